@@ -1,0 +1,47 @@
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+export interface HttpAppOptions {
+  title: string;
+  description: string;
+  logger: LoggerService;
+  /** Largest request body accepted; larger ones get 413 before they are read in full. */
+  bodyLimitBytes?: number;
+  /** Called with the Fastify adapter before Nest initialises, e.g. to add content parsers. */
+  configureFastify?: (adapter: FastifyAdapter) => void;
+  /** Adds the bearer-token scheme to the OpenAPI document. */
+  bearerAuth?: boolean;
+}
+
+/**
+ * Every service's HTTP surface: Nest on Fastify, JSON logs, OpenAPI at `/docs`, and shutdown
+ * hooks so SIGTERM runs each module's `onModuleDestroy`/`beforeApplicationShutdown` (stop
+ * consuming, flush, close) before the process exits.
+ */
+export async function createHttpApp(
+  module: unknown,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    // Shopify gives up after 5 s; a slow client must not hold a connection much longer.
+    requestTimeout: 10_000,
+    return503OnClosing: true,
+  });
+  options.configureFastify?.(adapter);
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger: options.logger,
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description);
+  if (options.bearerAuth) builder.addBearerAuth();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, builder.build()));
+  return app;
+}
+
+export async function listen(app: INestApplication, port: number, host = '0.0.0.0'): Promise<void> {
+  await app.listen(port, host);
+}

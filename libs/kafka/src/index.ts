@@ -1,0 +1,3 @@
+export * from './kafka-client';
+export * from './batching-producer';
+export * from './topic-provisioning';

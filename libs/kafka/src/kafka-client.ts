@@ -1,0 +1,44 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** How long to wait for a TCP connection to a broker. */
+  connectionTimeoutMs?: number;
+  /** How long one request may take before kafkajs retries it. */
+  requestTimeoutMs?: number;
+  retry?: KafkaConfig['retry'];
+}
+
+const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * A kafkajs client whose own log lines come out through our JSON logger. kafkajs logs at ERROR
+ * for every retried connection failure; those are demoted to WARN so that an outage we handle
+ * (the gateway answers 503, consumers wait) does not read like a crash.
+ */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 1000,
+    requestTimeout: options.requestTimeoutMs ?? 5000,
+    retry: options.retry ?? { initialRetryTime: 100, retries: 5 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const target = level === logLevel.ERROR ? 'warn' : (LEVEL[level] ?? 'info');
+        log[target]({ ...rest, timestamp: undefined }, message);
+      },
+  });
+}

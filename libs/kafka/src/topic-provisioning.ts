@@ -1,0 +1,56 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Topic-level configs, e.g. retention. */
+  configs?: Record<string, string>;
+}
+
+export interface ProvisioningResult {
+  created: string[];
+  /** Topics whose partition count was raised to the requested one. */
+  expanded: string[];
+  unchanged: string[];
+}
+
+/**
+ * Creates missing topics and raises partition counts that are below the requested ones. Brokers
+ * run with `auto.create.topics.enable=false`, so this is the only way topics come to exist:
+ * run once per deployment (a Job in Kubernetes, `npm run provision` locally), never raced by every
+ * replica at boot. Partitions are never reduced: Kafka cannot, and keys would move.
+ */
+export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise<ProvisioningResult> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  const result: ProvisioningResult = { created: [], expanded: [], unchanged: [] };
+
+  if (missing.length > 0) {
+    const topics: ITopicConfig[] = missing.map((spec) => ({
+      topic: spec.topic,
+      numPartitions: spec.partitions,
+      replicationFactor: spec.replicationFactor,
+      configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+    }));
+    await admin.createTopics({ topics, waitForLeaders: true });
+    result.created.push(...missing.map((spec) => spec.topic));
+  }
+
+  const present = specs.filter((spec) => existing.has(spec.topic));
+  if (present.length > 0) {
+    const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.topic) });
+    const counts = new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+    const grow = present.filter((spec) => (counts.get(spec.topic) ?? 0) < spec.partitions);
+    if (grow.length > 0) {
+      await admin.createPartitions({
+        topicPartitions: grow.map((spec) => ({ topic: spec.topic, count: spec.partitions })),
+      });
+    }
+    result.expanded.push(...grow.map((spec) => spec.topic));
+    result.unchanged.push(
+      ...present.filter((spec) => !grow.includes(spec)).map((spec) => spec.topic),
+    );
+  }
+  return result;
+}

@@ -1,0 +1,3 @@
+export * from './webhook-hmac';
+export * from './webhook-headers';
+export * from './shopify-json';
