@@ -13,6 +13,8 @@ export interface HttpAppOptions {
   configureFastify?: (adapter: FastifyAdapter) => void;
   /** Adds the bearer-token scheme to the OpenAPI document. */
   bearerAuth?: boolean;
+  /** false leaves body parsing to `configureFastify` (the gateway keeps raw bytes). */
+  bodyParser?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger,
     bufferLogs: false,
+    bodyParser: options.bodyParser ?? true,
   });
   app.enableShutdownHooks();
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description);

@@ -1,6 +1,7 @@
 import { context, propagation, trace, type Context, type Span, SpanKind } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -17,7 +18,9 @@ export function startTracing(serviceName: string): void {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   sdk = new NodeSDK({
     serviceName,
-    traceExporter: endpoint ? new OTLPTraceExporter() : undefined,
+    // Without an endpoint a no-op processor still makes the SDK register its tracer provider and
+    // propagator (so trace context flows through Kafka headers) while sending nothing anywhere.
+    spanProcessors: [endpoint ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor()],
     instrumentations: [],
   });
   sdk.start();

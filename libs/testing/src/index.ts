@@ -1,0 +1,2 @@
+export * from './kafka-probe';
+export * from './infra';

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+
+/** Helpers for tests that run against the real broker started by `scripts/infra.sh`. */
+
+export const TEST_KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+export function testKafka(clientId = 'shopwire-test'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: TEST_KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 3, initialRetryTime: 100 },
+  });
+}
+
+/** Total messages ever written to a topic: the sum of its partitions' high watermarks. */
+export async function topicEndOffset(admin: Admin, topic: string): Promise<bigint> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n);
+}
+
+export interface CollectedMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Reads a topic from the beginning with a throwaway consumer group until `done` says the collected
+ * messages suffice, or the timeout passes (then it returns what it has; the test's assertions
+ * decide). `filter` keeps only this test's messages, since topics are shared between tests.
+ */
+export async function collectMessages(
+  kafka: Kafka,
+  topic: string,
+  options: {
+    filter?: (message: KafkaMessage) => boolean;
+    done: (messages: CollectedMessage[]) => boolean;
+    timeoutMs?: number;
+  },
+): Promise<CollectedMessage[]> {
+  const consumer = kafka.consumer({ groupId: `test-probe-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const collected: CollectedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.timeoutMs ?? 20_000);
+      void consumer.run({
+        eachMessage: async ({ topic: t, partition, message }) => {
+          if (options.filter && !options.filter(message)) return;
+          collected.push({ topic: t, partition, message });
+          if (options.done(collected)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    // Give a last in-flight batch a moment so "exactly N" assertions see any extra copy.
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await consumer.disconnect();
+  }
+  return collected;
+}
+
+export function headerValue(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.toString();
+}

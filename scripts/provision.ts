@@ -1,0 +1,40 @@
+// Creates Shopwire's Kafka topics (the broker never auto-creates them). Run once per deployment:
+// `npm run provision` locally, a Job in Kubernetes, a one-shot service in docker compose.
+// Safe to re-run: existing topics are kept, too-small partition counts are raised.
+import { ALL_SHOPIFY_KAFKA_TOPICS } from '@shopwire/contracts';
+import { kafkaEnv, loadConfigOrExit, positiveInt, z } from '@shopwire/config';
+import { createKafkaClient, provisionTopics, type TopicSpec } from '@shopwire/kafka';
+import { createLogger } from '@shopwire/observability';
+
+const config = loadConfigOrExit(
+  z.object({
+    ...kafkaEnv,
+    /** Partitions per topic: the ceiling on consumer replicas per group. */
+    KAFKA_TOPIC_PARTITIONS: positiveInt(6),
+    KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  }),
+  'provision',
+);
+
+async function main(): Promise<void> {
+  const logger = createLogger('provision');
+  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'shopwire-provision', logger });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const specs: TopicSpec[] = ALL_SHOPIFY_KAFKA_TOPICS.map((topic) => ({
+      topic,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    }));
+    const result = await provisionTopics(admin, specs);
+    logger.info(result, `topics ready: ${specs.length}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`provisioning failed: ${String(error)}\n`);
+  process.exit(1);
+});
