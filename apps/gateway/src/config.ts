@@ -1,0 +1,38 @@
+import {
+  booleanFlag,
+  csv,
+  kafkaEnv,
+  logEnv,
+  port,
+  positiveInt,
+  z,
+} from '@shopwire/config';
+
+export const gatewayConfigSchema = z.object({
+  ...kafkaEnv,
+  ...logEnv,
+  PORT: port(3000),
+  /**
+   * The app's client secrets, newest first. During a rotation Shopify may sign with the old one
+   * for up to an hour, so both are listed until then.
+   */
+  SHOPIFY_WEBHOOK_SECRETS: csv('SHOPIFY_WEBHOOK_SECRETS'),
+  /** Larger bodies get 413 before they are read in full. Shopify's own payloads stay far below. */
+  WEBHOOK_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+  /** How long a webhook may wait for Kafka's acknowledgement before it is answered 503. */
+  KAFKA_ACK_TIMEOUT_MS: positiveInt(2000),
+  /** The Retry-After (seconds) sent with a 503. */
+  RETRY_AFTER_SECONDS: positiveInt(5),
+  /** Most messages per produce request. */
+  KAFKA_MAX_BATCH: positiveInt(1000),
+  /** Extra wait to gather a batch when the producer is idle; 0 sends at once. */
+  KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** Webhook ids remembered per replica to answer a repeated delivery without a second write. */
+  DEDUPE_CACHE_SIZE: positiveInt(100_000),
+  /** Whether a repeated webhook id is answered from memory (consumers deduplicate regardless). */
+  DEDUPE_ENABLED: booleanFlag(true),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

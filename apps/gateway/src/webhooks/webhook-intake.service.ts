@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { envelopeHeaders, messageKey, routeWebhook } from '@shopwire/contracts';
+import { ProducerUnavailableError, type OutgoingMessage } from '@shopwire/kafka';
+import { context, injectTraceHeaders, SpanKind, tracer, trace } from '@shopwire/observability';
+import {
+  isJsonObject,
+  missingWebhookHeaders,
+  parseShopifyJson,
+  readPath,
+  readWebhookHeaders,
+  shopifyId,
+  verifyWebhookHmac,
+  type IncomingHeaders,
+} from '@shopwire/shopify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayMetrics } from './gateway-metrics';
+import { RecentDeliveries } from './recent-deliveries';
+import { WebhookRejection } from './webhook-rejection';
+
+/** Where accepted webhooks are written; the batching Kafka producer in production. */
+export interface WebhookSink {
+  send(message: OutgoingMessage): Promise<void>;
+}
+export const WEBHOOK_SINK = Symbol('WEBHOOK_SINK');
+
+export type IntakeOutcome = 'accepted' | 'duplicate';
+
+const EMPTY = Buffer.alloc(0);
+const webhookTracer = tracer('shopwire.gateway');
+
+/**
+ * Turns an HTTP delivery into a durable Kafka message, or refuses it with a reason.
+ * Checks run cheapest-first and authentication before anything else, so an unsigned request
+ * learns nothing about what else is wrong with it. Nothing is written unless every check passed,
+ * and the caller hears "accepted" only once Kafka has acknowledged the write.
+ */
+@Injectable()
+export class WebhookIntakeService {
+  private readonly recent: RecentDeliveries | null;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(WEBHOOK_SINK) private readonly sink: WebhookSink,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.recent = config.DEDUPE_ENABLED ? new RecentDeliveries(config.DEDUPE_CACHE_SIZE) : null;
+  }
+
+  async accept(headers: IncomingHeaders, body: Buffer | undefined, receivedAt: Date): Promise<IntakeOutcome> {
+    const webhook = readWebhookHeaders(headers);
+    if (!verifyWebhookHmac(body ?? EMPTY, webhook.hmac, this.config.SHOPIFY_WEBHOOK_SECRETS)) {
+      throw new WebhookRejection('bad_hmac', 'HMAC signature is missing or does not match the body');
+    }
+    const problems = missingWebhookHeaders(webhook);
+    if (problems.length > 0) throw new WebhookRejection('bad_headers', problems.join('; '));
+    if (!body || body.length === 0) throw new WebhookRejection('bad_json', 'body is empty');
+
+    let payload;
+    try {
+      payload = parseShopifyJson(body);
+    } catch {
+      throw new WebhookRejection('bad_json', 'body is not valid JSON');
+    }
+    if (!isJsonObject(payload)) throw new WebhookRejection('bad_json', 'body must be a JSON object');
+
+    // The checks above guarantee these three are present.
+    const topic = webhook.topic as string;
+    const shopDomain = webhook.shopDomain as string;
+    const webhookId = webhook.webhookId as string;
+
+    const dedupeKey = `${shopDomain} ${webhookId}`;
+    const seen = this.recent?.get(dedupeKey);
+    if (seen !== undefined) {
+      if (seen !== true) await this.awaitWrite(seen);
+      this.metrics.duplicates.inc();
+      return 'duplicate';
+    }
+
+    const route = routeWebhook(topic);
+    const resourceId = route.keyPath ? shopifyId(readPath(payload, route.keyPath)) : null;
+    const span = webhookTracer.startSpan('webhook receive', {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'shopify.topic': topic,
+        'shopify.shop_domain': shopDomain,
+        'shopify.webhook_id': webhookId,
+        'messaging.destination.name': route.kafkaTopic,
+      },
+    });
+    const messageHeaders = envelopeHeaders({
+      webhookId,
+      eventId: webhook.eventId,
+      shopifyTopic: topic,
+      shopDomain,
+      apiVersion: webhook.apiVersion,
+      triggeredAt: webhook.triggeredAt,
+      receivedAt: receivedAt.toISOString(),
+    });
+    injectTraceHeaders(messageHeaders, trace.setSpan(context.active(), span));
+
+    const write = this.sink.send({
+      topic: route.kafkaTopic,
+      key: messageKey(shopDomain, resourceId),
+      value: body,
+      headers: messageHeaders,
+    });
+    try {
+      await this.awaitWrite(this.recent ? this.recent.track(dedupeKey, write) : write);
+    } finally {
+      span.end();
+    }
+    this.metrics.accepted.inc({ kafka_topic: route.kafkaTopic });
+    return 'accepted';
+  }
+
+  private async awaitWrite(write: Promise<void>): Promise<void> {
+    try {
+      await write;
+    } catch (error) {
+      if (error instanceof ProducerUnavailableError) {
+        throw new WebhookRejection('kafka_unavailable', 'the event log is unavailable; retry later');
+      }
+      throw error;
+    }
+  }
+}
