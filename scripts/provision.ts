@@ -12,6 +12,7 @@ const config = loadConfigOrExit(
     /** Partitions per topic: the ceiling on consumer replicas per group. */
     KAFKA_TOPIC_PARTITIONS: positiveInt(6),
     KAFKA_REPLICATION_FACTOR: positiveInt(1),
+    KAFKA_MAX_MESSAGE_BYTES: positiveInt(8 * 1024 * 1024),
   }),
   'provision',
 );
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
       topic,
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      // A webhook may be up to WEBHOOK_MAX_BYTES (5 MiB by default); the broker's 1 MB default
+      // would refuse it forever and Shopify would retry it into a deleted subscription.
+      configs: { 'max.message.bytes': String(config.KAFKA_MAX_MESSAGE_BYTES) },
     }));
     const result = await provisionTopics(admin, specs);
     logger.info(result, `topics ready: ${specs.length}`);

@@ -23,6 +23,13 @@ export const gatewayConfigSchema = z.object({
   KAFKA_ACK_TIMEOUT_MS: positiveInt(2000),
   /** The Retry-After (seconds) sent with a 503. */
   RETRY_AFTER_SECONDS: positiveInt(5),
+  /**
+   * Parallel produce connections. Each carries one request at a time (kafkajs's idempotent
+   * producer), so more lanes mean more batches in flight; a key always uses the same lane.
+   * On a 2-core machine shared with the broker one lane measured best (docs/benchmarks.md);
+   * raise it where the gateway has cores to spare and brokers are remote.
+   */
+  KAFKA_PRODUCER_LANES: z.coerce.number().int().min(1).max(16).default(1),
   /** Most messages per produce request. */
   KAFKA_MAX_BATCH: positiveInt(1000),
   /** Extra wait to gather a batch when the producer is idle; 0 sends at once. */

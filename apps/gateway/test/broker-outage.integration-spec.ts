@@ -1,5 +1,13 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
-import { collectMessages, headerValue, startKafka, stopKafka, testKafka, waitFor } from '@shopwire/testing';
+import {
+  collectMessages,
+  headerValue,
+  startKafka,
+  stopKafka,
+  testKafka,
+  topicPositions,
+  waitFor,
+} from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { orderBody, post, signedDelivery, startGateway, type Delivery, type RunningGateway } from './gateway-harness';
 
@@ -11,8 +19,10 @@ import { orderBody, post, signedDelivery, startGateway, type Delivery, type Runn
 describe('gateway during a Kafka outage (real broker stopped and restarted)', () => {
   let gateway: RunningGateway;
   const ACK_TIMEOUT_MS = 2000;
+  let ordersFrom: Map<number, string>;
 
   beforeAll(async () => {
+    ordersFrom = await topicPositions(testKafka(), ShopifyKafkaTopic.Orders);
     gateway = await startGateway({ KAFKA_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS), RETRY_AFTER_SECONDS: '3' });
   });
 
@@ -73,6 +83,7 @@ describe('gateway during a Kafka outage (real broker stopped and restarted)', ()
 
     const inKafka = new Map<string, number>();
     await collectMessages(testKafka(), ShopifyKafkaTopic.Orders, {
+      from: ordersFrom,
       filter: (message) => {
         const id = headerValue(message, 'shopify-webhook-id') ?? '';
         if (!accepted.has(id)) return false;

@@ -1,5 +1,5 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
-import { collectMessages, headerValue, testKafka, topicEndOffset } from '@shopwire/testing';
+import { collectMessages, headerValue, testKafka, topicEndOffset, topicPositions } from '@shopwire/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import {
@@ -18,12 +18,17 @@ describe('gateway → Kafka (real broker)', () => {
   let gateway: RunningGateway;
   let kafka: Kafka;
   let admin: Admin;
+  // Read back from where the topics stood when the suite began, not from their beginning.
+  let ordersFrom: Map<number, string>;
+  let complianceFrom: Map<number, string>;
 
   beforeAll(async () => {
     gateway = await startGateway({ WEBHOOK_MAX_BYTES: String(64 * 1024) });
     kafka = testKafka();
     admin = kafka.admin();
     await admin.connect();
+    ordersFrom = await topicPositions(kafka, ShopifyKafkaTopic.Orders);
+    complianceFrom = await topicPositions(kafka, ShopifyKafkaTopic.Compliance);
   });
 
   afterAll(async () => {
@@ -42,6 +47,7 @@ describe('gateway → Kafka (real broker)', () => {
     expect(await response.json()).toEqual({ status: 'accepted' });
 
     const [found, ...extra] = await collectMessages(kafka, ShopifyKafkaTopic.Orders, {
+      from: ordersFrom,
       filter: onlyWebhook(delivery.webhookId),
       done: (messages) => messages.length >= 1,
     });
@@ -65,6 +71,7 @@ describe('gateway → Kafka (real broker)', () => {
     });
     expect((await post(gateway.url, delivery)).status).toBe(200);
     const found = await collectMessages(kafka, ShopifyKafkaTopic.Orders, {
+      from: ordersFrom,
       filter: onlyWebhook(delivery.webhookId),
       done: (messages) => messages.length >= 1,
     });
@@ -122,6 +129,7 @@ describe('gateway → Kafka (real broker)', () => {
     const good = signedDelivery(body, { topic: 'customers/redact' });
     expect((await post(gateway.url, good)).status).toBe(200);
     const found = await collectMessages(kafka, ShopifyKafkaTopic.Compliance, {
+      from: complianceFrom,
       filter: (m) => [good.webhookId, bad.webhookId].includes(headerValue(m, 'shopify-webhook-id') ?? ''),
       done: (messages) => messages.length >= 1,
     });
@@ -137,6 +145,7 @@ describe('gateway → Kafka (real broker)', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ status: 'duplicate' });
     const found = await collectMessages(kafka, ShopifyKafkaTopic.Orders, {
+      from: ordersFrom,
       filter: onlyWebhook(delivery.webhookId),
       done: () => false,
       timeoutMs: 3000,
@@ -152,6 +161,7 @@ describe('gateway → Kafka (real broker)', () => {
     for (const delivery of deliveries) expect((await post(gateway.url, delivery)).status).toBe(200);
     const ids = new Set(deliveries.map((d) => d.webhookId));
     const found = await collectMessages(kafka, ShopifyKafkaTopic.Orders, {
+      from: ordersFrom,
       filter: (m) => ids.has(headerValue(m, 'shopify-webhook-id') ?? ''),
       done: (messages) => messages.length >= deliveries.length,
     });

@@ -1,6 +1,6 @@
 import type { Kafka, ProducerBatch } from 'kafkajs';
 import pino from 'pino';
-import { BatchingProducer, ProducerUnavailableError, type OutgoingMessage } from './batching-producer';
+import { BatchingProducer, laneOf, ProducerUnavailableError, type OutgoingMessage } from './batching-producer';
 
 /** A stand-in for kafkajs whose produce requests complete when the test says so. */
 class FakeKafka {
@@ -37,7 +37,10 @@ const message = (key: string, topic = 'shopify.orders.v1'): OutgoingMessage => (
 
 function setup(options: ConstructorParameters<typeof BatchingProducer>[2] = {}) {
   const kafka = new FakeKafka();
-  const producer = new BatchingProducer(kafka as unknown as Kafka, pino({ level: 'silent' }), options);
+  const producer = new BatchingProducer(kafka as unknown as Kafka, pino({ level: 'silent' }), {
+    lanes: 1,
+    ...options,
+  });
   return { kafka, producer };
 }
 
@@ -102,6 +105,19 @@ describe('BatchingProducer', () => {
     await Promise.all(sends);
   });
 
+  it('splits at maxBatchBytes but sends an oversized message on its own', async () => {
+    const { kafka, producer } = setup({ maxBatchBytes: 10 });
+    const big = (key: string, size: number): OutgoingMessage => ({ ...message(key), value: Buffer.alloc(size) });
+    const sends = [big('a', 4), big('b', 4), big('c', 4), big('d', 50)].map((m) => producer.send(m));
+    for (let request = 0; request < 3; request++) {
+      await tick();
+      await tick();
+      kafka.requests[request].settle();
+    }
+    await Promise.all(sends);
+    expect([0, 1, 2].map((r) => kafka.messagesIn(r))).toEqual([['a', 'b'], ['c'], ['d']]);
+  });
+
   it('drops a message whose time ran out while queued: certainly not written', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
     try {
@@ -158,5 +174,26 @@ describe('BatchingProducer', () => {
     await pending;
     await closing;
     await expect(producer.send(message('late'))).rejects.toMatchObject({ maybeWritten: false });
+  });
+
+  it('spreads keys over lanes that each have a request in flight, one key always on one lane', async () => {
+    const { kafka, producer } = setup({ lanes: 3 });
+    const keys = Array.from({ length: 30 }, (_, i) => `shop.myshopify.com/${820982911946154508n + BigInt(i)}`);
+    const lanesUsed = new Set(keys.map((key) => laneOf(key, 3)));
+    expect(lanesUsed.size).toBe(3);
+    expect(keys.every((key) => laneOf(key, 3) === laneOf(key, 3))).toBe(true);
+
+    const sends = keys.map((key) => producer.send(message(key)));
+    await tick();
+    await tick();
+    await tick();
+    // three connections, three requests in flight at once
+    expect(kafka.requests).toHaveLength(3);
+    for (const request of kafka.requests) {
+      const lanes = new Set(request.batch.topicMessages![0].messages.map((m) => laneOf(String(m.key), 3)));
+      expect(lanes.size).toBe(1);
+      request.settle();
+    }
+    await Promise.all(sends);
   });
 });

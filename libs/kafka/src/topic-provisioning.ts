@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -48,6 +48,19 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
       });
     }
     result.expanded.push(...grow.map((spec) => spec.topic));
+    // Topic configs are owned here: existing topics get the declared set (e.g. a raised
+    // max.message.bytes), so a re-run converges an older deployment.
+    const withConfigs = present.filter((spec) => spec.configs && Object.keys(spec.configs).length > 0);
+    if (withConfigs.length > 0) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: withConfigs.map((spec) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: spec.topic,
+          configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
     result.unchanged.push(
       ...present.filter((spec) => !grow.includes(spec)).map((spec) => spec.topic),
     );

@@ -21,6 +21,18 @@ export async function topicEndOffset(admin: Admin, topic: string): Promise<bigin
   return offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n);
 }
 
+/** Each partition's next offset: where messages written from now on will start. */
+export async function topicPositions(kafka: Kafka, topic: string): Promise<Map<number, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, o.high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface CollectedMessage {
   topic: string;
   partition: number;
@@ -28,7 +40,7 @@ export interface CollectedMessage {
 }
 
 /**
- * Reads a topic from the beginning with a throwaway consumer group until `done` says the collected
+ * Reads a topic from the beginning (or from `from`) with a throwaway consumer group until `done` says the collected
  * messages suffice, or the timeout passes (then it returns what it has; the test's assertions
  * decide). `filter` keeps only this test's messages, since topics are shared between tests.
  */
@@ -39,6 +51,8 @@ export async function collectMessages(
     filter?: (message: KafkaMessage) => boolean;
     done: (messages: CollectedMessage[]) => boolean;
     timeoutMs?: number;
+    /** Start here (from `topicPositions`) instead of the beginning: fast on a long-lived topic. */
+    from?: Map<number, string>;
   },
 ): Promise<CollectedMessage[]> {
   const consumer = kafka.consumer({ groupId: `test-probe-${randomUUID()}`, maxWaitTimeInMs: 100 });
@@ -58,6 +72,7 @@ export async function collectMessages(
           }
         },
       });
+      for (const [partition, offset] of options.from ?? []) consumer.seek({ topic, partition, offset });
     });
     // Give a last in-flight batch a moment so "exactly N" assertions see any extra copy.
     await new Promise((r) => setTimeout(r, 300));

@@ -26,6 +26,7 @@ export class WebhookProducer implements WebhookSink, OnApplicationShutdown {
   ) {
     this.producer = new BatchingProducer(kafka, logger, {
       ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS,
+      lanes: config.KAFKA_PRODUCER_LANES,
       maxBatchMessages: config.KAFKA_MAX_BATCH,
       lingerMs: config.KAFKA_LINGER_MS,
       onBatch: ({ messages, durationMs, ok }) => {
