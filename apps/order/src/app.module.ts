@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  ApiTokenGuard,
+  HealthModule,
+  MetricsController,
+  type ReadinessCheck,
+} from '@shopwire/http';
+import type { Logger } from '@shopwire/observability';
+import type { OrderConfig } from './config';
+import { CoreModule } from './core.module';
+import { OrdersConsumer } from './orders/orders.consumer';
+import { OrdersModule } from './orders/orders.module';
+import { OrdersService } from './orders/orders.service';
+
+function readinessChecks(orders: OrdersService, consumer: OrdersConsumer): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: () => orders.ping() },
+    {
+      name: 'kafka-consumer',
+      check: () => {
+        const { running, joined, lastError } = consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined });
+      },
+    },
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static register(config: OrderConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        OrdersModule,
+        HealthModule.forChecks({
+          imports: [OrdersModule],
+          inject: [OrdersService, OrdersConsumer],
+          useFactory: readinessChecks,
+        }),
+      ],
+      controllers: [MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+    };
+  }
+}

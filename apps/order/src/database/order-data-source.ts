@@ -1,0 +1,21 @@
+import { createSchemaDataSource } from '@shopwire/database';
+import type { DataSource } from 'typeorm';
+import { OrderLineItemEntity } from '../orders/order-line-item.entity';
+import { OrderEntity } from '../orders/order.entity';
+import { CreateOrders1795748394149 } from './migrations/1795748394149-create-orders';
+
+export const ORDER_SCHEMA = 'orders';
+
+/** Nest token for the order service's data source. */
+export const ORDER_DATA_SOURCE = Symbol('ORDER_DATA_SOURCE');
+
+export function createOrderDataSource(options: { url: string; poolSize: number }): DataSource {
+  return createSchemaDataSource({
+    url: options.url,
+    schema: ORDER_SCHEMA,
+    poolSize: options.poolSize,
+    entities: [OrderEntity, OrderLineItemEntity],
+    migrations: [CreateOrders1795748394149],
+    applicationName: 'shopwire-order',
+  });
+}

@@ -1,0 +1,4 @@
+/** Nest tokens shared across the order service's modules. */
+export const ORDER_CONFIG = Symbol('ORDER_CONFIG');
+export const ORDER_LOGGER = Symbol('ORDER_LOGGER');
+export const ORDER_KAFKA = Symbol('ORDER_KAFKA');

@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ORDER_DATA_SOURCE } from '../database/order-data-source';
+import { OrderLineItemEntity } from './order-line-item.entity';
+import { OrderEntity } from './order.entity';
+import type { LineItemState, OrderState } from './order-payload';
+
+export interface WebhookMeta {
+  shopDomain: string;
+  webhookId: string;
+  shopifyTopic: string;
+  receivedAt: string;
+}
+
+export type UpsertResult = 'inserted' | 'updated' | 'stale';
+
+/** Orders in Postgres. Every statement is scoped by shop: an order id alone identifies nothing. */
+@Injectable()
+export class OrdersRepository {
+  constructor(@Inject(ORDER_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts the order, or overwrites it unless the stored state is newer. An equal `updated_at`
+   * is applied: several webhooks of one change (orders/paid and orders/updated) carry the same
+   * state, and re-applying it changes nothing.
+   */
+  async upsertUnlessStale(
+    manager: EntityManager,
+    order: OrderState,
+    meta: WebhookMeta,
+  ): Promise<UpsertResult> {
+    const rows: { inserted: boolean }[] = await manager.query(
+      `INSERT INTO orders.orders AS o (
+         shop_domain, id, admin_graphql_api_id, name, order_number, email, currency,
+         financial_status, fulfillment_status, total_price, subtotal_price, total_tax,
+         total_discounts, cancelled_at, cancel_reason, created_at, updated_at,
+         last_webhook_id, last_shopify_topic, received_at, applied_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+               $18, $19, $20, now())
+       ON CONFLICT (shop_domain, id) DO UPDATE SET
+         admin_graphql_api_id = EXCLUDED.admin_graphql_api_id,
+         name = EXCLUDED.name,
+         order_number = EXCLUDED.order_number,
+         email = EXCLUDED.email,
+         currency = EXCLUDED.currency,
+         financial_status = EXCLUDED.financial_status,
+         fulfillment_status = EXCLUDED.fulfillment_status,
+         total_price = EXCLUDED.total_price,
+         subtotal_price = EXCLUDED.subtotal_price,
+         total_tax = EXCLUDED.total_tax,
+         total_discounts = EXCLUDED.total_discounts,
+         cancelled_at = EXCLUDED.cancelled_at,
+         cancel_reason = EXCLUDED.cancel_reason,
+         created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at,
+         last_webhook_id = EXCLUDED.last_webhook_id,
+         last_shopify_topic = EXCLUDED.last_shopify_topic,
+         received_at = EXCLUDED.received_at,
+         applied_at = now()
+       WHERE o.updated_at <= EXCLUDED.updated_at
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        meta.shopDomain,
+        order.id,
+        order.adminGraphqlApiId,
+        order.name,
+        order.orderNumber,
+        order.email,
+        order.currency,
+        order.financialStatus,
+        order.fulfillmentStatus,
+        order.totalPrice,
+        order.subtotalPrice,
+        order.totalTax,
+        order.totalDiscounts,
+        order.cancelledAt,
+        order.cancelReason,
+        order.createdAt,
+        order.updatedAt,
+        meta.webhookId,
+        meta.shopifyTopic,
+        meta.receivedAt,
+      ],
+    );
+    if (rows.length === 0) return 'stale';
+    return rows[0].inserted ? 'inserted' : 'updated';
+  }
+
+  async countStaleUpdate(
+    manager: EntityManager,
+    shopDomain: string,
+    orderId: string,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE orders.orders SET stale_updates_skipped = stale_updates_skipped + 1
+       WHERE shop_domain = $1 AND id = $2`,
+      [shopDomain, orderId],
+    );
+  }
+
+  /** The payload lists all of an order's lines, so the stored ones are replaced as a whole. */
+  async replaceLineItems(
+    manager: EntityManager,
+    shopDomain: string,
+    orderId: string,
+    items: LineItemState[],
+  ): Promise<void> {
+    await manager.query(
+      `DELETE FROM orders.order_line_items WHERE shop_domain = $1 AND order_id = $2`,
+      [shopDomain, orderId],
+    );
+    if (items.length === 0) return;
+    // One statement with array parameters, however many lines: the parameter count stays fixed.
+    await manager.query(
+      `INSERT INTO orders.order_line_items
+         (shop_domain, order_id, id, position, product_id, variant_id, sku, title, quantity, price)
+       SELECT $1, $2, line.id, line.position, line.product_id, line.variant_id, line.sku, line.title,
+              line.quantity, line.price
+       FROM unnest($3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::text[], $8::text[],
+                   $9::int[], $10::numeric[])
+            AS line(id, position, product_id, variant_id, sku, title, quantity, price)`,
+      [
+        shopDomain,
+        orderId,
+        items.map((item) => item.id),
+        items.map((_, index) => index),
+        items.map((item) => item.productId),
+        items.map((item) => item.variantId),
+        items.map((item) => item.sku),
+        items.map((item) => item.title),
+        items.map((item) => item.quantity),
+        items.map((item) => item.price),
+      ],
+    );
+  }
+
+  findOrder(shopDomain: string, id: string): Promise<OrderEntity | null> {
+    return this.dataSource.getRepository(OrderEntity).findOne({ where: { shopDomain, id } });
+  }
+
+  findLineItems(shopDomain: string, orderId: string): Promise<OrderLineItemEntity[]> {
+    return this.dataSource
+      .getRepository(OrderLineItemEntity)
+      .find({ where: { shopDomain, orderId }, order: { position: 'ASC' } });
+  }
+
+  /** A page of a shop's orders by ascending id, starting after `afterId`. */
+  listOrders(shopDomain: string, afterId: string | null, limit: number): Promise<OrderEntity[]> {
+    const query = this.dataSource
+      .getRepository(OrderEntity)
+      .createQueryBuilder('o')
+      .where('o.shop_domain = :shopDomain', { shopDomain })
+      .orderBy('o.id', 'ASC')
+      .limit(limit);
+    if (afterId !== null) query.andWhere('o.id > :afterId', { afterId });
+    return query.getMany();
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ORDER_DATA_SOURCE } from '../database/order-data-source';
+import { ORDER_LOGGER } from '../order.tokens';
+import { decodeCursor, encodeCursor } from './order-cursor';
+import type { OrderLineItemEntity } from './order-line-item.entity';
+import type { OrderState } from './order-payload';
+import type { OrderEntity } from './order.entity';
+import { OrdersMetrics } from './orders.metrics';
+import { OrdersRepository, type WebhookMeta } from './orders.repository';
+
+/** The inbox's consumer name: one row per webhook id this service applied. */
+export const ORDERS_INBOX_CONSUMER = 'order.shopify-orders';
+
+/** A valid order webhook, ready to apply. */
+export interface OrderEvent {
+  meta: WebhookMeta;
+  order: OrderState;
+  /** Where it sits on Kafka, for logs. */
+  offset: string;
+  trace: Context;
+}
+
+export type ApplyOutcome = 'inserted' | 'updated' | 'stale' | 'duplicate' | 'rejected';
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+export interface OrderPage {
+  orders: OrderEntity[];
+  nextCursor: string | null;
+}
+
+const spans = tracer('order');
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @Inject(ORDER_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly repository: OrdersRepository,
+    private readonly metrics: OrdersMetrics,
+    @Inject(ORDER_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Applies order events in one transaction, in order. Each event claims its webhook id in the
+   * inbox first, so a redelivery is a no-op. Metrics are counted after the commit: a chunk that
+   * fails and is retried must not count twice.
+   */
+  async applyEvents(events: OrderEvent[]): Promise<ApplyOutcome[]> {
+    const outcomes = await withTransaction(this.dataSource, async (manager) => {
+      const results: ApplyOutcome[] = [];
+      for (const event of events) results.push(await this.applyTraced(manager, event));
+      return results;
+    });
+    outcomes.forEach((outcome, index) => this.count(outcome, events[index]));
+    return outcomes;
+  }
+
+  private applyTraced(manager: EntityManager, event: OrderEvent): Promise<ApplyOutcome> {
+    return spans.startActiveSpan(
+      'order.apply',
+      { kind: SpanKind.CONSUMER, attributes: { 'shopify.topic': event.meta.shopifyTopic } },
+      event.trace,
+      async (span) => {
+        try {
+          const outcome = await this.apply(manager, event);
+          span.setAttribute('order.outcome', outcome);
+          return outcome;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async apply(manager: EntityManager, event: OrderEvent): Promise<ApplyOutcome> {
+    const { meta, order } = event;
+    try {
+      // A savepoint per event: if Postgres refuses this one's data, only it is undone (and
+      // rejected); the rest of the chunk still commits.
+      return await withSavepoint(manager, 'order_event', async () => {
+        if (!(await claimInbox(manager, ORDERS_INBOX_CONSUMER, meta.webhookId))) return 'duplicate';
+        const result = await this.repository.upsertUnlessStale(manager, order, meta);
+        if (result === 'stale') {
+          await this.repository.countStaleUpdate(manager, meta.shopDomain, order.id);
+          return 'stale';
+        }
+        if (order.lineItems) {
+          await this.repository.replaceLineItems(
+            manager,
+            meta.shopDomain,
+            order.id,
+            order.lineItems,
+          );
+        }
+        return result;
+      });
+    } catch (error) {
+      if (!isDataError(error)) throw error; // an outage: the whole chunk is retried
+      this.logger.warn(
+        {
+          webhookId: meta.webhookId,
+          shopDomain: meta.shopDomain,
+          orderId: order.id,
+          offset: event.offset,
+          code: (error as { code?: string }).code,
+        },
+        'order rejected by the database; skipped',
+      );
+      return 'rejected';
+    }
+  }
+
+  private count(outcome: ApplyOutcome, event: OrderEvent): void {
+    switch (outcome) {
+      case 'inserted':
+      case 'updated':
+        this.metrics.applied.inc({ result: outcome });
+        break;
+      case 'stale':
+        this.metrics.stale.inc();
+        this.logger.debug(
+          {
+            webhookId: event.meta.webhookId,
+            shopDomain: event.meta.shopDomain,
+            orderId: event.order.id,
+          },
+          'stale order update skipped',
+        );
+        break;
+      case 'duplicate':
+        this.metrics.duplicates.inc();
+        break;
+      case 'rejected':
+        this.metrics.rejected.inc({ reason: 'database' });
+        break;
+    }
+  }
+
+  async getOrder(
+    shopDomain: string,
+    id: string,
+  ): Promise<{ order: OrderEntity; lineItems: OrderLineItemEntity[] } | null> {
+    const order = await this.repository.findOrder(shopDomain, id);
+    if (!order) return null;
+    return { order, lineItems: await this.repository.findLineItems(shopDomain, id) };
+  }
+
+  async listOrders(shopDomain: string, limit: number, cursor: string | null): Promise<OrderPage> {
+    const afterId = cursor === null ? null : decodeCursor(cursor);
+    if (cursor !== null && afterId === null) throw new InvalidCursorError('cursor is not valid');
+    // One extra row tells whether another page follows without a count query.
+    const rows = await this.repository.listOrders(shopDomain, afterId, limit + 1);
+    const orders = rows.slice(0, limit);
+    const nextCursor = rows.length > limit ? encodeCursor(orders[orders.length - 1].id) : null;
+    return { orders, nextCursor };
+  }
+
+  ping(): Promise<void> {
+    return this.repository.ping();
+  }
+}

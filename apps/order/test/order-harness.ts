@@ -1,0 +1,251 @@
+import { loadConfig } from '@shopwire/config';
+import { envelopeHeaders, messageKey, ShopifyKafkaTopic } from '@shopwire/contracts';
+import { createHttpApp } from '@shopwire/http';
+import { createKafkaClient, provisionTopics } from '@shopwire/kafka';
+import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { Kafka, Producer } from 'kafkajs';
+import { AppModule } from '../src/app.module';
+import { orderConfigSchema, type OrderConfig } from '../src/config';
+import { createOrderDataSource, runOrderMigrations } from '../src/database/migrate';
+import { OrdersConsumer } from '../src/orders/orders.consumer';
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const TOKEN = 'integration-test-token-0123456789';
+export const logger = createLogger('order-test', process.env.TEST_LOG_LEVEL ?? 'warn');
+
+/** Drops the orders schema and migrates it from scratch, so every run starts from nothing. */
+export async function resetSchema(): Promise<void> {
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+  await pool.query('DROP SCHEMA IF EXISTS orders CASCADE');
+  await pool.end();
+  const dataSource = createOrderDataSource({ url: DATABASE_URL, poolSize: 2 });
+  await dataSource.initialize();
+  try {
+    await runOrderMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export function testKafka(): Kafka {
+  return createKafkaClient({ brokers: KAFKA_BROKERS.split(','), clientId: 'order-it', logger });
+}
+
+/**
+ * Provisions the topic (auto-create is off) and points a fresh group at its current end, so a
+ * test consumes only what it produces, not whatever earlier runs left on the shared topic.
+ */
+export async function prepareTopic(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, [
+      { topic: ShopifyKafkaTopic.Orders, partitions: 3, replicationFactor: 1 },
+    ]);
+    // Explicit offsets: resetOffsets(latest) stores -1, which a consumer reads as "no offset"
+    // and then starts from the beginning.
+    const ends = await admin.fetchTopicOffsets(ShopifyKafkaTopic.Orders);
+    await admin.setOffsets({
+      groupId,
+      topic: ShopifyKafkaTopic.Orders,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function committedOffsets(
+  kafka: Kafka,
+  groupId: string,
+): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [topic] = await admin.fetchOffsets({ groupId, topics: [ShopifyKafkaTopic.Orders] });
+    return new Map(topic.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  registry: Registry;
+  consumer: OrdersConsumer;
+  inject(
+    path: string,
+    token?: string | null,
+  ): Promise<{ statusCode: number; body: string; json: () => unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startApp(
+  groupId: string,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
+  const config: OrderConfig = loadConfig(orderConfigSchema, {
+    DATABASE_URL,
+    KAFKA_BROKERS,
+    API_TOKENS: `it:${TOKEN}`,
+    ORDER_CONSUMER_GROUP: groupId,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const app = await createHttpApp(AppModule.register(config, logger), {
+    title: 'order (test)',
+    description: 'test',
+    logger: new NestPinoLogger(logger),
+    bearerAuth: true,
+  });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const consumer = app.get(OrdersConsumer);
+  await waitFor(() => consumer.status.joined, 'consumer joined its group', 60_000);
+  return {
+    app,
+    consumer,
+    registry: app.get<Registry>(METRICS_REGISTRY),
+    async inject(path, token = TOKEN) {
+      const response = await app.inject({
+        method: 'GET',
+        url: path,
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      return {
+        statusCode: response.statusCode,
+        body: response.body,
+        json: () => JSON.parse(response.body) as unknown,
+      };
+    },
+    close: () => app.close(),
+  };
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  // Generous: the broker is shared, and other suites may be filling the same topic.
+  timeoutMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+export function uniqueShop(): string {
+  return `it-${randomUUID().slice(0, 8)}.myshopify.com`;
+}
+
+export interface OrderWebhook {
+  shop: string;
+  /** The raw JSON body, as Shopify sends it (ids unquoted, beyond 2^53). */
+  body: string;
+  orderId: string;
+  topic?: string;
+  webhookId?: string;
+  /** Pins the partition (otherwise the key decides), so a test knows every message's offset. */
+  partition?: number;
+}
+
+export interface Produced {
+  webhookId: string;
+  partition: number;
+  offset: bigint;
+}
+
+/** Produces webhooks the way the gateway does: raw body as value, envelope in headers. */
+export async function produceWebhooks(
+  producer: Producer,
+  webhooks: OrderWebhook[],
+): Promise<string[]> {
+  return (await produceWebhooksAt(producer, webhooks)).map((m) => m.webhookId);
+}
+
+/**
+ * Like `produceWebhooks`, also telling where each message landed. Every message must name its
+ * partition: one request writes a partition's messages as one contiguous batch, so the k-th
+ * message for partition p sits at that partition's base offset + k.
+ */
+export async function produceWebhooksAt(
+  producer: Producer,
+  webhooks: OrderWebhook[],
+): Promise<Produced[]> {
+  const produced: { webhookId: string; partition: number | undefined }[] = [];
+  const records = await producer.send({
+    topic: ShopifyKafkaTopic.Orders,
+    acks: -1,
+    messages: webhooks.map((webhook) => {
+      const webhookId = webhook.webhookId ?? randomUUID();
+      produced.push({ webhookId, partition: webhook.partition });
+      return {
+        key: messageKey(webhook.shop, webhook.orderId),
+        partition: webhook.partition,
+        value: Buffer.from(webhook.body, 'utf8'),
+        headers: envelopeHeaders({
+          webhookId,
+          eventId: randomUUID(),
+          shopifyTopic: webhook.topic ?? 'orders/updated',
+          shopDomain: webhook.shop,
+          apiVersion: '2026-10',
+          triggeredAt: new Date().toISOString(),
+          receivedAt: new Date().toISOString(),
+        }),
+      };
+    }),
+  });
+  const next = new Map(records.map((r) => [r.partition, BigInt(r.baseOffset ?? '-1')]));
+  return produced.map(({ webhookId, partition }) => {
+    if (partition === undefined) return { webhookId, partition: -1, offset: -1n };
+    const offset = next.get(partition)!;
+    next.set(partition, offset + 1n);
+    return { webhookId, partition, offset };
+  });
+}
+
+export async function partitionCount(kafka: Kafka): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [ShopifyKafkaTopic.Orders] });
+    return metadata.topics[0].partitions.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** An orders/* payload as raw JSON text; numbers written unquoted like Shopify does. */
+export function orderBody(options: {
+  id: string;
+  updatedAt: string;
+  totalPrice?: string;
+  financialStatus?: string;
+  lineItemIds?: string[];
+}): string {
+  const lines = (options.lineItemIds ?? []).map(
+    (lineId, index) =>
+      `{"id":${lineId},"product_id":632910392,"variant_id":${BigInt(lineId) + 1n},"sku":"SKU-${index}",` +
+      `"title":"Item ${index}","quantity":${index + 1},"price":"99.50"}`,
+  );
+  return (
+    `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":"#1001",` +
+    `"order_number":1001,"email":"buyer@example.com","currency":"USD",` +
+    `"financial_status":"${options.financialStatus ?? 'pending'}","fulfillment_status":null,` +
+    `"total_price":"${options.totalPrice ?? '199.65'}","subtotal_price":"199.00","total_tax":"0.65",` +
+    `"total_discounts":"0.00","created_at":"2026-10-01T12:00:00-04:00","updated_at":"${options.updatedAt}",` +
+    `"cancelled_at":null,"cancel_reason":null,"line_items":[${lines.join(',')}]}`
+  );
+}
+
+export async function metricValue(registry: Registry, name: string): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+}
