@@ -38,7 +38,9 @@ export async function createHttpApp(
     bufferLogs: false,
     bodyParser: options.bodyParser ?? true,
   });
-  app.enableShutdownHooks();
+  // useProcessExit: exit through process.exit after the hooks, so pino flushes its last lines
+  // (a re-sent SIGTERM would drop them).
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description);
   if (options.bearerAuth) builder.addBearerAuth();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, builder.build()));

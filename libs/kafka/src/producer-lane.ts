@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ProducerUnavailableError, type BatchingProducerOptions, type OutgoingMessage } from './producer-types';
 
@@ -193,6 +193,8 @@ export class ProducerLane {
       const producer = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // kafkajs 2's default (Java-compatible murmur2) partitioner, named so it does not warn.
+        createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
         // A request is retried a little within the caller's time budget; beyond it the caller
         // answers 503 and Shopify's own retry schedule takes over.
