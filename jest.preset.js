@@ -27,7 +27,10 @@ module.exports = {
     ],
     // A few dependencies ship ES modules only (Node 20.19+ can `require` them, Jest cannot);
     // those are compiled to CommonJS for tests. See transformIgnorePatterns below.
-    '^.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
+    '^.+\\.js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+    ],
   },
   transformIgnorePatterns: ['^(?!.*/node_modules/content-disposition/).*/node_modules/'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -15,7 +15,10 @@ const swcrc = JSON.parse(await readFile(join(root, '.swcrc'), 'utf8'));
 const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.base.json'), 'utf8'));
 
 const isSource = (name) =>
-  name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.spec.ts') && !name.endsWith('-spec.ts');
+  name.endsWith('.ts') &&
+  !name.endsWith('.d.ts') &&
+  !name.endsWith('.spec.ts') &&
+  !name.endsWith('-spec.ts');
 
 async function* walk(dir) {
   let entries;
@@ -38,7 +41,8 @@ async function* walk(dir) {
 const started = Date.now();
 await rm(outDir, { recursive: true, force: true });
 const files = [];
-for (const sourceRoot of sourceRoots) for await (const f of walk(join(root, sourceRoot))) files.push(f);
+for (const sourceRoot of sourceRoots)
+  for await (const f of walk(join(root, sourceRoot))) files.push(f);
 
 await Promise.all(
   files.map(async (file) => {
@@ -50,7 +54,10 @@ await Promise.all(
       sourceFileName: relative(dirname(target), file),
     });
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, `${output.code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+    await writeFile(
+      target,
+      `${output.code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`,
+    );
     if (output.map) await writeFile(`${target}.map`, output.map);
   }),
 );

@@ -19,7 +19,11 @@ const config = loadConfigOrExit(
 
 async function main(): Promise<void> {
   const logger = createLogger('provision');
-  const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'shopwire-provision', logger });
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: 'shopwire-provision',
+    logger,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

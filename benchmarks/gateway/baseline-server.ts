@@ -12,7 +12,11 @@ createServer((request, response) => {
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
     const header = request.headers['x-shopify-hmac-sha256'];
-    const ok = verifyWebhookHmac(Buffer.concat(chunks), typeof header === 'string' ? header : null, secrets);
+    const ok = verifyWebhookHmac(
+      Buffer.concat(chunks),
+      typeof header === 'string' ? header : null,
+      secrets,
+    );
     response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
     response.end(ok ? '{"status":"accepted"}' : '{"error":"bad_hmac"}');
   });

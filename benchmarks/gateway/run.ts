@@ -36,7 +36,11 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function startProcess(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  readyUrl: string,
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(DIST, script)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -113,11 +117,18 @@ async function topicOffsets(kafka: Kafka): Promise<Map<number, bigint>> {
 }
 
 /** Every webhook id written to the orders topic between two offset snapshots, with copy counts. */
-async function readBack(kafka: Kafka, from: Map<number, bigint>, to: Map<number, bigint>): Promise<Map<string, number>> {
+async function readBack(
+  kafka: Kafka,
+  from: Map<number, bigint>,
+  to: Map<number, bigint>,
+): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const remaining = new Map([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)));
   if (remaining.size === 0) return ids;
-  const consumer = kafka.consumer({ groupId: `bench-readback-${randomUUID()}`, maxBytes: 50 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `bench-readback-${randomUUID()}`,
+    maxBytes: 50 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: ShopifyKafkaTopic.Orders });
   await new Promise<void>((resolve, reject) => {
@@ -141,7 +152,11 @@ async function readBack(kafka: Kafka, from: Map<number, bigint>, to: Map<number,
       },
     });
     for (const [partition] of remaining) {
-      consumer.seek({ topic: ShopifyKafkaTopic.Orders, partition, offset: String(from.get(partition) ?? 0n) });
+      consumer.seek({
+        topic: ShopifyKafkaTopic.Orders,
+        partition,
+        offset: String(from.get(partition) ?? 0n),
+      });
     }
   });
   await consumer.disconnect();
@@ -158,27 +173,49 @@ function summary(name: string, result: Result): string {
 }
 
 async function main(): Promise<void> {
-  log(`bench:gateway — ${BODY.length}-byte signed orders/create, ${CONNECTIONS} connections, ${DURATION}s per run`);
+  log(
+    `bench:gateway — ${BODY.length}-byte signed orders/create, ${CONNECTIONS} connections, ${DURATION}s per run`,
+  );
 
-  const baseline = await startProcess('benchmarks/gateway/baseline-server.js', { PORT: '3090', SHOPIFY_WEBHOOK_SECRETS: SECRET }, 'http://127.0.0.1:3090/');
+  const baseline = await startProcess(
+    'benchmarks/gateway/baseline-server.js',
+    { PORT: '3090', SHOPIFY_WEBHOOK_SECRETS: SECRET },
+    'http://127.0.0.1:3090/',
+  );
   await load('http://127.0.0.1:3090', { duration: 3, connections: CONNECTIONS }, null);
-  const baselineResult = await load('http://127.0.0.1:3090', { duration: DURATION, connections: CONNECTIONS }, null);
+  const baselineResult = await load(
+    'http://127.0.0.1:3090',
+    { duration: DURATION, connections: CONNECTIONS },
+    null,
+  );
   await stopProcess(baseline);
   log(summary('baseline (node http + HMAC)', baselineResult));
 
-  const kafka = new Kafka({ clientId: 'bench-gateway', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bench-gateway',
+    brokers: BROKERS,
+    logLevel: logLevel.NOTHING,
+  });
   const gatewayEnv = {
     PORT: '3091',
     SHOPIFY_WEBHOOK_SECRETS: SECRET,
     KAFKA_BROKERS: BROKERS.join(','),
     LOG_LEVEL: 'warn',
   };
-  const gateway = await startProcess('apps/gateway/src/main.js', gatewayEnv, 'http://127.0.0.1:3091/health/ready');
+  const gateway = await startProcess(
+    'apps/gateway/src/main.js',
+    gatewayEnv,
+    'http://127.0.0.1:3091/health/ready',
+  );
   await load('http://127.0.0.1:3091', { duration: 3, connections: CONNECTIONS }, new Set());
 
   const start = await topicOffsets(kafka);
   const acked = new Set<string>();
-  const gatewayResult = await load('http://127.0.0.1:3091', { duration: DURATION, connections: CONNECTIONS }, acked);
+  const gatewayResult = await load(
+    'http://127.0.0.1:3091',
+    { duration: DURATION, connections: CONNECTIONS },
+    acked,
+  );
   log(summary('gateway (acks=all)', gatewayResult));
   const rateResult = await load(
     'http://127.0.0.1:3091',
@@ -193,15 +230,23 @@ async function main(): Promise<void> {
   const inKafka = await readBack(kafka, start, end);
   const lost = [...acked].filter((id) => !inKafka.has(id)).length;
   const copies = [...inKafka.values()].reduce((a, b) => a + b, 0);
-  const batchSum = Number(/shopwire_kafka_batch_messages_sum\{[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0);
-  const batchCount = Number(/shopwire_kafka_batch_messages_count\{[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 1);
+  const batchSum = Number(
+    /shopwire_kafka_batch_messages_sum\{[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 0,
+  );
+  const batchCount = Number(
+    /shopwire_kafka_batch_messages_count\{[^}]*\} (\S+)/.exec(metrics)?.[1] ?? 1,
+  );
 
   const ratio = gatewayResult.requests.average / baselineResult.requests.average;
   log('');
   log(`throughput ratio gateway/baseline: ${ratio.toFixed(2)} (target >= 0.5)`);
-  log(`ack latency at ${RATE}/s offered: p50 ${rateResult.latency.p50} ms, p99 ${rateResult.latency.p99} ms (target p99 <= 50 ms); achieved ${rateResult.requests.average.toFixed(0)}/s`);
+  log(
+    `ack latency at ${RATE}/s offered: p50 ${rateResult.latency.p50} ms, p99 ${rateResult.latency.p99} ms (target p99 <= 50 ms); achieved ${rateResult.requests.average.toFixed(0)}/s`,
+  );
   log(`mean Kafka batch: ${(batchSum / batchCount).toFixed(1)} messages per produce request`);
-  log(`verification: acked=${acked.size} found-in-kafka=${[...acked].filter((id) => inKafka.has(id)).length} lost=${lost} messages-written=${copies} extra-copies=${copies - inKafka.size}`);
+  log(
+    `verification: acked=${acked.size} found-in-kafka=${[...acked].filter((id) => inKafka.has(id)).length} lost=${lost} messages-written=${copies} extra-copies=${copies - inKafka.size}`,
+  );
   log(
     JSON.stringify({
       baselineRps: Math.round(baselineResult.requests.average),

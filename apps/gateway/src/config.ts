@@ -1,12 +1,4 @@
-import {
-  booleanFlag,
-  csv,
-  kafkaEnv,
-  logEnv,
-  port,
-  positiveInt,
-  z,
-} from '@shopwire/config';
+import { booleanFlag, csv, kafkaEnv, logEnv, port, positiveInt, z } from '@shopwire/config';
 
 export const gatewayConfigSchema = z.object({
   ...kafkaEnv,

@@ -1,5 +1,10 @@
 import { createHttpApp } from '@shopwire/http';
-import { createLogger, createMetricsRegistry, NestPinoLogger, type Logger } from '@shopwire/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  NestPinoLogger,
+  type Logger,
+} from '@shopwire/observability';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';

@@ -13,12 +13,18 @@ async function main(): Promise<void> {
   const app = await createGatewayApp(config, logger);
   await app.listen(config.PORT, '0.0.0.0');
   logger.info(
-    { port: config.PORT, secrets: config.SHOPIFY_WEBHOOK_SECRETS.length, brokers: config.KAFKA_BROKERS },
+    {
+      port: config.PORT,
+      secrets: config.SHOPIFY_WEBHOOK_SECRETS.length,
+      brokers: config.KAFKA_BROKERS,
+    },
     'gateway listening on POST /webhooks/shopify',
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'gateway', msg: String(error) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'gateway', msg: String(error) })}\n`,
+  );
   process.exit(1);
 });

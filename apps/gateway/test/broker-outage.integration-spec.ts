@@ -9,7 +9,14 @@ import {
   waitFor,
 } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
-import { orderBody, post, signedDelivery, startGateway, type Delivery, type RunningGateway } from './gateway-harness';
+import {
+  orderBody,
+  post,
+  signedDelivery,
+  startGateway,
+  type Delivery,
+  type RunningGateway,
+} from './gateway-harness';
 
 /**
  * The broker goes away under load and comes back. Every delivery answered 200 must be in Kafka;
@@ -23,7 +30,10 @@ describe('gateway during a Kafka outage (real broker stopped and restarted)', ()
 
   beforeAll(async () => {
     ordersFrom = await topicPositions(testKafka(), ShopifyKafkaTopic.Orders);
-    gateway = await startGateway({ KAFKA_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS), RETRY_AFTER_SECONDS: '3' });
+    gateway = await startGateway({
+      KAFKA_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
+      RETRY_AFTER_SECONDS: '3',
+    });
   });
 
   afterAll(async () => {
@@ -40,7 +50,9 @@ describe('gateway during a Kafka outage (real broker stopped and restarted)', ()
 
     const sender = async () => {
       while (running) {
-        const delivery = signedDelivery(orderBody(String(820982911946100000n + BigInt(sequence++))));
+        const delivery = signedDelivery(
+          orderBody(String(820982911946100000n + BigInt(sequence++))),
+        );
         const started = Date.now();
         const response = await post(gateway.url, delivery);
         if (response.status === 200) {

@@ -48,7 +48,12 @@ export interface Delivery {
 
 export function signedDelivery(
   body: Buffer,
-  options: { topic?: string; secret?: string; webhookId?: string; prefix?: 'x-shopify-' | 'shopify-' } = {},
+  options: {
+    topic?: string;
+    secret?: string;
+    webhookId?: string;
+    prefix?: 'x-shopify-' | 'shopify-';
+  } = {},
 ): Delivery {
   const prefix = options.prefix ?? 'x-shopify-';
   const webhookId = options.webhookId ?? randomUUID();
@@ -68,7 +73,10 @@ export function signedDelivery(
   };
 }
 
-export async function post(url: string, delivery: Pick<Delivery, 'body' | 'headers'>): Promise<Response> {
+export async function post(
+  url: string,
+  delivery: Pick<Delivery, 'body' | 'headers'>,
+): Promise<Response> {
   return fetch(`${url}/webhooks/shopify`, {
     method: 'POST',
     headers: delivery.headers,

@@ -20,7 +20,9 @@ describe('a large webhook (real broker)', () => {
 
   it('accepts a 4 MiB order and stores it whole', async () => {
     const note = 'n'.repeat(4 * 1024 * 1024);
-    const body = Buffer.from(`{"id":820982911946154508,"updated_at":"2026-11-27T10:00:00Z","note":"${note}"}`);
+    const body = Buffer.from(
+      `{"id":820982911946154508,"updated_at":"2026-11-27T10:00:00Z","note":"${note}"}`,
+    );
     const delivery = signedDelivery(body);
     const from = await topicPositions(testKafka(), ShopifyKafkaTopic.Orders);
     const response = await post(gateway.url, delivery);

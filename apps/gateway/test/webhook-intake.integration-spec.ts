@@ -1,5 +1,11 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
-import { collectMessages, headerValue, testKafka, topicEndOffset, topicPositions } from '@shopwire/testing';
+import {
+  collectMessages,
+  headerValue,
+  testKafka,
+  topicEndOffset,
+  topicPositions,
+} from '@shopwire/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import {
@@ -57,7 +63,9 @@ describe('gateway → Kafka (real broker)', () => {
     expect(headerValue(found.message, 'shopify-topic')).toBe('orders/create');
     expect(headerValue(found.message, 'shopify-shop-domain')).toBe(SHOP);
     expect(headerValue(found.message, 'shopify-api-version')).toBe('2026-10');
-    expect(headerValue(found.message, 'shopify-event-id')).toBe(delivery.headers['x-shopify-event-id']);
+    expect(headerValue(found.message, 'shopify-event-id')).toBe(
+      delivery.headers['x-shopify-event-id'],
+    );
     expect(headerValue(found.message, 'shopwire-received-at')).toMatch(/^\d{4}-\d\d-\d\dT/);
     // the HMAC is not forwarded: consumers trust the gateway's verification, not a header
     expect(headerValue(found.message, 'x-shopify-hmac-sha256')).toBeUndefined();
@@ -80,17 +88,33 @@ describe('gateway → Kafka (real broker)', () => {
   });
 
   it.each([
-    ['a wrong HMAC', (d: ReturnType<typeof signedDelivery>) => ({ ...d.headers, 'x-shopify-hmac-sha256': 'AAAA' }), 401],
-    ['no HMAC', (d: ReturnType<typeof signedDelivery>) => {
-      const { ['x-shopify-hmac-sha256']: _dropped, ...rest } = d.headers;
-      return rest;
-    }, 401],
-    ['an HMAC from an unknown secret', (d: ReturnType<typeof signedDelivery>) =>
-      signedDelivery(d.body, { secret: 'attacker', webhookId: d.webhookId }).headers, 401],
-    ['no shop domain', (d: ReturnType<typeof signedDelivery>) => {
-      const { ['x-shopify-shop-domain']: _dropped, ...rest } = d.headers;
-      return rest;
-    }, 400],
+    [
+      'a wrong HMAC',
+      (d: ReturnType<typeof signedDelivery>) => ({ ...d.headers, 'x-shopify-hmac-sha256': 'AAAA' }),
+      401,
+    ],
+    [
+      'no HMAC',
+      (d: ReturnType<typeof signedDelivery>) => {
+        const { ['x-shopify-hmac-sha256']: _dropped, ...rest } = d.headers;
+        return rest;
+      },
+      401,
+    ],
+    [
+      'an HMAC from an unknown secret',
+      (d: ReturnType<typeof signedDelivery>) =>
+        signedDelivery(d.body, { secret: 'attacker', webhookId: d.webhookId }).headers,
+      401,
+    ],
+    [
+      'no shop domain',
+      (d: ReturnType<typeof signedDelivery>) => {
+        const { ['x-shopify-shop-domain']: _dropped, ...rest } = d.headers;
+        return rest;
+      },
+      400,
+    ],
   ])('refuses %s and writes nothing', async (_label, mutate, status) => {
     const before = await topicEndOffset(admin, ShopifyKafkaTopic.Orders);
     const delivery = signedDelivery(orderBody('820982911946150001'));
@@ -130,10 +154,13 @@ describe('gateway → Kafka (real broker)', () => {
     expect((await post(gateway.url, good)).status).toBe(200);
     const found = await collectMessages(kafka, ShopifyKafkaTopic.Compliance, {
       from: complianceFrom,
-      filter: (m) => [good.webhookId, bad.webhookId].includes(headerValue(m, 'shopify-webhook-id') ?? ''),
+      filter: (m) =>
+        [good.webhookId, bad.webhookId].includes(headerValue(m, 'shopify-webhook-id') ?? ''),
       done: (messages) => messages.length >= 1,
     });
-    expect(found.map((f) => headerValue(f.message, 'shopify-webhook-id'))).toEqual([good.webhookId]);
+    expect(found.map((f) => headerValue(f.message, 'shopify-webhook-id'))).toEqual([
+      good.webhookId,
+    ]);
     expect(found[0].message.key?.toString()).toBe(`${SHOP}/9007199254740993`);
   });
 

@@ -83,8 +83,15 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
   });
 
   it('ends with one row per order holding its newest state, after ×3 duplicates out of order', async () => {
-    const orderIds = Array.from({ length: ORDERS }, (_, i) => 820982911946154508n + BigInt(i) * 1000n);
-    const deliveries = orderIds.flatMap((id) => [orderEvent(id, 0), orderEvent(id, 1), orderEvent(id, 2)]);
+    const orderIds = Array.from(
+      { length: ORDERS },
+      (_, i) => 820982911946154508n + BigInt(i) * 1000n,
+    );
+    const deliveries = orderIds.flatMap((id) => [
+      orderEvent(id, 0),
+      orderEvent(id, 1),
+      orderEvent(id, 2),
+    ]);
     // Each delivery three times (same webhook id, as Shopify's retries are), all shuffled.
     const sends = shuffle([...deliveries, ...deliveries, ...deliveries], 42);
 
@@ -117,7 +124,9 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
         let cursor: string | null = null;
         do {
           const query: string = `shop=${SHOP}&limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-          const page = (await (await fetch(`${order.url}/orders?${query}`, { headers: auth })).json()) as {
+          const page = (await (
+            await fetch(`${order.url}/orders?${query}`, { headers: auth })
+          ).json()) as {
             orders: Array<Record<string, unknown>>;
             next_cursor: string | null;
           };
@@ -140,19 +149,31 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
         last_shopify_topic: 'orders/cancelled',
       });
     }
-    const one = (await (await fetch(`${order.url}/orders/${orderIds[7]}?shop=${SHOP}`, { headers: auth })).json()) as {
+    const one = (await (
+      await fetch(`${order.url}/orders/${orderIds[7]}?shop=${SHOP}`, { headers: auth })
+    ).json()) as {
       id: string;
       line_items: Array<{ id: string; product_id: string; price: string }>;
     };
     expect(one.id).toBe('820982911946161508');
     expect(one.line_items).toEqual([
-      expect.objectContaining({ id: '820982911946161509', product_id: '820982911946161510', price: '617283.945' }),
+      expect.objectContaining({
+        id: '820982911946161509',
+        product_id: '820982911946161510',
+        price: '617283.945',
+      }),
     ]);
 
     const metrics = await (await fetch(`${order.url}/metrics`)).text();
-    const stale = Number(/shopwire_order_stale_updates_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
-    const duplicates = Number(/shopwire_order_duplicate_events_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
-    process.stdout.write(`e2e: ${sends.length} deliveries, stale skipped ${stale}, duplicates seen by order ${duplicates}\n`);
+    const stale = Number(
+      /shopwire_order_stale_updates_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0,
+    );
+    const duplicates = Number(
+      /shopwire_order_duplicate_events_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0,
+    );
+    process.stdout.write(
+      `e2e: ${sends.length} deliveries, stale skipped ${stale}, duplicates seen by order ${duplicates}\n`,
+    );
     // The shuffle puts some older updates after newer ones; each of those was skipped, not applied.
     expect(stale).toBeGreaterThan(0);
   });
@@ -161,16 +182,42 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
     const shop = `sim-${randomUUID().slice(0, 8)}.myshopify.com`;
     const result = await runNode(
       'dist/apps/shopify-sim/src/cli.js',
-      ['send', '--rate', '100', '--count', '200', '--duplicates', '0.2', '--reorder-window', '10', '--topics', 'orders/create=1', '--shops', shop, '--json', '--seed', 'e2e'],
-      { GATEWAY_URL: `${gateway.url}/webhooks/shopify`, SHOPIFY_WEBHOOK_SECRET: SECRET, LOG_LEVEL: 'warn' },
+      [
+        'send',
+        '--rate',
+        '100',
+        '--count',
+        '200',
+        '--duplicates',
+        '0.2',
+        '--reorder-window',
+        '10',
+        '--topics',
+        'orders/create=1',
+        '--shops',
+        shop,
+        '--json',
+        '--seed',
+        'e2e',
+      ],
+      {
+        GATEWAY_URL: `${gateway.url}/webhooks/shopify`,
+        SHOPIFY_WEBHOOK_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      },
     );
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+    const summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<
+      string,
+      number
+    >;
     expect(summary.failed ?? 0).toBe(0);
 
     await waitFor(
       async () => {
-        const page = (await (await fetch(`${order.url}/orders?shop=${shop}&limit=250`, { headers: auth })).json()) as {
+        const page = (await (
+          await fetch(`${order.url}/orders?shop=${shop}&limit=250`, { headers: auth })
+        ).json()) as {
           orders: Array<{ id: string }>;
         };
         return page.orders.length === 200 && page.orders.every((o) => /^\d+$/.test(o.id));

@@ -14,9 +14,11 @@ export const csv = (description: string) =>
     )
     .refine((items) => items.length > 0, `${description} must list at least one value`);
 
-export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(1).max(65535).default(fallback);
 
-export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
 
 export const booleanFlag = (fallback: boolean) =>
   z
@@ -50,7 +52,10 @@ export const apiTokensEnv = {
     .string({ required_error: 'API_TOKENS is required (name:token pairs, comma-separated)' })
     .transform((value, ctx) => {
       const tokens = new Map<string, string>();
-      for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const colon = pair.indexOf(':');
         const name = colon > 0 ? pair.slice(0, colon) : '';
         const token = colon > 0 ? pair.slice(colon + 1) : '';

@@ -36,8 +36,8 @@ describe('loadConfig', () => {
   });
 
   it('rejects an empty secret list', () => {
-    expect(() => loadConfig(schema, { SHOPIFY_WEBHOOK_SECRETS: ' , ', API_TOKENS: 'a:0123456789abcdef' })).toThrow(
-      /SHOPIFY_WEBHOOK_SECRETS/,
-    );
+    expect(() =>
+      loadConfig(schema, { SHOPIFY_WEBHOOK_SECRETS: ' , ', API_TOKENS: 'a:0123456789abcdef' }),
+    ).toThrow(/SHOPIFY_WEBHOOK_SECRETS/);
   });
 });

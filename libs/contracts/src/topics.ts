@@ -16,7 +16,8 @@ export const ShopifyKafkaTopic = {
 
 export type ShopifyKafkaTopic = (typeof ShopifyKafkaTopic)[keyof typeof ShopifyKafkaTopic];
 
-export const ALL_SHOPIFY_KAFKA_TOPICS: readonly ShopifyKafkaTopic[] = Object.values(ShopifyKafkaTopic);
+export const ALL_SHOPIFY_KAFKA_TOPICS: readonly ShopifyKafkaTopic[] =
+  Object.values(ShopifyKafkaTopic);
 
 /** The privacy topics Shopify makes mandatory for public apps; a wrong HMAC on them must get 401. */
 export const COMPLIANCE_WEBHOOK_TOPICS = [

@@ -38,7 +38,9 @@ export const EnvelopeHeader = {
 export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 /** Headers for the envelope; only fields that are present are written. */
-export function envelopeHeaders(envelope: Omit<WebhookEnvelope, 'payload'>): Record<string, string> {
+export function envelopeHeaders(
+  envelope: Omit<WebhookEnvelope, 'payload'>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     [EnvelopeHeader.WebhookId]: envelope.webhookId,
     [EnvelopeHeader.ShopifyTopic]: envelope.shopifyTopic,

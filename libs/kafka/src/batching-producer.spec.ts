@@ -1,6 +1,11 @@
 import type { Kafka, ProducerBatch } from 'kafkajs';
 import pino from 'pino';
-import { BatchingProducer, laneOf, ProducerUnavailableError, type OutgoingMessage } from './batching-producer';
+import {
+  BatchingProducer,
+  laneOf,
+  ProducerUnavailableError,
+  type OutgoingMessage,
+} from './batching-producer';
 
 /** A stand-in for kafkajs whose produce requests complete when the test says so. */
 class FakeKafka {
@@ -23,7 +28,9 @@ class FakeKafka {
   }
 
   messagesIn(request: number): string[] {
-    return this.requests[request].batch.topicMessages!.flatMap((t) => t.messages.map((m) => String(m.key)));
+    return this.requests[request].batch.topicMessages!.flatMap((t) =>
+      t.messages.map((m) => String(m.key)),
+    );
   }
 }
 
@@ -48,7 +55,9 @@ describe('BatchingProducer', () => {
   it('sends concurrent messages as one request and resolves them only when it is acked', async () => {
     const { kafka, producer } = setup();
     const settled: string[] = [];
-    const sends = ['a', 'b', 'c'].map((key) => producer.send(message(key)).then(() => settled.push(key)));
+    const sends = ['a', 'b', 'c'].map((key) =>
+      producer.send(message(key)).then(() => settled.push(key)),
+    );
     await tick();
     await tick();
     expect(kafka.requests).toHaveLength(1);
@@ -80,10 +89,14 @@ describe('BatchingProducer', () => {
 
   it('groups messages by topic, keeping their order within each', async () => {
     const { kafka, producer } = setup();
-    const sends = [message('1', 't1'), message('2', 't2'), message('3', 't1')].map((m) => producer.send(m));
+    const sends = [message('1', 't1'), message('2', 't2'), message('3', 't1')].map((m) =>
+      producer.send(m),
+    );
     await tick();
     await tick();
-    expect(kafka.requests[0].batch.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
+    expect(
+      kafka.requests[0].batch.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)]),
+    ).toEqual([
       ['t1', ['1', '3']],
       ['t2', ['2']],
     ]);
@@ -107,8 +120,13 @@ describe('BatchingProducer', () => {
 
   it('splits at maxBatchBytes but sends an oversized message on its own', async () => {
     const { kafka, producer } = setup({ maxBatchBytes: 10 });
-    const big = (key: string, size: number): OutgoingMessage => ({ ...message(key), value: Buffer.alloc(size) });
-    const sends = [big('a', 4), big('b', 4), big('c', 4), big('d', 50)].map((m) => producer.send(m));
+    const big = (key: string, size: number): OutgoingMessage => ({
+      ...message(key),
+      value: Buffer.alloc(size),
+    });
+    const sends = [big('a', 4), big('b', 4), big('c', 4), big('d', 50)].map((m) =>
+      producer.send(m),
+    );
     for (let request = 0; request < 3; request++) {
       await tick();
       await tick();
@@ -150,7 +168,10 @@ describe('BatchingProducer', () => {
     await tick();
     await tick();
     kafka.requests[0].settle(new Error('broker went away'));
-    await expect(failing).rejects.toMatchObject({ name: 'ProducerUnavailableError', maybeWritten: true });
+    await expect(failing).rejects.toMatchObject({
+      name: 'ProducerUnavailableError',
+      maybeWritten: true,
+    });
     expect(producer.healthy.ok).toBe(false);
 
     const next = producer.send(message('b'));
@@ -178,7 +199,10 @@ describe('BatchingProducer', () => {
 
   it('spreads keys over lanes that each have a request in flight, one key always on one lane', async () => {
     const { kafka, producer } = setup({ lanes: 3 });
-    const keys = Array.from({ length: 30 }, (_, i) => `shop.myshopify.com/${820982911946154508n + BigInt(i)}`);
+    const keys = Array.from(
+      { length: 30 },
+      (_, i) => `shop.myshopify.com/${820982911946154508n + BigInt(i)}`,
+    );
     const lanesUsed = new Set(keys.map((key) => laneOf(key, 3)));
     expect(lanesUsed.size).toBe(3);
     expect(keys.every((key) => laneOf(key, 3) === laneOf(key, 3))).toBe(true);
@@ -190,7 +214,9 @@ describe('BatchingProducer', () => {
     // three connections, three requests in flight at once
     expect(kafka.requests).toHaveLength(3);
     for (const request of kafka.requests) {
-      const lanes = new Set(request.batch.topicMessages![0].messages.map((m) => laneOf(String(m.key), 3)));
+      const lanes = new Set(
+        request.batch.topicMessages![0].messages.map((m) => laneOf(String(m.key), 3)),
+      );
       expect(lanes.size).toBe(1);
       request.settle();
     }

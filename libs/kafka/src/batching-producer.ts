@@ -31,7 +31,10 @@ export class BatchingProducer {
 
   constructor(kafka: Kafka, logger: Logger, options: BatchingProducerOptions = {}) {
     const count = Math.max(1, options.lanes ?? 1);
-    this.lanes = Array.from({ length: count }, (_, lane) => new ProducerLane(kafka, logger.child({ lane }), options));
+    this.lanes = Array.from(
+      { length: count },
+      (_, lane) => new ProducerLane(kafka, logger.child({ lane }), options),
+    );
   }
 
   /** Connects eagerly; failures are not fatal (the next send retries the connection). */

@@ -1,6 +1,10 @@
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ProducerUnavailableError, type BatchingProducerOptions, type OutgoingMessage } from './producer-types';
+import {
+  ProducerUnavailableError,
+  type BatchingProducerOptions,
+  type OutgoingMessage,
+} from './producer-types';
 
 type PendingState = 'queued' | 'sending' | 'settled';
 
@@ -68,7 +72,11 @@ export class ProducerLane {
 
   /** Whether the last request succeeded (for readiness). */
   get healthy(): { ok: boolean; lastFailure: string | null; lastSuccessAt: number } {
-    return { ok: !this.needsReset, lastFailure: this.lastFailure, lastSuccessAt: this.lastSuccessAt };
+    return {
+      ok: !this.needsReset,
+      lastFailure: this.lastFailure,
+      lastSuccessAt: this.lastSuccessAt,
+    };
   }
 
   get queuedMessages(): number {
@@ -175,10 +183,16 @@ export class ProducerLane {
         if (pending.state !== 'sending') continue;
         pending.state = 'settled';
         clearTimeout(pending.timer);
-        pending.reject(new ProducerUnavailableError(`Kafka write failed: ${(error as Error).message}`, true));
+        pending.reject(
+          new ProducerUnavailableError(`Kafka write failed: ${(error as Error).message}`, true),
+        );
       }
     } finally {
-      this.options.onBatch?.({ messages: batch.length, durationMs: performance.now() - started, ok });
+      this.options.onBatch?.({
+        messages: batch.length,
+        durationMs: performance.now() - started,
+        ok,
+      });
     }
   }
 

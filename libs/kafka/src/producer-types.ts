@@ -48,4 +48,3 @@ export interface BatchingProducerOptions {
    */
   lanes?: number;
 }
-

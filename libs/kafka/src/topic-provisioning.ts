@@ -21,7 +21,10 @@ export interface ProvisioningResult {
  * run once per deployment (a Job in Kubernetes, `npm run provision` locally), never raced by every
  * replica at boot. Partitions are never reduced: Kafka cannot, and keys would move.
  */
-export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise<ProvisioningResult> {
+export async function provisionTopics(
+  admin: Admin,
+  specs: TopicSpec[],
+): Promise<ProvisioningResult> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   const result: ProvisioningResult = { created: [], expanded: [], unchanged: [] };
@@ -50,14 +53,19 @@ export async function provisionTopics(admin: Admin, specs: TopicSpec[]): Promise
     result.expanded.push(...grow.map((spec) => spec.topic));
     // Topic configs are owned here: existing topics get the declared set (e.g. a raised
     // max.message.bytes), so a re-run converges an older deployment.
-    const withConfigs = present.filter((spec) => spec.configs && Object.keys(spec.configs).length > 0);
+    const withConfigs = present.filter(
+      (spec) => spec.configs && Object.keys(spec.configs).length > 0,
+    );
     if (withConfigs.length > 0) {
       await admin.alterConfigs({
         validateOnly: false,
         resources: withConfigs.map((spec) => ({
           type: ConfigResourceTypes.TOPIC,
           name: spec.topic,
-          configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+          configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
         })),
       });
     }

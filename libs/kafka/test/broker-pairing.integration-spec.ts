@@ -39,7 +39,11 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     const producer = kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 1 } });
     await producer.connect();
     await expect(
-      producer.send({ topic: `pairing.missing.${randomUUID()}`, messages: [{ value: 'x' }], acks: -1 }),
+      producer.send({
+        topic: `pairing.missing.${randomUUID()}`,
+        messages: [{ value: 'x' }],
+        acks: -1,
+      }),
     ).rejects.toThrow();
     await producer.disconnect();
   });
@@ -48,7 +52,10 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const sent = Array.from({ length: 20 }, (_, i) => ({ key: `shop/${i % 4}`, value: `m-${i}` }));
-    const results = await producer.sendBatch({ topicMessages: [{ topic, messages: sent }], acks: -1 });
+    const results = await producer.sendBatch({
+      topicMessages: [{ topic, messages: sent }],
+      acks: -1,
+    });
     expect(results.every((r) => r.errorCode === 0)).toBe(true);
     await producer.disconnect();
 
@@ -62,7 +69,10 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.length} of 20 received`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${received.length} of 20 received`)),
+        30_000,
+      );
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
@@ -81,7 +91,10 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     expect(received.sort()).toEqual(sent.map((m) => m.value).sort());
 
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const total = committed[0].partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    const total = committed[0].partitions.reduce(
+      (sum, p) => sum + Math.max(0, Number(p.offset)),
+      0,
+    );
     expect(total).toBe(sent.length);
     await consumer.disconnect();
   });

@@ -20,7 +20,9 @@ export function startTracing(serviceName: string): void {
     serviceName,
     // Without an endpoint a no-op processor still makes the SDK register its tracer provider and
     // propagator (so trace context flows through Kafka headers) while sending nothing anywhere.
-    spanProcessors: [endpoint ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor()],
+    spanProcessors: [
+      endpoint ? new BatchSpanProcessor(new OTLPTraceExporter()) : new NoopSpanProcessor(),
+    ],
     instrumentations: [],
   });
   sdk.start();
@@ -34,7 +36,10 @@ export async function stopTracing(): Promise<void> {
 export type TraceCarrier = Record<string, string>;
 
 /** Writes the active (or given) context's `traceparent`/`tracestate` into Kafka message headers. */
-export function injectTraceHeaders(headers: TraceCarrier, ctx: Context = context.active()): TraceCarrier {
+export function injectTraceHeaders(
+  headers: TraceCarrier,
+  ctx: Context = context.active(),
+): TraceCarrier {
   propagation.inject(ctx, headers);
   return headers;
 }

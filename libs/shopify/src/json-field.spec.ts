@@ -16,9 +16,11 @@ describe('rawJsonField / jsonIdField', () => {
   });
 
   it('reads string ids and rejects non-id values', () => {
-    expect(jsonIdField('{"admin_graphql_api_id":"gid://shopify/BulkOperation/1"}', ['admin_graphql_api_id'])).toBe(
-      'gid://shopify/BulkOperation/1',
-    );
+    expect(
+      jsonIdField('{"admin_graphql_api_id":"gid://shopify/BulkOperation/1"}', [
+        'admin_graphql_api_id',
+      ]),
+    ).toBe('gid://shopify/BulkOperation/1');
     expect(jsonIdField('{"id":1.5}', ['id'])).toBeNull();
     expect(jsonIdField('{"id":null}', ['id'])).toBeNull();
     expect(jsonIdField('{"id":""}', ['id'])).toBeNull();
@@ -39,7 +41,8 @@ describe('rawJsonField / jsonIdField', () => {
       if (depth > 3 || r < 0.3) return String(BigInt(Math.floor(random() * 2 ** 53)) * 1000n + 7n);
       if (r < 0.45) return JSON.stringify(`s"}{][,${Math.floor(random() * 100)}\\`);
       if (r < 0.55) return ['true', 'false', 'null'][Math.floor(random() * 3)];
-      if (r < 0.75) return `[${Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)).join(', ')}]`;
+      if (r < 0.75)
+        return `[${Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)).join(', ')}]`;
       return object(depth + 1);
     };
     const object = (depth: number): string => {

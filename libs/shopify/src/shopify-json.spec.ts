@@ -20,7 +20,9 @@ describe('parseShopifyJson', () => {
   });
 
   it('accepts a Buffer', () => {
-    expect(shopifyId(readPath(parseShopifyJson(Buffer.from(text)), 'id'))).toBe('820982911946154508');
+    expect(shopifyId(readPath(parseShopifyJson(Buffer.from(text)), 'id'))).toBe(
+      '820982911946154508',
+    );
   });
 
   it.each(['', '{', '{"id":}', 'not json', '{"a":1}garbage'])('rejects %j', (bad) => {

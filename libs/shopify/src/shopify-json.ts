@@ -6,7 +6,8 @@ import { isSafeNumber, parse } from 'lossless-json';
  * its decimal string, and returns the rest as numbers; read IDs through `shopifyId`, which gives
  * the exact digits either way.
  */
-export type ShopifyJson = null | boolean | number | string | ShopifyJson[] | { [key: string]: ShopifyJson };
+export type ShopifyJson =
+  null | boolean | number | string | ShopifyJson[] | { [key: string]: ShopifyJson };
 
 export class ShopifyJsonError extends Error {
   override readonly name = 'ShopifyJsonError';
@@ -18,7 +19,11 @@ function parseNumber(text: string): number | string {
 
 export function parseShopifyJson(text: string | Buffer): ShopifyJson {
   try {
-    return parse(typeof text === 'string' ? text : text.toString('utf8'), null, parseNumber) as ShopifyJson;
+    return parse(
+      typeof text === 'string' ? text : text.toString('utf8'),
+      null,
+      parseNumber,
+    ) as ShopifyJson;
   } catch (error) {
     throw new ShopifyJsonError(`body is not valid JSON: ${(error as Error).message}`);
   }

@@ -72,7 +72,8 @@ export async function collectMessages(
           }
         },
       });
-      for (const [partition, offset] of options.from ?? []) consumer.seek({ topic, partition, offset });
+      for (const [partition, offset] of options.from ?? [])
+        consumer.seek({ topic, partition, offset });
     });
     // Give a last in-flight batch a moment so "exactly N" assertions see any extra copy.
     await new Promise((r) => setTimeout(r, 300));

@@ -54,7 +54,10 @@ export class WebhookProducer implements WebhookSink, OnApplicationShutdown {
     try {
       await this.admin.connect();
       const cluster = await this.admin.describeCluster();
-      return { brokers: cluster.brokers.length, producer: this.producer.healthy.ok ? 'ok' : 'recovering' };
+      return {
+        brokers: cluster.brokers.length,
+        producer: this.producer.healthy.ok ? 'ok' : 'recovering',
+      };
     } catch (error) {
       const admin = this.admin;
       this.admin = null;

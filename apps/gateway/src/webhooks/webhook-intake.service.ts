@@ -43,10 +43,17 @@ export class WebhookIntakeService {
     this.recent = config.DEDUPE_ENABLED ? new RecentDeliveries(config.DEDUPE_CACHE_SIZE) : null;
   }
 
-  async accept(headers: IncomingHeaders, body: Buffer | undefined, receivedAt: Date): Promise<IntakeOutcome> {
+  async accept(
+    headers: IncomingHeaders,
+    body: Buffer | undefined,
+    receivedAt: Date,
+  ): Promise<IntakeOutcome> {
     const webhook = readWebhookHeaders(headers);
     if (!verifyWebhookHmac(body ?? EMPTY, webhook.hmac, this.config.SHOPIFY_WEBHOOK_SECRETS)) {
-      throw new WebhookRejection('bad_hmac', 'HMAC signature is missing or does not match the body');
+      throw new WebhookRejection(
+        'bad_hmac',
+        'HMAC signature is missing or does not match the body',
+      );
     }
     const problems = missingWebhookHeaders(webhook);
     if (problems.length > 0) throw new WebhookRejection('bad_headers', problems.join('; '));
@@ -120,7 +127,10 @@ export class WebhookIntakeService {
       await write;
     } catch (error) {
       if (error instanceof ProducerUnavailableError) {
-        throw new WebhookRejection('kafka_unavailable', 'the event log is unavailable; retry later');
+        throw new WebhookRejection(
+          'kafka_unavailable',
+          'the event log is unavailable; retry later',
+        );
       }
       throw error;
     }

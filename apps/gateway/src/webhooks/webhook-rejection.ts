@@ -1,11 +1,6 @@
 /** Why a delivery was refused; each maps to one HTTP status and one metric label. */
 export type RejectionReason =
-  | 'bad_hmac'
-  | 'bad_headers'
-  | 'bad_json'
-  | 'too_large'
-  | 'kafka_unavailable'
-  | 'shutting_down';
+  'bad_hmac' | 'bad_headers' | 'bad_json' | 'too_large' | 'kafka_unavailable' | 'shutting_down';
 
 const STATUS: Record<RejectionReason, number> = {
   bad_hmac: 401,

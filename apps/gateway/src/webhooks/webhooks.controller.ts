@@ -30,17 +30,25 @@ export class WebhooksController {
   @ApiResponse({ status: 400, description: 'Missing headers or a body that is not a JSON object' })
   @ApiResponse({ status: 401, description: 'HMAC missing or wrong' })
   @ApiResponse({ status: 413, description: 'Body above WEBHOOK_MAX_BYTES' })
-  @ApiResponse({ status: 503, description: 'Kafka did not acknowledge in time; retry after Retry-After' })
+  @ApiResponse({
+    status: 503,
+    description: 'Kafka did not acknowledge in time; retry after Retry-After',
+  })
   async receive(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const started = performance.now();
     try {
-      const outcome = await this.intake.accept(request.headers, request.body as Buffer | undefined, new Date());
+      const outcome = await this.intake.accept(
+        request.headers,
+        request.body as Buffer | undefined,
+        new Date(),
+      );
       this.metrics.ackLatency.observe((performance.now() - started) / 1000);
       await reply.code(200).send({ status: outcome });
     } catch (error) {
       if (!(error instanceof WebhookRejection)) throw error;
       this.metrics.rejected.inc({ reason: error.reason });
-      if (error.retryable) void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
+      if (error.retryable)
+        void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
       await reply.code(error.status).send({ error: error.reason, message: error.message });
     }
   }
