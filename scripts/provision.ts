@@ -1,7 +1,13 @@
 // Creates Shopwire's Kafka topics (the broker never auto-creates them). Run once per deployment:
 // `npm run provision` locally, a Job in Kubernetes, a one-shot service in docker compose.
 // Safe to re-run: existing topics are kept, too-small partition counts are raised.
-import { ALL_SHOPIFY_KAFKA_TOPICS } from '@shopwire/contracts';
+import {
+  ALL_DOMAIN_TOPICS,
+  ALL_SHOPIFY_KAFKA_TOPICS,
+  deadLetterTopicOf,
+  retryTopicOf,
+  SUBSCRIPTIONS,
+} from '@shopwire/contracts';
 import { kafkaEnv, loadConfigOrExit, positiveInt, z } from '@shopwire/config';
 import { createKafkaClient, provisionTopics, type TopicSpec } from '@shopwire/kafka';
 import { createLogger } from '@shopwire/observability';
@@ -27,7 +33,13 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const specs: TopicSpec[] = ALL_SHOPIFY_KAFKA_TOPICS.map((topic) => ({
+    const sources = [...ALL_SHOPIFY_KAFKA_TOPICS, ...ALL_DOMAIN_TOPICS];
+    const topics = [
+      ...sources,
+      ...sources.map(deadLetterTopicOf),
+      ...Object.keys(SUBSCRIPTIONS).map(retryTopicOf),
+    ];
+    const specs: TopicSpec[] = topics.map((topic) => ({
       topic,
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,

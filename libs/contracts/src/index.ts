@@ -1,2 +1,4 @@
 export * from './topics';
 export * from './webhook-envelope';
+export * from './domain-events';
+export * from './consumers';

@@ -1,0 +1,49 @@
+import { DomainTopic } from './domain-events';
+import { ShopifyKafkaTopic } from './topics';
+
+/**
+ * Every consumer group and what it reads. Provisioning creates each group's retry topic and each
+ * source topic's dead-letter topic from this table, so a new subscription is one line here.
+ */
+export const ConsumerGroup = {
+  Order: 'order',
+  Inventory: 'inventory',
+  Notification: 'notification',
+  Analytics: 'analytics',
+  Sync: 'sync',
+} as const;
+
+export type ConsumerGroup = (typeof ConsumerGroup)[keyof typeof ConsumerGroup];
+
+export const SUBSCRIPTIONS: Record<ConsumerGroup, readonly string[]> = {
+  order: [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance],
+  inventory: [
+    ShopifyKafkaTopic.Inventory,
+    DomainTopic.OrderAccepted,
+    DomainTopic.OrderCancelled,
+    ShopifyKafkaTopic.Compliance,
+  ],
+  notification: [
+    DomainTopic.OrderAccepted,
+    DomainTopic.OrderCancelled,
+    DomainTopic.InventoryLevelLow,
+    ShopifyKafkaTopic.Compliance,
+  ],
+  analytics: [
+    DomainTopic.OrderAccepted,
+    DomainTopic.OrderUpdated,
+    DomainTopic.OrderCancelled,
+    ShopifyKafkaTopic.Compliance,
+  ],
+  sync: [DomainTopic.OrderAccepted, ShopifyKafkaTopic.Products, ShopifyKafkaTopic.Compliance],
+};
+
+/** Where a group parks a message for a delayed retry (one per group: only that group re-reads it). */
+export function retryTopicOf(group: string): string {
+  return `shopwire.${group}.retry.v1`;
+}
+
+/** Where messages of `topic` go after their last attempt, whichever group failed them. */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}.dlq`;
+}
