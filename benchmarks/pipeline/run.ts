@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { baselineInsertRate } from './storage-baseline';
-import { PIPELINE_SERVICES, type ServiceSpec } from './services';
+import { PIPELINE_SERVICES, type ServiceSpec } from '@shopwire/testing';
 
 // dist/benchmarks/pipeline → the repository root
 const ROOT = join(__dirname, '../../..');

@@ -1,2 +1,3 @@
 export * from './kafka-probe';
 export * from './infra';
+export * from './pipeline-services';

@@ -35,3 +35,15 @@ export async function waitFor<T>(
     `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
   );
 }
+
+/**
+ * Restarts the machine's Postgres cluster (the one `scripts/infra.sh` checks), as a fault test's
+ * database outage. Needs the Debian cluster tools and root, as on the CI machine.
+ */
+export async function restartPostgres(): Promise<void> {
+  const { stdout } = await run('bash', ['-c', 'ls /etc/postgresql | sort -V | tail -1']);
+  const version = stdout.trim();
+  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], {
+    timeout: 120_000,
+  });
+}

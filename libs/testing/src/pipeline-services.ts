@@ -1,8 +1,9 @@
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 
 /**
- * What the pipeline benchmark starts, in order, and how it counts each service's effects for
- * one shop (SQL with `$1` = shop domain, answering one row with `n`).
+ * The services of the webhook pipeline as the pipeline benchmark and the cross-service fault
+ * tests start them, in order, and how each one's effects for one shop are counted (SQL with
+ * `$1` = shop domain, answering one row with `n`). One table, so a new service joins both.
  */
 export interface ServiceSpec {
   name: string;
