@@ -26,7 +26,7 @@ export class Pipeline {
 
   static async start(env: Record<string, string> = {}): Promise<Pipeline> {
     const pipeline = new Pipeline(PIPELINE_SERVICES, env);
-    await pipeline.db.connect();
+    await pipeline.reconnectDatabase();
     const admin = testKafka().admin();
     await admin.connect();
     for (const spec of pipeline.specs) {
@@ -79,6 +79,8 @@ export class Pipeline {
   async reconnectDatabase(): Promise<void> {
     await this.db.end().catch(() => undefined);
     this.db = new Client({ connectionString: DATABASE_URL });
+    // A restarted server kills this connection; without a listener that 'error' would crash Jest.
+    this.db.on('error', () => undefined);
     await this.db.connect();
   }
 
