@@ -1,96 +1,37 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from 'pino';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { asSourceMessage, decodeFailureHeaders, type FailureInfo } from './dead-letter-headers';
+import { isInfrastructureError, isPermanentError } from './failure-classification';
+import { FailureRouter, type FailureOrigin } from './failure-router';
+import { backoffDelay, briefError, chunksOf, nextOffset, sleep } from './consumer-helpers';
 
-/** Where a chunk of messages came from. */
-export interface ChunkContext {
-  topic: string;
-  partition: number;
-}
+import type {
+  ChunkContext,
+  ConsumerRunnerOptions,
+  ConsumerRunnerStatus,
+} from './consumer-runner-types';
 
-/**
- * Applies a chunk of one partition's messages, in offset order. The runner commits the offset
- * after the last message of the chunk only once this resolves, so the handler must make its
- * effects durable (one database transaction per chunk) before resolving. Throwing means "nothing
- * of this chunk is durable": the chunk is retried in place. A message the handler can never apply
- * (malformed, not for this consumer) must be dealt with inside the handler — counted, logged,
- * and skipped — or it would block its partition.
- */
-export type ChunkHandler = (messages: KafkaMessage[], context: ChunkContext) => Promise<void>;
-
-/** Hooks for metrics; each is optional and must not throw. */
-export interface ConsumerRunnerHooks {
-  /** A chunk was applied and its offset committed. */
-  processed?(count: number, context: ChunkContext): void;
-  /** How long one handler attempt took, successful or not. */
-  handlerDuration?(seconds: number, ok: boolean, context: ChunkContext): void;
-  /** A failed chunk is about to be retried after `delayMs`. */
-  retry?(attempt: number, delayMs: number, context: ChunkContext): void;
-}
-
-export interface ConsumerRunnerOptions {
-  kafka: Kafka;
-  groupId: string;
-  topics: string[];
-  logger: Logger;
-  handleBatch: ChunkHandler;
-  /** Partitions handled at the same time (each still strictly in order). */
-  partitionsConcurrently?: number;
-  /** Most messages handed to one handler call (one transaction). */
-  maxChunk?: number;
-  /** First and largest delay between attempts of a failing chunk. */
-  retryBaseMs?: number;
-  retryCapMs?: number;
-  /** Where a group without committed offsets starts. Default: the beginning (lose nothing). */
-  fromBeginning?: boolean;
-  sessionTimeoutMs?: number;
-  hooks?: ConsumerRunnerHooks;
-}
-
-export interface ConsumerRunnerStatus {
-  running: boolean;
-  /** Joined its group and holds an assignment (possibly empty). */
-  joined: boolean;
-  lastError: string | null;
-}
+export { backoffDelay, briefError, chunksOf, nextOffset } from './consumer-helpers';
+export * from './consumer-runner-types';
 
 const DEFAULT_MAX_CHUNK = 200;
 // How often a waiting retry loop gives kafkajs a chance to heartbeat; kafkajs itself only sends
 // one when its heartbeat interval has passed, so calling it often is cheap.
 const HEARTBEAT_SLICE_MS = 1000;
 
-/** The offset to commit after `offset` was applied: offset + 1, exact beyond 2^53. */
-export function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-/**
- * Exponential backoff with full jitter: a uniform delay in [0, min(cap, base·2^(attempt-1))].
- * Full jitter spreads replicas that failed together (a database blip) instead of having them
- * retry in lockstep.
- */
-export function backoffDelay(
-  attempt: number,
-  baseMs: number,
-  capMs: number,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
-}
-
-export function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  if (size < 1) throw new RangeError('chunk size must be at least 1');
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 interface BatchControls {
   heartbeat(): Promise<void>;
   commit(context: ChunkContext, offset: string): Promise<void>;
   isRunning(): boolean;
   isStale(): boolean;
+  resolveOffset(offset: string): void;
+  /** Pauses this partition; call the returned function to resume it. */
+  pause(): () => void;
 }
+
+type Attempt = { kind: 'ok' } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown };
+
+// A due time further away than this pauses the retry partition instead of sleeping in the batch.
+const PAUSE_THRESHOLD_MS = 250;
 
 /**
  * A kafkajs consumer that gives each message an effect exactly once, together with an inbox in
@@ -98,16 +39,23 @@ interface BatchControls {
  * committed, and a failing chunk is retried in place — kafkajs never sees the error, so it neither
  * restarts the consumer nor moves past the message. Partitions run concurrently, each in order.
  *
- * Retry topics and a dead-letter topic (issue 3) belong in `applyWithRetry`: once a chunk has
- * failed often enough it can be split to find the poison message and hand that one elsewhere.
+ * With `deadLetters`, see `ConsumerRunnerOptions.deadLetters` and the README: the retry topic is
+ * read by the same consumer (same group), and its messages are re-run through the same handler
+ * with the source topic in the chunk context.
  */
 export class ConsumerRunner {
   private consumer: Consumer | null = null;
   private joined = false;
   private lastError: string | null = null;
   private stopping = false;
+  private readonly router: FailureRouter | null;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly options: ConsumerRunnerOptions) {}
+  constructor(private readonly options: ConsumerRunnerOptions) {
+    this.router = options.deadLetters
+      ? new FailureRouter(options.deadLetters, options.groupId)
+      : null;
+  }
 
   get status(): ConsumerRunnerStatus {
     return {
@@ -148,7 +96,11 @@ export class ConsumerRunner {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+      const subscribed = this.router ? [...topics, this.router.retryTopic] : topics;
+      await consumer.subscribe({
+        topics: subscribed,
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -160,24 +112,30 @@ export class ConsumerRunner {
           isStale,
           resolveOffset,
           commitOffsetsIfNecessary,
-        }) =>
-          this.consumeBatch(
-            { topic: batch.topic, partition: batch.partition },
-            batch.messages,
-            {
-              heartbeat,
-              isRunning,
-              isStale,
-              // Not `consumer.commitOffsets`: kafkajs makes that a silent no-op once stop() has
-              // begun, so the in-flight chunk's commit would be lost and the chunk redelivered.
-              // Given explicit offsets, this commits them as they are, stopping or not.
-              commit: ({ topic, partition }, offset) =>
-                commitOffsetsIfNecessary({
-                  topics: [{ topic, partitions: [{ partition, offset }] }],
-                }),
-            },
+          pause,
+        }) => {
+          const context = { topic: batch.topic, partition: batch.partition };
+          const controls: BatchControls = {
+            heartbeat,
+            isRunning,
+            isStale,
             resolveOffset,
-          ),
+            pause,
+            // Not `consumer.commitOffsets`: kafkajs makes that a silent no-op once stop() has
+            // begun, so the in-flight chunk's commit would be lost and the chunk redelivered.
+            // Given explicit offsets, this commits them as they are, stopping or not. Always the
+            // batch's own topic-partition (a retried message's context names its source).
+            commit: (_context, offset) =>
+              commitOffsetsIfNecessary({
+                topics: [
+                  { topic: batch.topic, partitions: [{ partition: batch.partition, offset }] },
+                ],
+              }),
+          };
+          return batch.topic === this.router?.retryTopic
+            ? this.consumeRetryBatch(context, batch.messages, controls)
+            : this.consumeBatch(context, batch.messages, controls);
+        },
       });
     } catch (error) {
       this.consumer = null;
@@ -195,6 +153,8 @@ export class ConsumerRunner {
     const consumer = this.consumer;
     if (!consumer) return;
     this.stopping = true;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    this.resumeTimers.clear();
     try {
       await consumer.disconnect(); // kafkajs: stop the runner (awaiting eachBatch), leave, close
     } finally {
@@ -208,35 +168,147 @@ export class ConsumerRunner {
     context: ChunkContext,
     messages: KafkaMessage[],
     controls: BatchControls,
-    resolveOffset: (offset: string) => void,
   ): Promise<void> {
     for (const chunk of chunksOf(messages, this.options.maxChunk ?? DEFAULT_MAX_CHUNK)) {
       if (!controls.isRunning() || controls.isStale()) return;
-      const applied = await this.applyWithRetry(chunk, context, controls);
-      if (!applied) return;
-      const last = chunk[chunk.length - 1].offset;
-      await controls.commit(context, nextOffset(last));
-      resolveOffset(last);
-      this.options.hooks?.processed?.(chunk.length, context);
-      await controls.heartbeat();
+      const outcome = await this.attempt(chunk, context, controls);
+      if (outcome.kind === 'abandoned') return;
+      if (outcome.kind === 'failed') {
+        if (!(await this.isolatePoison(chunk, context, controls, outcome.error))) return;
+        continue;
+      }
+      await this.commitThrough(chunk[chunk.length - 1].offset, chunk.length, context, controls);
     }
   }
 
-  /** true once the handler resolved; false when the chunk was abandoned (stopping, or stale). */
-  private async applyWithRetry(
+  /**
+   * A chunk failed past its in-place retries: re-run it message by message so the good ones
+   * commit and only the failing ones are parked. false when abandoned (stopping, rebalanced).
+   */
+  private async isolatePoison(
     chunk: KafkaMessage[],
     context: ChunkContext,
     controls: BatchControls,
+    chunkError: unknown,
   ): Promise<boolean> {
-    const { handleBatch, hooks, logger } = this.options;
+    for (const message of chunk) {
+      // A lone message has had its attempts already; a message of a larger chunk gets its own.
+      const outcome =
+        chunk.length === 1
+          ? ({ kind: 'failed', error: chunkError } as const)
+          : await this.attempt([message], context, controls);
+      if (outcome.kind === 'abandoned') return false;
+      if (outcome.kind === 'failed') {
+        const origin = { ...context, offset: message.offset };
+        if (!(await this.park(message, origin, null, outcome.error, controls))) return false;
+      }
+      await this.commitThrough(message.offset, outcome.kind === 'ok' ? 1 : 0, context, controls);
+    }
+    return true;
+  }
+
+  /**
+   * The retry topic: each message is re-run alone, through the same handler, once its
+   * not-before time has come. A message that is not due yet pauses this retry partition (kafkajs
+   * keeps heartbeating and the other partitions keep flowing) and is fetched again on resume.
+   */
+  private async consumeRetryBatch(
+    retryContext: ChunkContext,
+    messages: KafkaMessage[],
+    controls: BatchControls,
+  ): Promise<void> {
+    const router = this.router!;
+    for (const parked of messages) {
+      if (!controls.isRunning() || controls.isStale()) return;
+      const info = decodeFailureHeaders(parked.headers);
+      if (!info || (info.consumerGroup && info.consumerGroup !== this.options.groupId)) {
+        // Another group id sharing the logical group's retry topic (e.g. a test group), or not a
+        // retry message at all: not ours to run.
+        await this.commitThrough(parked.offset, 0, retryContext, controls);
+        continue;
+      }
+      const waitMs = Date.parse(info.notBefore ?? '') - Date.now();
+      if (waitMs > PAUSE_THRESHOLD_MS) {
+        const resume = controls.pause();
+        const timer = setTimeout(() => {
+          this.resumeTimers.delete(timer);
+          resume();
+        }, waitMs);
+        this.resumeTimers.add(timer);
+        return;
+      }
+      if (waitMs > 0 && !(await this.waitUnlessAbandoned(waitMs, controls))) return;
+      const context: ChunkContext = {
+        topic: info.sourceTopic,
+        partition: info.sourcePartition,
+        redelivery: {
+          attempts: info.attempts,
+          retryTopic: retryContext.topic,
+          retryPartition: retryContext.partition,
+          retryOffset: parked.offset,
+          replayedFrom: info.replayedFrom,
+        },
+      };
+      const message = asSourceMessage(parked, info);
+      const outcome = await this.attempt([message], context, controls);
+      if (outcome.kind === 'abandoned') return;
+      router.metrics?.redelivered.inc({
+        group: this.options.deadLetters!.group,
+        topic: info.sourceTopic,
+        result: outcome.kind,
+      });
+      if (outcome.kind === 'failed') {
+        const origin = {
+          topic: info.sourceTopic,
+          partition: info.sourcePartition,
+          offset: info.sourceOffset,
+        };
+        if (!(await this.park(message, origin, info, outcome.error, controls))) return;
+      }
+      await this.commitThrough(parked.offset, outcome.kind === 'ok' ? 1 : 0, context, controls);
+    }
+  }
+
+  private async commitThrough(
+    offset: string,
+    applied: number,
+    context: ChunkContext,
+    controls: BatchControls,
+  ): Promise<void> {
+    await controls.commit(context, nextOffset(offset));
+    controls.resolveOffset(offset);
+    if (applied > 0) this.options.hooks?.processed?.(applied, context);
+    await controls.heartbeat();
+  }
+
+  /**
+   * Runs the handler, retrying in place with backoff and full jitter. Without `deadLetters` it
+   * retries until it succeeds (or the chunk is abandoned). With them, a failure that is not an
+   * infrastructure failure is retried `inPlaceAttempts` times (none for a `PermanentError`) and
+   * then reported; infrastructure failures never count and are retried until they clear.
+   */
+  private async attempt(
+    chunk: KafkaMessage[],
+    context: ChunkContext,
+    controls: BatchControls,
+  ): Promise<Attempt> {
+    const { handleBatch, hooks, logger, deadLetters } = this.options;
+    const isInfrastructure = deadLetters?.isInfrastructureError ?? isInfrastructureError;
+    const bound = Math.max(1, deadLetters?.inPlaceAttempts ?? 3);
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
         await handleBatch(chunk, context);
         hooks?.handlerDuration?.((performance.now() - started) / 1000, true, context);
-        return true;
+        return { kind: 'ok' };
       } catch (error) {
         hooks?.handlerDuration?.((performance.now() - started) / 1000, false, context);
+        const infrastructure = deadLetters ? isInfrastructure(error) : false;
+        if (deadLetters && !infrastructure) {
+          failures += 1;
+          if (isPermanentError(error) || failures >= bound) return { kind: 'failed', error };
+        }
         const delayMs = backoffDelay(
           attempt,
           this.options.retryBaseMs ?? 100,
@@ -245,15 +317,56 @@ export class ConsumerRunner {
         logger.warn(
           {
             err: briefError(error),
-            ...context,
+            topic: context.topic,
+            partition: context.partition,
             firstOffset: chunk[0].offset,
             messages: chunk.length,
             attempt,
             delayMs,
+            ...(deadLetters ? { infrastructure } : {}),
           },
           'chunk handler failed; retrying in place',
         );
         hooks?.retry?.(attempt, delayMs, context);
+        this.router?.metrics?.retriedInPlace.inc({
+          group: deadLetters!.group,
+          topic: context.topic,
+          kind: infrastructure ? 'infrastructure' : 'transient',
+        });
+        if (!(await this.waitUnlessAbandoned(delayMs, controls))) return { kind: 'abandoned' };
+      }
+    }
+  }
+
+  /**
+   * Publishes a failed message to the retry topic or the DLQ and waits for the broker's ack (the
+   * caller commits the source offset only after that). A failing publish — the broker is down —
+   * is retried in place; false when abandoned meanwhile (the message is then redelivered).
+   */
+  private async park(
+    message: KafkaMessage,
+    origin: FailureOrigin,
+    previous: FailureInfo | null,
+    error: unknown,
+    controls: BatchControls,
+  ): Promise<boolean> {
+    const { logger } = this.options;
+    const reason = briefError(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const routed = await this.router!.route(message, origin, previous, reason);
+        const what = routed.destination === 'dead-letter' ? 'dead-lettered' : 'parked for retry';
+        logger.warn(
+          { err: reason, ...origin, attempts: routed.attempts, to: routed.topic },
+          `message ${what}`,
+        );
+        return true;
+      } catch (publishError) {
+        const delayMs = backoffDelay(attempt, 100, this.options.retryCapMs ?? 5000);
+        logger.warn(
+          { err: briefError(publishError), ...origin, delayMs },
+          'could not park a failed message; retrying',
+        );
         if (!(await this.waitUnlessAbandoned(delayMs, controls))) return false;
       }
     }
@@ -270,22 +383,4 @@ export class ConsumerRunner {
       await controls.heartbeat();
     }
   }
-}
-
-/**
- * What a retry log line says about the error. Not the error object itself: database errors carry
- * the failed query's parameters, which hold customer data.
- */
-export function briefError(error: unknown): { type: string; message: string; code?: string } {
-  if (!(error instanceof Error)) return { type: typeof error, message: 'non-error thrown' };
-  const code = (error as { code?: unknown }).code;
-  return {
-    type: error.name,
-    message: error.message.slice(0, 300),
-    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

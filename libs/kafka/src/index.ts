@@ -2,3 +2,7 @@ export * from './kafka-client';
 export * from './batching-producer';
 export * from './topic-provisioning';
 export * from './consumer-runner';
+export * from './failure-classification';
+export * from './dead-letter-headers';
+export * from './failure-router';
+export * from './failure-metrics';

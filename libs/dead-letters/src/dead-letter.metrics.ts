@@ -1,0 +1,45 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DeadLetter } from './dead-letter';
+
+/**
+ * Replays and the DLQ depth per group. The depth gauge is refreshed whenever the dead letters
+ * are listed (the API, the ops CLI, or `DeadLettersService`'s periodic refresh): scanning the
+ * DLQ topics on every Prometheus scrape would make scrapes slow.
+ */
+export class DeadLetterMetrics {
+  readonly replayed: Counter<'group'>;
+  readonly depth: Gauge<'group'>;
+  private readonly seen = new Set<string>();
+
+  constructor(registry: Registry) {
+    this.replayed =
+      (registry.getSingleMetric('shopwire_dead_letters_replayed_total') as Counter<'group'>) ??
+      new Counter({
+        name: 'shopwire_dead_letters_replayed_total',
+        help: 'Dead letters republished to their group retry topic',
+        labelNames: ['group'],
+        registers: [registry],
+      });
+    this.depth =
+      (registry.getSingleMetric('shopwire_dead_letters_pending') as Gauge<'group'>) ??
+      new Gauge({
+        name: 'shopwire_dead_letters_pending',
+        help: 'Dead letters not yet replayed, per group, as of the last scan of the DLQ topics',
+        labelNames: ['group'],
+        registers: [registry],
+      });
+  }
+
+  observeDepth(letters: readonly DeadLetter[]): void {
+    const pending = new Map<string, number>();
+    for (const group of this.seen) pending.set(group, 0);
+    for (const letter of letters) {
+      if (letter.replayedAt === null)
+        pending.set(letter.group, (pending.get(letter.group) ?? 0) + 1);
+    }
+    for (const [group, count] of pending) {
+      this.seen.add(group);
+      this.depth.set({ group }, count);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { isInfrastructureError } from '@shopwire/kafka';
+import { getQuery, listQuery, parseRequest, replayBody } from './dto/dead-letter-query';
+import {
+  DeadLetterDetailDto,
+  DeadLetterListDto,
+  DeadLetterSummaryDto,
+  ReplayRequestDto,
+  ReplayResultDto,
+} from './dto/dead-letter.dto';
+import { DeadLettersService } from './dead-letters.service';
+
+/**
+ * This service's dead letters. Bearer-protected by the app's global `ApiTokenGuard` (nothing here
+ * is a public route). Listing never returns payloads; one dead letter's payload only on request.
+ */
+@ApiTags('dead-letters')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or unknown bearer token' })
+@ApiBadRequestResponse({ description: 'Malformed id, filter or body' })
+@ApiServiceUnavailableResponse({ description: 'Kafka is unavailable; retry later' })
+@Controller('dead-letters')
+export class DeadLettersController {
+  constructor(private readonly deadLetters: DeadLettersService) {}
+
+  @Get()
+  @ApiOperation({ summary: "This service's dead letters, oldest first (no payloads)" })
+  @ApiQuery({ name: 'source_topic', required: false, example: 'shopify.orders.v1' })
+  @ApiQuery({ name: 'since', required: false, description: 'Dead-lettered at or after (ISO 8601)' })
+  @ApiQuery({ name: 'error_type', required: false, example: 'OrderPayloadError' })
+  @ApiQuery({ name: 'shop', required: false, example: 'acme.myshopify.com' })
+  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'replayed', 'all'] })
+  @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
+  @ApiOkResponse({ type: DeadLetterListDto })
+  async list(@Query() query: Record<string, unknown>): Promise<DeadLetterListDto> {
+    const q = parseRequest(listQuery, query);
+    const letters = await kafkaCall(() =>
+      this.deadLetters.list({
+        sourceTopic: q.source_topic,
+        since: q.since,
+        errorType: q.error_type,
+        shop: q.shop,
+        status: q.status,
+      }),
+    );
+    return {
+      dead_letters: letters.slice(0, q.limit).map((letter) => DeadLetterSummaryDto.from(letter)),
+      total: letters.length,
+    };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One dead letter: metadata, headers, size; the payload on request' })
+  @ApiParam({ name: 'id', example: 'shopify.orders.v1.dlq:2:17' })
+  @ApiQuery({ name: 'payload', required: false, enum: ['true', 'false'] })
+  @ApiOkResponse({ type: DeadLetterDetailDto })
+  @ApiNotFoundResponse({ description: 'No such dead letter for this service' })
+  async get(
+    @Param('id') id: string,
+    @Query('payload') payload?: string,
+  ): Promise<DeadLetterDetailDto> {
+    const q = parseRequest(getQuery, { id, payload });
+    const letter = await kafkaCall(() => this.deadLetters.get(q.id, q.payload === 'true'));
+    if (!letter) throw new NotFoundException('dead letter not found');
+    return DeadLetterDetailDto.detail(letter);
+  }
+
+  @Post('replay')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Replay dead letters through the same handler (by ids, or all matching a filter)',
+    description:
+      'Each is republished to the group retry topic with its attempt count reset and a ' +
+      'replayed-from header. Already replayed ones are skipped unless force is true.',
+  })
+  @ApiBody({ type: ReplayRequestDto })
+  @ApiOkResponse({ type: ReplayResultDto })
+  async replay(@Body() body: unknown): Promise<ReplayResultDto> {
+    const b = parseRequest(replayBody, body ?? {});
+    return kafkaCall(() =>
+      this.deadLetters.replay(
+        b.ids
+          ? { ids: b.ids, force: b.force }
+          : {
+              filter: {
+                sourceTopic: b.source_topic,
+                since: b.since,
+                errorType: b.error_type,
+                shop: b.shop,
+              },
+              force: b.force,
+            },
+      ),
+    );
+  }
+}
+
+/** An unreachable broker is the caller's "try again later" (503), not a server bug (500). */
+async function kafkaCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isInfrastructureError(error)) throw new ServiceUnavailableException('Kafka is unavailable');
+    throw error;
+  }
+}

@@ -1,0 +1,41 @@
+// Operator commands that talk to Kafka directly: `npm run ops -- dlq list|show|replay …`.
+// Config from the environment (KAFKA_BROKERS); logs go to stderr so stdout stays parseable.
+import { kafkaEnv, loadConfigOrExit, z } from '@shopwire/config';
+import { DLQ_USAGE, runDlqCli } from '@shopwire/dead-letters';
+import { createKafkaClient } from '@shopwire/kafka';
+import pino from 'pino';
+
+const USAGE = `usage: npm run ops -- <area> …\n\n${DLQ_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [area, ...rest] = argv;
+  if (area !== 'dlq') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfigOrExit(z.object({ ...kafkaEnv }), 'ops');
+  const logger = pino(
+    { level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'ops' } },
+    pino.destination(2),
+  );
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? 'shopwire-ops',
+    logger,
+  });
+  return runDlqCli(rest, {
+    kafka,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ops failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
