@@ -12,8 +12,13 @@ import { CoreModule } from './core.module';
 import { OrdersConsumer } from './orders/orders.consumer';
 import { OrdersModule } from './orders/orders.module';
 import { OrdersService } from './orders/orders.service';
+import { OrderOutboxService } from './outbox/order-outbox.service';
 
-function readinessChecks(orders: OrdersService, consumer: OrdersConsumer): ReadinessCheck[] {
+function readinessChecks(
+  orders: OrdersService,
+  consumer: OrdersConsumer,
+  outbox: OrderOutboxService,
+): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => orders.ping() },
     {
@@ -26,6 +31,18 @@ function readinessChecks(orders: OrdersService, consumer: OrdersConsumer): Readi
           );
         }
         return Promise.resolve({ joined });
+      },
+    },
+    {
+      // A standby replica is ready; the publishing one is not while Kafka or Postgres keep
+      // failing its cycles (events then wait, safely, in the outbox).
+      name: 'outbox-relay',
+      check: () => {
+        const status = outbox.status;
+        if (!status.healthy) {
+          return Promise.reject(new Error(status.lastError ?? 'outbox relay not running'));
+        }
+        return Promise.resolve({ leader: status.leader, pending: status.pending });
       },
     },
   ];
@@ -41,7 +58,7 @@ export class AppModule {
         OrdersModule,
         HealthModule.forChecks({
           imports: [OrdersModule],
-          inject: [OrdersService, OrdersConsumer],
+          inject: [OrdersService, OrdersConsumer, OrderOutboxService],
           useFactory: readinessChecks,
         }),
       ],

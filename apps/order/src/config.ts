@@ -22,6 +22,12 @@ export const orderConfigSchema = z.object({
   ORDER_PARTITIONS_CONCURRENTLY: positiveInt(4),
   /** Most messages applied in one database transaction. */
   ORDER_MAX_CHUNK: positiveInt(200),
+  /** Longest idle wait of the outbox relay; a commit's NOTIFY wakes it at once anyway. */
+  ORDER_OUTBOX_POLL_MS: positiveInt(500),
+  /** Most domain events published (and marked sent) together. */
+  ORDER_OUTBOX_BATCH: positiveInt(500),
+  /** How long published outbox rows are kept (for inspection) before they are deleted. */
+  ORDER_OUTBOX_RETENTION_HOURS: positiveInt(24),
 });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

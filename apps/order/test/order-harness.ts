@@ -37,8 +37,8 @@ export function testKafka(): Kafka {
 }
 
 /**
- * Provisions the topic (auto-create is off) and points a fresh group at its current end, so a
- * test consumes only what it produces, not whatever earlier runs left on the shared topic.
+ * Provisions the topics (auto-create is off) and points a fresh group at their current end, so a
+ * test consumes only what it produces, not whatever earlier runs left on the shared topics.
  */
 export async function prepareTopic(kafka: Kafka, groupId: string): Promise<void> {
   const admin = kafka.admin();
@@ -46,15 +46,18 @@ export async function prepareTopic(kafka: Kafka, groupId: string): Promise<void>
   try {
     await provisionTopics(admin, [
       { topic: ShopifyKafkaTopic.Orders, partitions: 3, replicationFactor: 1 },
+      { topic: ShopifyKafkaTopic.Compliance, partitions: 3, replicationFactor: 1 },
     ]);
     // Explicit offsets: resetOffsets(latest) stores -1, which a consumer reads as "no offset"
     // and then starts from the beginning.
-    const ends = await admin.fetchTopicOffsets(ShopifyKafkaTopic.Orders);
-    await admin.setOffsets({
-      groupId,
-      topic: ShopifyKafkaTopic.Orders,
-      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-    });
+    for (const topic of [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance]) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      });
+    }
   } finally {
     await admin.disconnect();
   }
@@ -228,6 +231,11 @@ export function orderBody(options: {
   updatedAt: string;
   totalPrice?: string;
   financialStatus?: string;
+  fulfillmentStatus?: string | null;
+  createdAt?: string;
+  cancelledAt?: string | null;
+  email?: string;
+  customer?: { id: string; email: string; firstName: string; lastName: string; phone: string };
   lineItemIds?: string[];
 }): string {
   const lines = (options.lineItemIds ?? []).map(
@@ -235,14 +243,52 @@ export function orderBody(options: {
       `{"id":${lineId},"product_id":632910392,"variant_id":${BigInt(lineId) + 1n},"sku":"SKU-${index}",` +
       `"title":"Item ${index}","quantity":${index + 1},"price":"99.50"}`,
   );
+  const c = options.customer;
+  const customer = c
+    ? `,"customer":{"id":${c.id},"email":${JSON.stringify(c.email)},"first_name":${JSON.stringify(c.firstName)},` +
+      `"last_name":${JSON.stringify(c.lastName)},"phone":${JSON.stringify(c.phone)},"state":"enabled"}`
+    : '';
+  const cancelled = options.cancelledAt ? `"${options.cancelledAt}"` : 'null';
+  const fulfillment = options.fulfillmentStatus ? `"${options.fulfillmentStatus}"` : 'null';
   return (
     `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":"#1001",` +
-    `"order_number":1001,"email":"buyer@example.com","currency":"USD",` +
-    `"financial_status":"${options.financialStatus ?? 'pending'}","fulfillment_status":null,` +
+    `"order_number":1001,"email":${JSON.stringify(options.email ?? c?.email ?? 'buyer@example.com')},"currency":"USD",` +
+    `"financial_status":"${options.financialStatus ?? 'pending'}","fulfillment_status":${fulfillment},` +
     `"total_price":"${options.totalPrice ?? '199.65'}","subtotal_price":"199.00","total_tax":"0.65",` +
-    `"total_discounts":"0.00","created_at":"2026-10-01T12:00:00-04:00","updated_at":"${options.updatedAt}",` +
-    `"cancelled_at":null,"cancel_reason":null,"line_items":[${lines.join(',')}]}`
+    `"total_discounts":"0.00","created_at":"${options.createdAt ?? '2026-10-01T12:00:00-04:00'}","updated_at":"${options.updatedAt}",` +
+    `"cancelled_at":${cancelled},"cancel_reason":${options.cancelledAt ? '"customer"' : 'null'},` +
+    `"line_items":[${lines.join(',')}]${customer}}`
   );
+}
+
+/** Produces compliance webhooks (customers/redact, shop/redact, …) as the gateway does. */
+export async function produceCompliance(
+  producer: Producer,
+  webhooks: { shop: string; topic: string; body: string; key?: string; webhookId?: string }[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  await producer.send({
+    topic: ShopifyKafkaTopic.Compliance,
+    acks: -1,
+    messages: webhooks.map((webhook) => {
+      const webhookId = webhook.webhookId ?? randomUUID();
+      ids.push(webhookId);
+      return {
+        key: webhook.key ?? webhook.shop,
+        value: Buffer.from(webhook.body, 'utf8'),
+        headers: envelopeHeaders({
+          webhookId,
+          eventId: randomUUID(),
+          shopifyTopic: webhook.topic,
+          shopDomain: webhook.shop,
+          apiVersion: '2026-10',
+          triggeredAt: new Date().toISOString(),
+          receivedAt: new Date().toISOString(),
+        }),
+      };
+    }),
+  });
+  return ids;
 }
 
 export async function metricValue(registry: Registry, name: string): Promise<number> {

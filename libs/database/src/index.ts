@@ -1,3 +1,6 @@
 export * from './data-source';
 export * from './transaction';
 export * from './inbox';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './outbox-publisher';

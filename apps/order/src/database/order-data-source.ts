@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { OrderLineItemEntity } from '../orders/order-line-item.entity';
 import { OrderEntity } from '../orders/order.entity';
 import { CreateOrders1795748394149 } from './migrations/1795748394149-create-orders';
+import { OrderCustomersOutboxPrivacy1795900000000 } from './migrations/1795900000000-order-customers-outbox-privacy';
 
 export const ORDER_SCHEMA = 'orders';
 
@@ -15,7 +16,7 @@ export function createOrderDataSource(options: { url: string; poolSize: number }
     schema: ORDER_SCHEMA,
     poolSize: options.poolSize,
     entities: [OrderEntity, OrderLineItemEntity],
-    migrations: [CreateOrders1795748394149],
+    migrations: [CreateOrders1795748394149, OrderCustomersOutboxPrivacy1795900000000],
     applicationName: 'shopwire-order',
   });
 }

@@ -40,6 +40,25 @@ describe('parseOrderPayload', () => {
     ]);
   });
 
+  it('reads the customer with its id exact, and no customer as null', () => {
+    const json = parseShopifyJson(
+      raw(
+        ', "customer": {"id": 9007199254740993, "email": "jon@example.com", "first_name": "Jon", "last_name": "Snow", "phone": null, "state": "enabled"}',
+      ),
+    );
+    expect(parseOrderPayload(json).customer).toEqual({
+      id: '9007199254740993',
+      email: 'jon@example.com',
+      firstName: 'Jon',
+      lastName: 'Snow',
+      phone: null,
+    });
+    expect(parseOrderPayload(parseShopifyJson(raw())).customer).toBeNull();
+    expect(() =>
+      parseOrderPayload(parseShopifyJson(raw(', "customer": {"id": 1, "first_name": 5}'))),
+    ).toThrow(/^customer\.first_name must be a string$/);
+  });
+
   it('leaves line items alone when the payload has none', () => {
     const json = parseShopifyJson('{"id": 1, "updated_at": "2026-10-01T12:00:00Z"}');
     expect(parseOrderPayload(json).lineItems).toBeNull();

@@ -20,6 +20,17 @@ export interface OrderState {
   updatedAt: string;
   /** null when the payload has no `line_items`: the stored lines are then left alone. */
   lineItems: LineItemState[] | null;
+  customer: CustomerState | null;
+  test: boolean;
+}
+
+/** The order's customer: personal data, erased by customers/redact. */
+export interface CustomerState {
+  id: string | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
 }
 
 export interface LineItemState {
@@ -154,6 +165,18 @@ function lineItems(value: ShopifyJson | undefined): LineItemState[] | null {
   return items;
 }
 
+function customer(value: ShopifyJson | undefined): CustomerState | null {
+  if (value === undefined || value === null) return null;
+  if (!isJsonObject(value)) throw new OrderPayloadError('customer must be an object');
+  return {
+    id: id(value.id, 'customer.id', false),
+    email: text(value.email, 'customer.email'),
+    firstName: text(value.first_name, 'customer.first_name'),
+    lastName: text(value.last_name, 'customer.last_name'),
+    phone: text(value.phone, 'customer.phone'),
+  };
+}
+
 /** Reads an order out of a parsed orders/* payload; throws `OrderPayloadError` naming the field. */
 export function parseOrderPayload(json: ShopifyJson): OrderState {
   if (!isJsonObject(json)) throw new OrderPayloadError('payload must be a JSON object');
@@ -180,6 +203,8 @@ export function parseOrderPayload(json: ShopifyJson): OrderState {
     createdAt: timestamp(order.created_at, 'created_at', false),
     updatedAt: timestamp(order.updated_at, 'updated_at', true) as string,
     lineItems: lineItems(order.line_items),
+    customer: customer(order.customer),
+    test: order.test === true,
   };
 }
 

@@ -73,6 +73,22 @@ export class OrderEntity {
   @Column({ name: 'applied_at', type: 'timestamptz' })
   appliedAt!: Date;
 
+  /** The order's customer. Personal data (all but the id): erased by customers/redact. */
+  @Column({ name: 'customer_id', type: 'bigint', nullable: true })
+  customerId!: string | null;
+
+  @Column({ name: 'customer_email', type: 'text', nullable: true })
+  customerEmail!: string | null;
+
+  @Column({ name: 'customer_first_name', type: 'text', nullable: true })
+  customerFirstName!: string | null;
+
+  @Column({ name: 'customer_last_name', type: 'text', nullable: true })
+  customerLastName!: string | null;
+
+  @Column({ name: 'customer_phone', type: 'text', nullable: true })
+  customerPhone!: string | null;
+
   /** Webhooks for this order skipped because they were older than the stored state. */
   @Column({ name: 'stale_updates_skipped', type: 'integer' })
   staleUpdatesSkipped!: number;

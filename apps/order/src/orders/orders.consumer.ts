@@ -20,6 +20,7 @@ import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER } from '../order.tokens';
 import { carriesOrder, isShopDomain, OrderPayloadError, parseOrderPayload } from './order-payload';
 import { OrdersMetrics, type RejectReason } from './orders.metrics';
 import { OrdersService, type OrderEvent } from './orders.service';
+import { PrivacyService } from '../privacy/privacy.service';
 
 type Decoded =
   | { kind: 'order'; event: OrderEvent }
@@ -50,11 +51,14 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(ORDER_LOGGER) private readonly logger: Logger,
     private readonly service: OrdersService,
     private readonly metrics: OrdersMetrics,
+    private readonly privacy: PrivacyService,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
       groupId: config.ORDER_CONSUMER_GROUP,
-      topics: [ShopifyKafkaTopic.Orders],
+      // One runner and group for both: two runners sharing a group id with different
+      // subscriptions would let the group's assignor hand a partition to a member not reading it.
+      topics: [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance],
       logger: logger.child({ component: 'orders-consumer' }),
       partitionsConcurrently: config.ORDER_PARTITIONS_CONCURRENTLY,
       maxChunk: config.ORDER_MAX_CHUNK,
@@ -84,6 +88,10 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+    if (context.topic === ShopifyKafkaTopic.Compliance) {
+      await this.privacy.handleChunk(messages);
+      return;
+    }
     const decoded = messages.map((message) => this.decode(message));
     const events = decoded.flatMap((d) => (d.kind === 'order' ? [d.event] : []));
     if (events.length > 0) await this.service.applyEvents(events);

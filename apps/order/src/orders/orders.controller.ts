@@ -30,19 +30,41 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @ApiOperation({ summary: "A page of a shop's orders, by ascending id" })
+  @ApiOperation({ summary: "A page of a shop's orders, by ascending id, optionally filtered" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'limit', required: false, description: '1–250, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: "The previous page's next_cursor" })
+  @ApiQuery({
+    name: 'financial_status',
+    required: false,
+    example: 'paid',
+    description: 'Exact status; `null` for orders without one',
+  })
+  @ApiQuery({
+    name: 'fulfillment_status',
+    required: false,
+    example: 'fulfilled',
+    description: 'Exact status; `null` for unfulfilled orders without one',
+  })
+  @ApiQuery({ name: 'cancelled', required: false, enum: ['true', 'false'] })
+  @ApiQuery({
+    name: 'created_from',
+    required: false,
+    description: 'ISO 8601; orders created at or after',
+  })
+  @ApiQuery({ name: 'created_to', required: false, description: 'ISO 8601; created before' })
   @ApiOkResponse({ type: OrderPageDto })
-  async list(
-    @Query('shop') shop?: string,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-  ): Promise<OrderPageDto> {
-    const query = parseRequest(listOrdersQuery, { shop, limit, cursor });
+  async list(@Query() raw: Record<string, string | undefined>): Promise<OrderPageDto> {
+    const query = parseRequest(listOrdersQuery, raw);
+    const nullable = (value: string | undefined) => (value === 'null' ? null : value);
     try {
-      const page = await this.orders.listOrders(query.shop, query.limit, query.cursor ?? null);
+      const page = await this.orders.listOrders(query.shop, query.limit, query.cursor ?? null, {
+        financialStatus: nullable(query.financial_status),
+        fulfillmentStatus: nullable(query.fulfillment_status),
+        cancelled: query.cancelled,
+        createdFrom: query.created_from,
+        createdTo: query.created_to,
+      });
       return {
         orders: page.orders.map((order) => OrderDto.from(order)),
         next_cursor: page.nextCursor,

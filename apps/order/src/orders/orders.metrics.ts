@@ -16,6 +16,7 @@ export class OrdersMetrics {
   readonly processed: Counter<'topic'>;
   readonly handlerSeconds: Histogram<'topic' | 'ok'>;
   readonly retries: Counter<'topic'>;
+  readonly eventsEnqueued: Counter<'topic'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -63,6 +64,12 @@ export class OrdersMetrics {
     this.retries = new Counter({
       name: 'shopwire_order_consumer_retries_total',
       help: 'Chunks retried in place after the handler failed',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.eventsEnqueued = new Counter({
+      name: 'shopwire_order_domain_events_total',
+      help: 'Order domain events committed to the outbox, by topic (published by the relay)',
       labelNames: ['topic'],
       registers,
     });

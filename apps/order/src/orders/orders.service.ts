@@ -1,15 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import {
+  claimInbox,
+  enqueueOutbox,
+  isDataError,
+  withSavepoint,
+  withTransaction,
+} from '@shopwire/database';
 import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_DATA_SOURCE } from '../database/order-data-source';
 import { ORDER_LOGGER } from '../order.tokens';
 import { decodeCursor, encodeCursor } from './order-cursor';
+import { orderData, orderEventMessage, orderEventTopics } from './order-events';
 import type { OrderLineItemEntity } from './order-line-item.entity';
 import type { OrderState } from './order-payload';
 import type { OrderEntity } from './order.entity';
 import { OrdersMetrics } from './orders.metrics';
-import { OrdersRepository, type WebhookMeta } from './orders.repository';
+import { OrdersRepository, type OrderFilters, type WebhookMeta } from './orders.repository';
 
 /** The inbox's consumer name: one row per webhook id this service applied. */
 export const ORDERS_INBOX_CONSUMER = 'order.shopify-orders';
@@ -51,23 +58,29 @@ export class OrdersService {
    * fails and is retried must not count twice.
    */
   async applyEvents(events: OrderEvent[]): Promise<ApplyOutcome[]> {
-    const outcomes = await withTransaction(this.dataSource, async (manager) => {
+    const { outcomes, emitted } = await withTransaction(this.dataSource, async (manager) => {
       const results: ApplyOutcome[] = [];
-      for (const event of events) results.push(await this.applyTraced(manager, event));
-      return results;
+      const topics: string[] = [];
+      for (const event of events) results.push(await this.applyTraced(manager, event, topics));
+      return { outcomes: results, emitted: topics };
     });
     outcomes.forEach((outcome, index) => this.count(outcome, events[index]));
+    for (const topic of emitted) this.metrics.eventsEnqueued.inc({ topic });
     return outcomes;
   }
 
-  private applyTraced(manager: EntityManager, event: OrderEvent): Promise<ApplyOutcome> {
+  private applyTraced(
+    manager: EntityManager,
+    event: OrderEvent,
+    emitted: string[],
+  ): Promise<ApplyOutcome> {
     return spans.startActiveSpan(
       'order.apply',
       { kind: SpanKind.CONSUMER, attributes: { 'shopify.topic': event.meta.shopifyTopic } },
       event.trace,
       async (span) => {
         try {
-          const outcome = await this.apply(manager, event);
+          const outcome = await this.apply(manager, event, emitted);
           span.setAttribute('order.outcome', outcome);
           return outcome;
         } finally {
@@ -77,7 +90,11 @@ export class OrdersService {
     );
   }
 
-  private async apply(manager: EntityManager, event: OrderEvent): Promise<ApplyOutcome> {
+  private async apply(
+    manager: EntityManager,
+    event: OrderEvent,
+    emitted: string[],
+  ): Promise<ApplyOutcome> {
     const { meta, order } = event;
     try {
       // A savepoint per event: if Postgres refuses this one's data, only it is undone (and
@@ -85,7 +102,7 @@ export class OrdersService {
       return await withSavepoint(manager, 'order_event', async () => {
         if (!(await claimInbox(manager, ORDERS_INBOX_CONSUMER, meta.webhookId))) return 'duplicate';
         const result = await this.repository.upsertUnlessStale(manager, order, meta);
-        if (result === 'stale') {
+        if (result.outcome === 'stale') {
           await this.repository.countStaleUpdate(manager, meta.shopDomain, order.id);
           return 'stale';
         }
@@ -97,7 +114,21 @@ export class OrdersService {
             order.lineItems,
           );
         }
-        return result;
+        // The order's events join the same transaction: they are published if and only if
+        // this change commits.
+        const topics = orderEventTopics(result);
+        if (topics.length > 0) {
+          const lines =
+            order.lineItems ??
+            (await this.repository.storedLineItems(manager, meta.shopDomain, order.id));
+          const data = orderData(order, lines);
+          await enqueueOutbox(
+            manager,
+            topics.map((topic) => orderEventMessage(topic, meta.shopDomain, data, meta.webhookId)),
+          );
+          emitted.push(...topics);
+        }
+        return result.outcome;
       });
     } catch (error) {
       if (!isDataError(error)) throw error; // an outage: the whole chunk is retried
@@ -150,11 +181,16 @@ export class OrdersService {
     return { order, lineItems: await this.repository.findLineItems(shopDomain, id) };
   }
 
-  async listOrders(shopDomain: string, limit: number, cursor: string | null): Promise<OrderPage> {
+  async listOrders(
+    shopDomain: string,
+    limit: number,
+    cursor: string | null,
+    filters: OrderFilters = {},
+  ): Promise<OrderPage> {
     const afterId = cursor === null ? null : decodeCursor(cursor);
     if (cursor !== null && afterId === null) throw new InvalidCursorError('cursor is not valid');
     // One extra row tells whether another page follows without a count query.
-    const rows = await this.repository.listOrders(shopDomain, afterId, limit + 1);
+    const rows = await this.repository.listOrders(shopDomain, afterId, limit + 1, filters);
     const orders = rows.slice(0, limit);
     const nextCursor = rows.length > limit ? encodeCursor(orders[orders.length - 1].id) : null;
     return { orders, nextCursor };

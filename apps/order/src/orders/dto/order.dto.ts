@@ -43,6 +43,23 @@ export class OrderLineItemDto {
   }
 }
 
+export class OrderCustomerDto {
+  @ApiProperty({ type: String, nullable: true, example: '207119551' })
+  id!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Personal data: null once redacted' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  first_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  last_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  phone!: string | null;
+}
+
 export class OrderDto {
   @ApiProperty({
     example: '820982911946154508',
@@ -64,6 +81,9 @@ export class OrderDto {
 
   @ApiProperty({ type: String, nullable: true })
   email!: string | null;
+
+  @ApiProperty({ type: OrderCustomerDto, nullable: true })
+  customer!: OrderCustomerDto | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'USD' })
   currency!: string | null;
@@ -128,6 +148,16 @@ export class OrderDto {
       name: entity.name,
       order_number: entity.orderNumber,
       email: entity.email,
+      customer:
+        entity.customerId === null && entity.customerEmail === null
+          ? null
+          : {
+              id: entity.customerId,
+              email: entity.customerEmail,
+              first_name: entity.customerFirstName,
+              last_name: entity.customerLastName,
+              phone: entity.customerPhone,
+            },
       currency: entity.currency,
       financial_status: entity.financialStatus,
       fulfillment_status: entity.fulfillmentStatus,

@@ -1,0 +1,126 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProperty,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { z } from '@shopwire/config';
+import { parseRequest } from '../orders/dto/order-query';
+import { isShopDomain } from '../orders/order-payload';
+import { PrivacyRepository, type ExportRow, type ShopRow } from './privacy.repository';
+
+const shop = z
+  .string({ required_error: 'shop is required' })
+  .refine(isShopDomain, 'shop must be a *.myshopify.com domain');
+const listExportsQuery = z.object({
+  shop,
+  customer_id: z
+    .string()
+    .regex(/^\d{1,19}$/, 'customer_id must be a Shopify customer id')
+    .optional(),
+});
+const exportId = z.string().uuid('id must be an export id (uuid)');
+
+export class PrivacyExportSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() shop_domain!: string;
+  @ApiProperty({ type: String, nullable: true }) customer_id!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "Shopify's data_request.id" })
+  data_request_id!: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty() order_count!: number;
+
+  static from(row: ExportRow): PrivacyExportSummaryDto {
+    return {
+      id: row.id,
+      shop_domain: row.shop_domain,
+      customer_id: row.customer_id,
+      data_request_id: row.data_request_id,
+      created_at: row.created_at.toISOString(),
+      order_count: row.order_count,
+    };
+  }
+}
+
+export class PrivacyExportDto extends PrivacyExportSummaryDto {
+  @ApiProperty({
+    type: Object,
+    description: 'What the order service holds for the customer: their orders with all fields',
+  })
+  export!: unknown;
+}
+
+export class ShopDto {
+  @ApiProperty() shop_domain!: string;
+  @ApiProperty({ description: 'false after app/uninstalled (or shop/redact)' }) active!: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) uninstalled_at!:
+    string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) redacted_at!: string | null;
+
+  static from(domain: string, row: ShopRow | null): ShopDto {
+    return {
+      shop_domain: domain,
+      active: row?.active ?? true,
+      uninstalled_at: row?.uninstalled_at?.toISOString() ?? null,
+      redacted_at: row?.redacted_at?.toISOString() ?? null,
+    };
+  }
+}
+
+@ApiTags('privacy')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or unknown bearer token' })
+@ApiBadRequestResponse({ description: 'Missing or malformed parameter' })
+@Controller()
+export class PrivacyController {
+  constructor(private readonly repository: PrivacyRepository) {}
+
+  @Get('privacy/exports')
+  @ApiOperation({ summary: 'Data exports built for customers/data_request, newest first' })
+  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiQuery({ name: 'customer_id', required: false })
+  @ApiOkResponse({ type: [PrivacyExportSummaryDto] })
+  async listExports(
+    @Query('shop') shopDomain?: string,
+    @Query('customer_id') customerId?: string,
+  ): Promise<PrivacyExportSummaryDto[]> {
+    const query = parseRequest(listExportsQuery, { shop: shopDomain, customer_id: customerId });
+    const rows = await this.repository.listExports(query.shop, query.customer_id ?? null);
+    return rows.map((row) => PrivacyExportSummaryDto.from(row));
+  }
+
+  @Get('privacy/exports/:id')
+  @ApiOperation({ summary: 'One data export with its content' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PrivacyExportDto })
+  @ApiNotFoundResponse({ description: 'No such export (or erased by a redact since)' })
+  async getExport(@Param('id') id: string): Promise<PrivacyExportDto> {
+    const row = await this.repository.findExport(parseRequest(exportId, id));
+    if (!row) throw new NotFoundException('export not found');
+    return { ...PrivacyExportSummaryDto.from(row), export: row.export };
+  }
+
+  @Get('privacy/requests')
+  @ApiOperation({ summary: "A shop's privacy requests and what was done (no personal data)" })
+  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  async listRequests(@Query('shop') shopDomain?: string): Promise<Record<string, unknown>[]> {
+    const query = parseRequest(z.object({ shop }), { shop: shopDomain });
+    return this.repository.listRequests(query.shop);
+  }
+
+  @Get('shops/:shop')
+  @ApiOperation({ summary: 'Whether the app is installed on the shop, as far as webhooks tell' })
+  @ApiParam({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiOkResponse({ type: ShopDto })
+  async getShop(@Param('shop') shopDomain: string): Promise<ShopDto> {
+    const query = parseRequest(z.object({ shop }), { shop: shopDomain });
+    return ShopDto.from(query.shop, await this.repository.findShop(query.shop));
+  }
+}
