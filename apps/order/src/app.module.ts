@@ -7,6 +7,9 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
+import { DeadLettersModule } from '@shopwire/dead-letters';
+import { ORDER_KAFKA, ORDER_PRODUCER } from './order.tokens';
 import type { OrderConfig } from './config';
 import { CoreModule } from './core.module';
 import { OrdersConsumer } from './orders/orders.consumer';
@@ -56,6 +59,12 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         OrdersModule,
+        DeadLettersModule.forService({
+          group: ConsumerGroup.Order,
+          topics: SUBSCRIPTIONS[ConsumerGroup.Order],
+          kafka: ORDER_KAFKA,
+          producer: ORDER_PRODUCER,
+        }),
         HealthModule.forChecks({
           imports: [OrdersModule],
           inject: [OrdersService, OrdersConsumer, OrderOutboxService],

@@ -6,13 +6,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
-import { createKafkaClient } from '@shopwire/kafka';
+import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
 import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
 import type { DataSource } from 'typeorm';
 import type { OrderConfig } from './config';
 import { runOrderMigrations } from './database/migrate';
 import { createOrderDataSource, ORDER_DATA_SOURCE } from './database/order-data-source';
-import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER } from './order.tokens';
+import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER, ORDER_PRODUCER } from './order.tokens';
+import type { Kafka } from 'kafkajs';
 
 /** Closes the pool last: Nest runs onApplicationShutdown after every onModuleDestroy (consumer stop). */
 class DataSourceCloser implements OnApplicationShutdown {
@@ -24,6 +25,15 @@ class DataSourceCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.info('database pool closed');
+  }
+}
+
+/** Closes the failure-path producer after the consumer stopped (onModuleDestroy runs first). */
+class ProducerCloser implements OnApplicationShutdown {
+  constructor(@Inject(ORDER_PRODUCER) private readonly producer: BatchingProducer) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.producer.close();
   }
 }
 
@@ -56,6 +66,11 @@ export class CoreModule {
             }),
         },
         {
+          provide: ORDER_PRODUCER,
+          inject: [ORDER_KAFKA],
+          useFactory: (kafka: Kafka) => new BatchingProducer(kafka, logger),
+        },
+        {
           provide: ORDER_DATA_SOURCE,
           useFactory: async () => {
             const dataSource = createOrderDataSource({
@@ -71,6 +86,7 @@ export class CoreModule {
           },
         },
         DataSourceCloser,
+        ProducerCloser,
         TracingFlusher,
       ],
       exports: [
@@ -79,6 +95,7 @@ export class CoreModule {
         API_TOKENS,
         METRICS_REGISTRY,
         ORDER_KAFKA,
+        ORDER_PRODUCER,
         ORDER_DATA_SOURCE,
       ],
     };

@@ -4,11 +4,17 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { decodeEnvelope, ShopifyKafkaTopic, type WebhookEnvelope } from '@shopwire/contracts';
+import {
+  ConsumerGroup,
+  decodeEnvelope,
+  ShopifyKafkaTopic,
+  type WebhookEnvelope,
+} from '@shopwire/contracts';
 import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
@@ -16,7 +22,9 @@ import { extractTraceContext, type Logger } from '@shopwire/observability';
 import { parseShopifyJson, ShopifyJsonError, type ShopifyJson } from '@shopwire/shopify';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { OrderConfig } from '../config';
-import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER } from '../order.tokens';
+import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER, ORDER_PRODUCER } from '../order.tokens';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Registry } from '@shopwire/observability';
 import { carriesOrder, isShopDomain, OrderPayloadError, parseOrderPayload } from './order-payload';
 import { OrdersMetrics, type RejectReason } from './orders.metrics';
 import { OrdersService, type OrderEvent } from './orders.service';
@@ -52,6 +60,8 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly service: OrdersService,
     private readonly metrics: OrdersMetrics,
     private readonly privacy: PrivacyService,
+    @Inject(ORDER_PRODUCER) producer: BatchingProducer,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -63,6 +73,9 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       partitionsConcurrently: config.ORDER_PARTITIONS_CONCURRENTLY,
       maxChunk: config.ORDER_MAX_CHUNK,
       handleBatch: (messages, context) => this.handleChunk(messages, context),
+      // What keeps failing after bounded retries goes to the retry topic, then the DLQ
+      // (docs/adr/0002); outages are waited out in place.
+      deadLetters: { group: ConsumerGroup.Order, producer, registry },
       hooks: metrics.runnerHooks,
     });
   }
