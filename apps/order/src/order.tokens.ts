@@ -1,6 +1,12 @@
-/** Nest tokens shared across the order service's modules. */
-export const ORDER_CONFIG = Symbol('ORDER_CONFIG');
-export const ORDER_LOGGER = Symbol('ORDER_LOGGER');
-export const ORDER_KAFKA = Symbol('ORDER_KAFKA');
-/** Acked producer for parking failed messages (retry topic, dead letters) and replays. */
-export const ORDER_PRODUCER = Symbol('ORDER_PRODUCER');
+import {
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
+
+/** The order service's names for the shared runtime's tokens. */
+export const ORDER_CONFIG = SERVICE_CONFIG;
+export const ORDER_LOGGER = SERVICE_LOGGER;
+export const ORDER_KAFKA = SERVICE_KAFKA;
+export const ORDER_PRODUCER = SERVICE_PRODUCER;

@@ -1,3 +1,4 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { OrderLineItemEntity } from '../orders/order-line-item.entity';
@@ -8,7 +9,8 @@ import { OrderCustomersOutboxPrivacy1795900000000 } from './migrations/179590000
 export const ORDER_SCHEMA = 'orders';
 
 /** Nest token for the order service's data source. */
-export const ORDER_DATA_SOURCE = Symbol('ORDER_DATA_SOURCE');
+/** The order service's name for the shared runtime's data source token. */
+export const ORDER_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 export function createOrderDataSource(options: { url: string; poolSize: number }): DataSource {
   return createSchemaDataSource({

@@ -1,0 +1,124 @@
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
+import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
+import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+
+/** Nest tokens for the resources every Shopwire consumer service holds once per process. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+export const SERVICE_KAFKA = Symbol('SERVICE_KAFKA');
+/** Acked producer for the consumer's failure path (retry topic, dead letters) and replays. */
+export const SERVICE_PRODUCER = Symbol('SERVICE_PRODUCER');
+export const SERVICE_DATA_SOURCE = Symbol('SERVICE_DATA_SOURCE');
+
+/** The config fields this module reads; each service's own schema includes them. */
+export interface ServiceRuntimeConfig {
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID?: string;
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  RUN_MIGRATIONS: boolean;
+  API_TOKENS: Map<string, string>;
+}
+
+export interface ServiceCoreOptions<TConfig extends ServiceRuntimeConfig> {
+  /** The service's name: metrics label, Kafka client id. */
+  service: string;
+  config: TConfig;
+  logger: Logger;
+  /** The service's schema-scoped data source (not initialised yet). */
+  createDataSource: (options: { url: string; poolSize: number }) => DataSource;
+  /** Applies the schema's migrations; run at boot only when RUN_MIGRATIONS is set. */
+  runMigrations: (dataSource: DataSource) => Promise<string[]>;
+}
+
+/**
+ * Shutdown, in the order Nest runs it: consumers stop in their `onModuleDestroy` (finishing and
+ * committing their chunk); then, in `onApplicationShutdown`, the failure-path producer flushes,
+ * the pool closes and pending spans are exported.
+ */
+class RuntimeCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(SERVICE_PRODUCER) private readonly producer: BatchingProducer,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.logger.info('producer flushed, database pool closed');
+    await stopTracing();
+  }
+}
+
+/**
+ * Process-wide resources of a consumer service: config, logger, metrics registry, API tokens,
+ * Kafka client, failure-path producer and its Postgres schema's data source (migrated at boot
+ * when asked). Global, so feature modules inject the tokens above.
+ */
+@Global()
+@Module({})
+export class ServiceCoreModule {
+  static forRoot<TConfig extends ServiceRuntimeConfig>(
+    options: ServiceCoreOptions<TConfig>,
+  ): DynamicModule {
+    const { service, config, logger } = options;
+    return {
+      module: ServiceCoreModule,
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_LOGGER, useValue: logger },
+        { provide: API_TOKENS, useValue: config.API_TOKENS },
+        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(service) },
+        {
+          provide: SERVICE_KAFKA,
+          useFactory: () =>
+            createKafkaClient({
+              brokers: config.KAFKA_BROKERS,
+              clientId: config.KAFKA_CLIENT_ID ?? `shopwire-${service}`,
+              logger,
+            }),
+        },
+        {
+          provide: SERVICE_PRODUCER,
+          inject: [SERVICE_KAFKA],
+          useFactory: (kafka: Kafka) => new BatchingProducer(kafka, logger),
+        },
+        {
+          provide: SERVICE_DATA_SOURCE,
+          useFactory: async () => {
+            const dataSource = options.createDataSource({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+            });
+            await dataSource.initialize();
+            if (config.RUN_MIGRATIONS) {
+              const applied = await options.runMigrations(dataSource);
+              logger.info({ applied }, 'migrations run');
+            }
+            return dataSource;
+          },
+        },
+        RuntimeCloser,
+      ],
+      exports: [
+        SERVICE_CONFIG,
+        SERVICE_LOGGER,
+        API_TOKENS,
+        METRICS_REGISTRY,
+        SERVICE_KAFKA,
+        SERVICE_PRODUCER,
+        SERVICE_DATA_SOURCE,
+      ],
+    };
+  }
+}
