@@ -1,0 +1,27 @@
+import {
+  apiTokensEnv,
+  booleanFlag,
+  databaseEnv,
+  kafkaEnv,
+  logEnv,
+  port,
+  positiveInt,
+  z,
+} from '@shopwire/config';
+
+export const analyticsConfigSchema = z.object({
+  ...kafkaEnv,
+  ...databaseEnv,
+  ...apiTokensEnv,
+  ...logEnv,
+  PORT: port(3004),
+  /** Run pending migrations at boot. Off by default: production migrates from a Job, once. */
+  RUN_MIGRATIONS: booleanFlag(false),
+  ANALYTICS_CONSUMER_GROUP: z.string().min(1).default('analytics'),
+  /** Partitions worked on at the same time by one replica (across all subscribed topics). */
+  ANALYTICS_PARTITIONS_CONCURRENTLY: positiveInt(4),
+  /** Most messages applied in one database transaction. */
+  ANALYTICS_MAX_CHUNK: positiveInt(200),
+});
+
+export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

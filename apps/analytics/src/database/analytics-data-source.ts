@@ -1,0 +1,22 @@
+import { createSchemaDataSource } from '@shopwire/database';
+import type { DataSource } from 'typeorm';
+import { CreateAnalytics1795900000001 } from './migrations/1795900000001-create-analytics';
+
+export const ANALYTICS_SCHEMA = 'analytics';
+
+/** Nest token for the analytics service's data source. */
+export const ANALYTICS_DATA_SOURCE = Symbol('ANALYTICS_DATA_SOURCE');
+
+/**
+ * The analytics schema's data source. No entity classes: aggregates are maintained with
+ * hand-written, parameterised SQL (grouped upserts of deltas), which the repository owns.
+ */
+export function createAnalyticsDataSource(options: { url: string; poolSize: number }): DataSource {
+  return createSchemaDataSource({
+    url: options.url,
+    schema: ANALYTICS_SCHEMA,
+    poolSize: options.poolSize,
+    migrations: [CreateAnalytics1795900000001],
+    applicationName: 'shopwire-analytics',
+  });
+}

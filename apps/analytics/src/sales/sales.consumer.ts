@@ -1,0 +1,159 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { decodeEnvelope, DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
+import {
+  backoffDelay,
+  briefError,
+  ConsumerRunner,
+  type ChunkContext,
+  type ConsumerRunnerStatus,
+} from '@shopwire/kafka';
+import type { Logger } from '@shopwire/observability';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { ANALYTICS_CONFIG, ANALYTICS_KAFKA, ANALYTICS_LOGGER } from '../analytics.tokens';
+import type { AnalyticsConfig } from '../config';
+import { isShopDomain, OrderEventError, parseOrderEvent } from './order-event';
+import { SalesMetrics, type RejectReason } from './sales.metrics';
+import { SalesService, type AnalyticsEvent } from './sales.service';
+
+/** Every topic analytics reads (as in SUBSCRIPTIONS.analytics in @shopwire/contracts). */
+export const ANALYTICS_TOPICS = [
+  DomainTopic.OrderAccepted,
+  DomainTopic.OrderUpdated,
+  DomainTopic.OrderCancelled,
+  ShopifyKafkaTopic.Compliance,
+];
+
+const COMPLIANCE_TOPICS = new Set([
+  'customers/redact',
+  'shop/redact',
+  'customers/data_request',
+  'app/uninstalled',
+]);
+
+type Decoded =
+  | { kind: 'event'; event: AnalyticsEvent }
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: RejectReason; detail: string; offset: string };
+
+/**
+ * Reads order domain events and compliance webhooks, hands each chunk to `SalesService` to apply
+ * in one transaction. Skipped messages are logged by offset and reason only, never their value.
+ */
+@Injectable()
+export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly runner: ConsumerRunner;
+  private starting: Promise<void> | null = null;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(ANALYTICS_CONFIG) config: AnalyticsConfig,
+    @Inject(ANALYTICS_KAFKA) kafka: Kafka,
+    @Inject(ANALYTICS_LOGGER) private readonly logger: Logger,
+    private readonly service: SalesService,
+    private readonly metrics: SalesMetrics,
+  ) {
+    this.runner = new ConsumerRunner({
+      kafka,
+      groupId: config.ANALYTICS_CONSUMER_GROUP,
+      topics: ANALYTICS_TOPICS,
+      logger: logger.child({ component: 'analytics-consumer' }),
+      partitionsConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
+      maxChunk: config.ANALYTICS_MAX_CHUNK,
+      handleBatch: (messages, context) => this.handleChunk(messages, context),
+      hooks: metrics.runnerHooks,
+    });
+  }
+
+  get status(): ConsumerRunnerStatus {
+    return this.runner.status;
+  }
+
+  /** Starts in the background: with Kafka down at boot the HTTP side still answers. */
+  onApplicationBootstrap(): void {
+    this.starting = this.startUntilRunning();
+  }
+
+  /** Nest calls this on SIGTERM before the data source closes (onApplicationShutdown). */
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    await this.starting;
+    await this.runner.stop();
+    this.logger.info('analytics consumer stopped');
+  }
+
+  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+    const decoded = messages.map((message) => this.decode(context.topic, message));
+    const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
+    if (events.length > 0) await this.service.applyEvents(events);
+    for (const d of decoded) {
+      if (d.kind === 'ignored') this.metrics.ignored.inc({ topic: context.topic });
+      else if (d.kind === 'rejected') {
+        this.metrics.rejected.inc({ reason: d.reason });
+        this.logger.warn(
+          { ...context, offset: d.offset, reason: d.reason, detail: d.detail },
+          'message is not valid for its topic; skipped',
+        );
+      }
+    }
+  }
+
+  private decode(topic: string, message: KafkaMessage): Decoded {
+    const reject = (reason: RejectReason, detail: string): Decoded => ({
+      kind: 'rejected',
+      reason,
+      detail,
+      offset: message.offset,
+    });
+    if (topic !== ShopifyKafkaTopic.Compliance) {
+      try {
+        return {
+          kind: 'event',
+          event: { kind: 'order', event: parseOrderEvent(topic, message.value) },
+        };
+      } catch (error) {
+        if (error instanceof OrderEventError) return reject('event', error.message);
+        throw error;
+      }
+    }
+    try {
+      const envelope = decodeEnvelope(message);
+      if (!COMPLIANCE_TOPICS.has(envelope.shopifyTopic)) return { kind: 'ignored' };
+      if (!isShopDomain(envelope.shopDomain)) {
+        return reject('shop_domain', 'shop domain is not *.myshopify.com');
+      }
+      // The payload is not read at all: analytics keeps nothing it could identify.
+      return {
+        kind: 'event',
+        event: {
+          kind: 'compliance',
+          shopDomain: envelope.shopDomain,
+          webhookId: envelope.webhookId,
+          shopifyTopic: envelope.shopifyTopic,
+        },
+      };
+    } catch (error) {
+      return reject('envelope', (error as Error).message);
+    }
+  }
+
+  private async startUntilRunning(): Promise<void> {
+    for (let attempt = 1; !this.shuttingDown; attempt++) {
+      try {
+        await this.runner.start();
+        return;
+      } catch (error) {
+        const delayMs = backoffDelay(attempt, 500, 10_000);
+        this.logger.warn(
+          { err: briefError(error), attempt, delayMs },
+          'analytics consumer could not start; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  ApiTokenGuard,
+  HealthModule,
+  MetricsController,
+  type ReadinessCheck,
+} from '@shopwire/http';
+import type { Logger } from '@shopwire/observability';
+import type { InventoryConfig } from './config';
+import { CoreModule } from './core.module';
+import { InventoryConsumer } from './levels/inventory.consumer';
+import { InventoryModule } from './levels/inventory.module';
+import { InventoryService } from './levels/inventory.service';
+import { InventoryOutboxRelay } from './outbox/outbox-relay.service';
+
+function readinessChecks(
+  inventory: InventoryService,
+  consumer: InventoryConsumer,
+  relay: InventoryOutboxRelay,
+): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: () => inventory.ping() },
+    {
+      name: 'kafka-consumer',
+      check: () => {
+        const { running, joined, lastError } = consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined });
+      },
+    },
+    {
+      name: 'outbox-relay',
+      check: () => {
+        const status = relay.status;
+        if (status === null) return Promise.resolve({ enabled: false });
+        if (!status.healthy) {
+          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
+        }
+        return Promise.resolve({ leader: status.leader, pending: status.pending });
+      },
+    },
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static register(config: InventoryConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        InventoryModule,
+        HealthModule.forChecks({
+          imports: [InventoryModule],
+          inject: [InventoryService, InventoryConsumer, InventoryOutboxRelay],
+          useFactory: readinessChecks,
+        }),
+      ],
+      controllers: [MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+    };
+  }
+}

@@ -1,0 +1,192 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  decodeEnvelope,
+  DomainTopic,
+  ShopifyKafkaTopic,
+  type WebhookEnvelope,
+} from '@shopwire/contracts';
+import {
+  backoffDelay,
+  briefError,
+  ConsumerRunner,
+  type ChunkContext,
+  type ConsumerRunnerStatus,
+} from '@shopwire/kafka';
+import type { Logger } from '@shopwire/observability';
+import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { InventoryConfig } from '../config';
+import { INVENTORY_CONFIG, INVENTORY_KAFKA, INVENTORY_LOGGER } from '../inventory.tokens';
+import {
+  InventoryPayloadError,
+  isShopDomain,
+  parseItemUpdate,
+  parseLevelUpdate,
+} from './inventory-payload';
+import { InventoryMetrics, type RejectReason } from './inventory.metrics';
+import { InventoryService, type InventoryEvent } from './inventory.service';
+import { OrderEventError, parseOrderEvent } from './order-event';
+
+/** Every topic inventory reads (as in SUBSCRIPTIONS.inventory in @shopwire/contracts). */
+export const INVENTORY_TOPICS = [
+  ShopifyKafkaTopic.Inventory,
+  DomainTopic.OrderAccepted,
+  DomainTopic.OrderCancelled,
+  ShopifyKafkaTopic.Compliance,
+];
+
+const LEVEL_TOPICS = new Set(['inventory_levels/update', 'inventory_levels/connect']);
+const ITEM_TOPICS = new Set(['inventory_items/create', 'inventory_items/update']);
+const COMPLIANCE_TOPICS = new Set([
+  'customers/redact',
+  'shop/redact',
+  'customers/data_request',
+  'app/uninstalled',
+]);
+
+type Decoded =
+  | { kind: 'event'; event: InventoryEvent }
+  | { kind: 'ignored' }
+  | { kind: 'rejected'; reason: RejectReason; detail: string; offset: string; id?: string };
+
+/**
+ * Reads inventory webhooks, order domain events and compliance webhooks; turns each message into
+ * an event (or a reason to skip it) and hands the chunk to `InventoryService` to apply in one
+ * transaction. Skipped messages are logged by id and offset only, never their payload.
+ */
+@Injectable()
+export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly runner: ConsumerRunner;
+  private starting: Promise<void> | null = null;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(INVENTORY_CONFIG) config: InventoryConfig,
+    @Inject(INVENTORY_KAFKA) kafka: Kafka,
+    @Inject(INVENTORY_LOGGER) private readonly logger: Logger,
+    private readonly service: InventoryService,
+    private readonly metrics: InventoryMetrics,
+  ) {
+    this.runner = new ConsumerRunner({
+      kafka,
+      groupId: config.INVENTORY_CONSUMER_GROUP,
+      topics: INVENTORY_TOPICS,
+      logger: logger.child({ component: 'inventory-consumer' }),
+      partitionsConcurrently: config.INVENTORY_PARTITIONS_CONCURRENTLY,
+      maxChunk: config.INVENTORY_MAX_CHUNK,
+      handleBatch: (messages, context) => this.handleChunk(messages, context),
+      hooks: metrics.runnerHooks,
+    });
+  }
+
+  get status(): ConsumerRunnerStatus {
+    return this.runner.status;
+  }
+
+  /** Starts in the background: with Kafka down at boot the HTTP side still answers. */
+  onApplicationBootstrap(): void {
+    this.starting = this.startUntilRunning();
+  }
+
+  /** Nest calls this on SIGTERM before the outbox relay and the data source stop. */
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    await this.starting;
+    await this.runner.stop();
+    this.logger.info('inventory consumer stopped');
+  }
+
+  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+    const decoded = messages.map((message) => this.decode(context.topic, message));
+    const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
+    if (events.length > 0) await this.service.applyEvents(events);
+    for (const d of decoded) {
+      if (d.kind === 'ignored') this.metrics.ignored.inc({ topic: context.topic });
+      else if (d.kind === 'rejected') {
+        this.metrics.rejected.inc({ reason: d.reason });
+        this.logger.warn(
+          { ...context, offset: d.offset, reason: d.reason, detail: d.detail, id: d.id },
+          'message is not valid for its topic; skipped',
+        );
+      }
+    }
+  }
+
+  private decode(topic: string, message: KafkaMessage): Decoded {
+    const reject = (reason: RejectReason, detail: string, id?: string): Decoded => ({
+      kind: 'rejected',
+      reason,
+      detail,
+      offset: message.offset,
+      id,
+    });
+    if (topic === DomainTopic.OrderAccepted || topic === DomainTopic.OrderCancelled) {
+      try {
+        return {
+          kind: 'event',
+          event: { kind: 'order', order: parseOrderEvent(topic, message.value) },
+        };
+      } catch (error) {
+        if (error instanceof OrderEventError) return reject('event', error.message);
+        throw error;
+      }
+    }
+    let envelope: WebhookEnvelope;
+    try {
+      envelope = decodeEnvelope(message);
+    } catch (error) {
+      return reject('envelope', (error as Error).message);
+    }
+    const ref = { shopDomain: envelope.shopDomain, webhookId: envelope.webhookId };
+    const { shopifyTopic } = envelope;
+    const known =
+      LEVEL_TOPICS.has(shopifyTopic) ||
+      ITEM_TOPICS.has(shopifyTopic) ||
+      COMPLIANCE_TOPICS.has(shopifyTopic);
+    if (!known) return { kind: 'ignored' };
+    if (!isShopDomain(envelope.shopDomain)) {
+      return reject('shop_domain', 'shop domain is not *.myshopify.com', envelope.webhookId);
+    }
+    if (COMPLIANCE_TOPICS.has(shopifyTopic)) {
+      // Nothing of the payload is needed (nor kept): inventory holds no personal data.
+      return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };
+    }
+    try {
+      const json = parseShopifyJson(envelope.payload);
+      if (LEVEL_TOPICS.has(shopifyTopic)) {
+        return { kind: 'event', event: { kind: 'level', ref, level: parseLevelUpdate(json) } };
+      }
+      return { kind: 'event', event: { kind: 'item', ref, item: parseItemUpdate(json) } };
+    } catch (error) {
+      if (error instanceof InventoryPayloadError) {
+        return reject('payload', error.message, envelope.webhookId);
+      }
+      // Not the parser's own message: it can quote a fragment of the body.
+      if (error instanceof ShopifyJsonError) {
+        return reject('json', 'payload is not valid JSON', envelope.webhookId);
+      }
+      throw error;
+    }
+  }
+
+  private async startUntilRunning(): Promise<void> {
+    for (let attempt = 1; !this.shuttingDown; attempt++) {
+      try {
+        await this.runner.start();
+        return;
+      } catch (error) {
+        const delayMs = backoffDelay(attempt, 500, 10_000);
+        this.logger.warn(
+          { err: briefError(error), attempt, delayMs },
+          'inventory consumer could not start; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}
