@@ -1,0 +1,4 @@
+export * from './backoff';
+export * from './breaker';
+export * from './retry';
+export * from './timeout';
