@@ -1,0 +1,64 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  ApiTokenGuard,
+  HealthModule,
+  MetricsController,
+  type ReadinessCheck,
+} from '@shopwire/http';
+import type { Logger } from '@shopwire/observability';
+import type { NotificationConfig } from './config';
+import { CoreModule } from './core.module';
+import { EmailSender } from './notifications/email-sender';
+import { NotificationsConsumer } from './notifications/notifications.consumer';
+import { NotificationsModule } from './notifications/notifications.module';
+import { NotificationsRepository } from './notifications/notifications.repository';
+
+/**
+ * Readiness: Postgres and the consumer decide it. The SMTP breaker is reported (`smtp.state`)
+ * but an open breaker keeps the service ready: intents are durable and consumption goes on, so
+ * taking every replica out of the Service would only hide the notification log API. Alert on
+ * `shopwire_circuit_breaker_state{breaker="smtp"} == 2` instead.
+ */
+function readinessChecks(
+  repository: NotificationsRepository,
+  consumer: NotificationsConsumer,
+  sender: EmailSender,
+): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: () => repository.ping() },
+    {
+      name: 'kafka-consumer',
+      check: () => {
+        const { running, joined, lastError } = consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined });
+      },
+    },
+    { name: 'smtp', check: () => Promise.resolve(sender.health()) },
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static register(config: NotificationConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        NotificationsModule,
+        HealthModule.forChecks({
+          imports: [NotificationsModule],
+          inject: [NotificationsRepository, NotificationsConsumer, EmailSender],
+          useFactory: readinessChecks,
+        }),
+      ],
+      controllers: [MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { createSchemaDataSource } from '@shopwire/database';
+import type { DataSource } from 'typeorm';
+import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
+
+export const NOTIFICATION_SCHEMA = 'notification';
+
+/** Nest token for the notification service's data source. */
+export const NOTIFICATION_DATA_SOURCE = Symbol('NOTIFICATION_DATA_SOURCE');
+
+export function createNotificationDataSource(options: {
+  url: string;
+  poolSize: number;
+}): DataSource {
+  return createSchemaDataSource({
+    url: options.url,
+    schema: NOTIFICATION_SCHEMA,
+    poolSize: options.poolSize,
+    migrations: [CreateNotification1796400000000],
+    applicationName: 'shopwire-notification',
+  });
+}

@@ -1,0 +1,29 @@
+import './tracing';
+import { loadConfigOrExit } from '@shopwire/config';
+import { createHttpApp, listen } from '@shopwire/http';
+import { createLogger, NestPinoLogger } from '@shopwire/observability';
+import { AppModule } from './app.module';
+import { notificationConfigSchema } from './config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(notificationConfigSchema, 'notification');
+  const logger = createLogger('notification', config.LOG_LEVEL);
+  const app = await createHttpApp(AppModule.register(config, logger), {
+    title: 'Shopwire notification service',
+    description:
+      'Order confirmations, cancellations and low-stock alerts, one email per event and template; the notification log.',
+    logger: new NestPinoLogger(logger),
+    bearerAuth: true,
+  });
+  // Shutdown hooks (enabled by createHttpApp) run on SIGTERM: the consumer stops after its
+  // in-flight chunk has committed, the sender finishes its pass, then the pool closes and pending spans are flushed.
+  await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'notification service listening');
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'notification', msg: 'failed to start', err: String(error) })}\n`,
+  );
+  process.exit(1);
+});

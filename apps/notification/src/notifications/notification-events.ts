@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import {
+  decodeEnvelope,
+  DomainTopic,
+  ShopifyKafkaTopic,
+  type InventoryLevelLowData,
+  type OrderData,
+} from '@shopwire/contracts';
+import { isJsonObject, parseShopifyJson, readPath, shopifyId } from '@shopwire/shopify';
+import type { KafkaMessage } from 'kafkajs';
+import { z } from 'zod';
+import {
+  Template,
+  type LowStockVariables,
+  type OrderEmailVariables,
+} from './notification-templates';
+
+/** An email to record as an intent. */
+export interface IntentDraft {
+  template: Template;
+  orderId: string | null;
+  customerId: string | null;
+  /** null: nobody to send to (no email on the order, no merchant address) — recorded 'skipped'. */
+  recipient: string | null;
+  recipientName: string | null;
+  variables: OrderEmailVariables | LowStockVariables;
+}
+
+export type PrivacyAction =
+  'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
+
+export type NotificationInput =
+  | { kind: 'email'; inboxId: string; topic: string; shopDomain: string; drafts: IntentDraft[] }
+  | {
+      kind: 'privacy';
+      inboxId: string;
+      topic: string;
+      shopDomain: string;
+      action: PrivacyAction;
+      customerId: string | null;
+      customerEmail: string | null;
+    }
+  | { kind: 'ignored'; topic: string }
+  | { kind: 'rejected'; topic: string; offset: string; reason: string };
+
+const domainEventSchema = z.object({
+  eventId: z.string().min(1).max(200),
+  shopDomain: z.string().min(1).max(255),
+  aggregateId: z.string().min(1),
+  data: z.record(z.unknown()),
+});
+
+const PRIVACY_ACTIONS: readonly string[] = [
+  'customers/redact',
+  'customers/data_request',
+  'shop/redact',
+  'app/uninstalled',
+];
+
+/** The lookup key for a recipient: customers/redact may name the customer only by email. */
+export function recipientHash(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+/** `merchant@example.com` → `m•••@example.com`: enough to tell recipients apart in a log. */
+export function maskEmail(email: string | null): string | null {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '•••';
+  return `${email[0]}•••${email.slice(at)}`;
+}
+
+function orderVariables(order: OrderData): OrderEmailVariables {
+  return {
+    orderName: order.name,
+    currency: order.currency,
+    totalPrice: order.totalPrice,
+    firstName: order.customer?.firstName ?? null,
+    cancelReason: order.cancelReason,
+    lineItems: (order.lineItems ?? []).map((l) => ({
+      title: l.title,
+      quantity: l.quantity,
+      price: l.price,
+    })),
+  };
+}
+
+function orderDraft(template: Template, order: OrderData): IntentDraft {
+  const recipient = order.email ?? order.customer?.email ?? null;
+  const names = [order.customer?.firstName, order.customer?.lastName].filter(Boolean);
+  return {
+    template,
+    orderId: order.id,
+    customerId: order.customer?.id ?? null,
+    recipient,
+    recipientName: names.length > 0 ? names.join(' ') : null,
+    variables: orderVariables(order),
+  };
+}
+
+/**
+ * Turns one Kafka message into what the service should do with it. Pure: no I/O, so a bad
+ * message becomes 'rejected' here and never throws into the runner (which would retry it).
+ */
+export function decodeNotificationInput(
+  topic: string,
+  message: KafkaMessage,
+  merchantEmail: (shopDomain: string) => string | null,
+): NotificationInput {
+  const reject = (reason: string): NotificationInput => ({
+    kind: 'rejected',
+    topic,
+    offset: message.offset,
+    reason,
+  });
+  if (topic === ShopifyKafkaTopic.Compliance) {
+    let envelope;
+    try {
+      envelope = decodeEnvelope(message);
+    } catch {
+      return reject('envelope');
+    }
+    if (!PRIVACY_ACTIONS.includes(envelope.shopifyTopic)) return { kind: 'ignored', topic };
+    let body;
+    try {
+      body = parseShopifyJson(envelope.payload);
+    } catch {
+      return reject('json');
+    }
+    if (!isJsonObject(body)) return reject('payload');
+    const email = readPath(body, 'customer.email');
+    return {
+      kind: 'privacy',
+      inboxId: envelope.webhookId,
+      topic,
+      shopDomain: envelope.shopDomain,
+      action: envelope.shopifyTopic as PrivacyAction,
+      customerId: shopifyId(readPath(body, 'customer.id')),
+      customerEmail: typeof email === 'string' && email ? email : null,
+    };
+  }
+  // Domain events carry IDs as strings already, so plain JSON is exact here.
+  let event: z.infer<typeof domainEventSchema>;
+  try {
+    const parsed = domainEventSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
+    if (!parsed.success) return reject('event');
+    event = parsed.data;
+  } catch {
+    return reject('json');
+  }
+  const base = {
+    kind: 'email' as const,
+    inboxId: event.eventId,
+    topic,
+    shopDomain: event.shopDomain,
+  };
+  switch (topic) {
+    case DomainTopic.OrderAccepted:
+    case DomainTopic.OrderCancelled: {
+      const order = event.data.order as OrderData | undefined;
+      if (!order || typeof order.id !== 'string') return reject('event');
+      const template =
+        topic === DomainTopic.OrderAccepted
+          ? Template.OrderConfirmation
+          : Template.OrderCancellation;
+      return { ...base, drafts: [orderDraft(template, order)] };
+    }
+    case DomainTopic.InventoryLevelLow: {
+      const data = event.data as unknown as InventoryLevelLowData;
+      if (typeof data.inventoryItemId !== 'string') return reject('event');
+      const variables: LowStockVariables = {
+        sku: data.sku ?? null,
+        inventoryItemId: data.inventoryItemId,
+        locationId: data.locationId,
+        available: data.available,
+        committed: data.committed,
+        sellable: data.sellable,
+        threshold: data.threshold,
+      };
+      return {
+        ...base,
+        drafts: [
+          {
+            template: Template.LowStockAlert,
+            orderId: null,
+            customerId: null,
+            recipient: merchantEmail(event.shopDomain),
+            recipientName: null,
+            variables,
+          },
+        ],
+      };
+    }
+    default:
+      return { kind: 'ignored', topic };
+  }
+}

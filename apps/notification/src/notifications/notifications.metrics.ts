@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { ConsumerRunnerHooks } from '@shopwire/kafka';
+import { Counter, Gauge, Histogram, type Registry } from '@shopwire/observability';
+
+/** Prometheus series of the notification service (the breaker gauge comes from libs/resilience). */
+@Injectable()
+export class NotificationsMetrics {
+  readonly intents: Counter<'template' | 'status'>;
+  readonly duplicates: Counter<'topic'>;
+  readonly rejected: Counter<'topic' | 'reason'>;
+  readonly sends: Counter<'template' | 'result'>;
+  readonly sendSeconds: Histogram<'result'>;
+  readonly privacy: Counter<'action'>;
+  readonly pending: Gauge;
+  readonly processed: Counter<'topic'>;
+  readonly handlerSeconds: Histogram<'topic' | 'ok'>;
+  readonly retries: Counter<'topic'>;
+
+  constructor(@Inject(METRICS_REGISTRY) readonly registry: Registry) {
+    const registers = [registry];
+    this.intents = new Counter({
+      name: 'shopwire_notification_intents_total',
+      help: 'Email intents recorded, by template and initial status',
+      labelNames: ['template', 'status'],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'shopwire_notification_duplicate_events_total',
+      help: 'Events skipped because their id was already in the inbox',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'shopwire_notification_rejected_events_total',
+      help: 'Messages that are not a valid event, skipped',
+      labelNames: ['topic', 'reason'],
+      registers,
+    });
+    this.sends = new Counter({
+      name: 'shopwire_notification_sends_total',
+      help: 'SMTP send outcomes: sent, retry (failed, will try again), failed (gave up), refused (breaker open)',
+      labelNames: ['template', 'result'],
+      registers,
+    });
+    this.sendSeconds = new Histogram({
+      name: 'shopwire_notification_send_duration_seconds',
+      help: 'Time to hand one email to the SMTP relay, retries included',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.privacy = new Counter({
+      name: 'shopwire_notification_privacy_requests_total',
+      help: 'Compliance webhooks applied (redact, data request, uninstall)',
+      labelNames: ['action'],
+      registers,
+    });
+    this.pending = new Gauge({
+      name: 'shopwire_notification_pending_intents',
+      help: 'Emails recorded and not yet sent (as of the sender loop’s last pass)',
+      registers,
+    });
+    this.processed = new Counter({
+      name: 'shopwire_notification_consumer_messages_processed_total',
+      help: 'Messages whose offset was committed after their transaction',
+      labelNames: ['topic'],
+      registers,
+    });
+    this.handlerSeconds = new Histogram({
+      name: 'shopwire_notification_consumer_handler_duration_seconds',
+      help: 'Time to apply one chunk of messages in one transaction',
+      labelNames: ['topic', 'ok'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'shopwire_notification_consumer_retries_total',
+      help: 'Chunk attempts that failed and were retried in place',
+      labelNames: ['topic'],
+      registers,
+    });
+  }
+
+  readonly runnerHooks: ConsumerRunnerHooks = {
+    processed: (count, { topic }) => this.processed.inc({ topic }, count),
+    handlerDuration: (seconds, ok, { topic }) =>
+      this.handlerSeconds.observe({ topic, ok: String(ok) }, seconds),
+    retry: (_attempt, _delay, { topic }) => this.retries.inc({ topic }),
+  };
+}

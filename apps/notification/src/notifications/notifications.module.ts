@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { EmailSender } from './email-sender';
+import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationsConsumer } from './notifications.consumer';
+import { NotificationsController } from './notifications.controller';
+import { NotificationsMetrics } from './notifications.metrics';
+import { NotificationsRepository } from './notifications.repository';
+import { NotificationsService } from './notifications.service';
+import { PrivacyRepository } from './privacy.repository';
+
+@Module({
+  controllers: [NotificationsController],
+  providers: [
+    NotificationsMetrics,
+    NotificationsRepository,
+    PrivacyRepository,
+    NotificationsService,
+    EmailSender,
+    NotificationDispatcher,
+    NotificationsConsumer,
+  ],
+  exports: [NotificationsRepository, NotificationsConsumer, EmailSender, NotificationDispatcher],
+})
+export class NotificationsModule {}

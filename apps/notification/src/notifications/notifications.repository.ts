@@ -1,0 +1,197 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
+import { recipientHash, type IntentDraft } from './notification-events';
+import type { Template } from './notification-templates';
+import { returnedRows } from './sql-rows';
+
+export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
+
+/** An intent claimed for sending: everything the email needs. */
+export interface DueIntent {
+  id: string;
+  shopDomain: string;
+  eventId: string;
+  template: Template;
+  recipient: string;
+  recipientName: string | null;
+  variables: unknown;
+  messageId: string;
+  attempts: number;
+}
+
+/** A log row as the API shows it: never the body or variables, the recipient masked later. */
+export interface NotificationLogRow {
+  id: string;
+  shopDomain: string;
+  eventId: string;
+  template: string;
+  orderId: string | null;
+  recipient: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+  redactedAt: Date | null;
+}
+
+/**
+ * The stable Message-ID of the email for (event, template): a resend after a crash between the
+ * SMTP answer and the 'sent' mark carries the same id, so the relay and mail clients can drop it.
+ */
+export function messageIdFor(eventId: string, template: string): string {
+  const digest = createHash('sha256').update(`${eventId}\n${template}`).digest('hex');
+  return `<${digest.slice(0, 40)}@notification.shopwire>`;
+}
+
+const LOG_COLUMNS = `id::text AS "id", shop_domain AS "shopDomain", event_id AS "eventId",
+  template, order_id::text AS "orderId", recipient, status, attempts, last_error AS "lastError",
+  created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt",
+  redacted_at AS "redactedAt"`;
+
+/** SQL of the notification schema. Every statement is parameterised. */
+@Injectable()
+export class NotificationsRepository {
+  constructor(@Inject(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async isShopActive(manager: EntityManager, shopDomain: string): Promise<boolean> {
+    const rows: { active: boolean }[] = await manager.query(
+      'SELECT active FROM notification.shops WHERE shop_domain = $1',
+      [shopDomain],
+    );
+    return rows[0]?.active ?? true;
+  }
+
+  /** Records the intent once per (event, template); false when it already exists. */
+  async insertIntent(
+    manager: EntityManager,
+    shopDomain: string,
+    eventId: string,
+    draft: IntentDraft,
+    status: NotificationStatus,
+    lastError: string | null,
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO notification.notifications
+         (shop_domain, event_id, template, order_id, customer_id, recipient, recipient_hash,
+          recipient_name, variables, message_id, status, last_error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
+       ON CONFLICT (event_id, template) DO NOTHING
+       RETURNING id`,
+      [
+        shopDomain,
+        eventId,
+        draft.template,
+        draft.orderId,
+        draft.customerId,
+        draft.recipient,
+        draft.recipient ? recipientHash(draft.recipient) : null,
+        draft.recipientName,
+        JSON.stringify(draft.variables),
+        messageIdFor(eventId, draft.template),
+        status,
+        lastError,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Claims due intents for this sender: SKIP LOCKED so replicas take different rows, and a lease
+   * (next_attempt_at pushed ahead) committed before sending, so no transaction stays open during
+   * SMTP and an intent whose sender died is taken over once the lease runs out.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<DueIntent[]> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE notification.notifications n
+          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              updated_at = now()
+        WHERE n.id IN (
+          SELECT c.id FROM notification.notifications c
+           WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM notification.shops s
+                              WHERE s.shop_domain = c.shop_domain AND NOT s.active)
+           ORDER BY c.next_attempt_at, c.id
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING n.id::text AS "id", n.shop_domain AS "shopDomain", n.event_id AS "eventId",
+                  n.template, n.recipient, n.recipient_name AS "recipientName", n.variables,
+                  n.message_id AS "messageId", n.attempts`,
+      [limit, leaseMs],
+    );
+    return returnedRows<DueIntent>(result);
+  }
+
+  /** Marks a pass's sent intents in one statement. */
+  async markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE notification.notifications
+          SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
+              updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [ids],
+    );
+  }
+
+  /** A failed send: counted, and either due again after `delayMs` or failed for good. */
+  async markAttemptFailed(
+    id: string,
+    error: string,
+    delayMs: number,
+    maxAttempts: number,
+    permanent: boolean,
+  ): Promise<NotificationStatus> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE notification.notifications
+          SET attempts = attempts + 1, last_error = $2, updated_at = now(),
+              next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+              status = CASE WHEN $5 OR attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END
+        WHERE id = $1 AND status = 'pending'
+        RETURNING status`,
+      [id, error.slice(0, 500), delayMs, maxAttempts, permanent],
+    );
+    return returnedRows<{ status: NotificationStatus }>(result)[0]?.status ?? 'pending';
+  }
+
+  /** Gives a claimed intent back unattempted (the breaker refused it): due again after `delayMs`. */
+  async release(id: string, delayMs: number, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notification.notifications
+          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+              last_error = $3, updated_at = now()
+        WHERE id = $1 AND status = 'pending'`,
+      [id, delayMs, reason],
+    );
+  }
+
+  async countPending(): Promise<number> {
+    const rows: { n: string }[] = await this.dataSource.query(
+      `SELECT count(*) AS n FROM notification.notifications WHERE status = 'pending'`,
+    );
+    return Number(rows[0].n);
+  }
+
+  async list(
+    shopDomain: string,
+    filter: { orderId?: string; status?: NotificationStatus; afterId?: string },
+    limit: number,
+  ): Promise<NotificationLogRow[]> {
+    return this.dataSource.query(
+      `SELECT ${LOG_COLUMNS} FROM notification.notifications
+        WHERE shop_domain = $1
+          AND ($2::bigint IS NULL OR order_id = $2::bigint)
+          AND ($3::text IS NULL OR status = $3)
+          AND ($4::bigint IS NULL OR id > $4::bigint)
+        ORDER BY id LIMIT $5`,
+      [shopDomain, filter.orderId ?? null, filter.status ?? null, filter.afterId ?? null, limit],
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}

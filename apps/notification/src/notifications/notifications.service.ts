@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import type { Logger } from '@shopwire/observability';
+import type { DataSource, EntityManager } from 'typeorm';
+import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
+import { NOTIFICATION_LOGGER } from '../notification.tokens';
+import type { NotificationInput } from './notification-events';
+import { NotificationsMetrics } from './notifications.metrics';
+import { NotificationsRepository, type NotificationStatus } from './notifications.repository';
+import { PrivacyRepository } from './privacy.repository';
+
+type Applicable = Extract<NotificationInput, { kind: 'email' | 'privacy' }>;
+
+type Outcome =
+  | { kind: 'duplicate'; topic: string }
+  | { kind: 'rejected'; topic: string }
+  | { kind: 'intents'; recorded: { template: string; status: NotificationStatus }[] }
+  | { kind: 'privacy'; action: string };
+
+/** The inbox's consumer name per source topic: event ids are unique per producer, not globally. */
+export function inboxConsumer(topic: string): string {
+  return `notification.${topic}`;
+}
+
+/**
+ * Applies a chunk of events in one transaction: each claims its id in the inbox and records its
+ * email intents (unique per event and template) or its privacy effect. No email is sent here —
+ * the dispatcher sends committed intents — so a redelivery or a crash can never send twice.
+ */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    @Inject(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly repository: NotificationsRepository,
+    private readonly privacy: PrivacyRepository,
+    private readonly metrics: NotificationsMetrics,
+    @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** true when at least one pending intent was recorded (the dispatcher should look now). */
+  async apply(inputs: Applicable[]): Promise<boolean> {
+    const outcomes = await withTransaction(this.dataSource, async (manager) => {
+      const results: Outcome[] = [];
+      for (const input of inputs) results.push(await this.applyOne(manager, input));
+      return results;
+    });
+    let wake = false;
+    for (const outcome of outcomes) {
+      switch (outcome.kind) {
+        case 'duplicate':
+          this.metrics.duplicates.inc({ topic: outcome.topic });
+          break;
+        case 'rejected':
+          this.metrics.rejected.inc({ topic: outcome.topic, reason: 'database' });
+          break;
+        case 'intents':
+          for (const r of outcome.recorded) {
+            this.metrics.intents.inc(r);
+            if (r.status === 'pending') wake = true;
+          }
+          break;
+        case 'privacy':
+          this.metrics.privacy.inc({ action: outcome.action });
+          break;
+      }
+    }
+    return wake;
+  }
+
+  private async applyOne(manager: EntityManager, input: Applicable): Promise<Outcome> {
+    try {
+      return await withSavepoint(manager, 'notification_event', async () => {
+        if (!(await claimInbox(manager, inboxConsumer(input.topic), input.inboxId)))
+          return { kind: 'duplicate', topic: input.topic };
+        if (input.kind === 'privacy') {
+          await this.applyPrivacy(manager, input);
+          return { kind: 'privacy', action: input.action };
+        }
+        const active = await this.repository.isShopActive(manager, input.shopDomain);
+        const recorded: { template: string; status: NotificationStatus }[] = [];
+        for (const draft of input.drafts) {
+          const [status, reason]: [NotificationStatus, string | null] = !active
+            ? ['cancelled', 'shop uninstalled the app']
+            : draft.recipient
+              ? ['pending', null]
+              : ['skipped', 'no recipient address'];
+          if (
+            await this.repository.insertIntent(
+              manager,
+              input.shopDomain,
+              input.inboxId,
+              draft,
+              status,
+              reason,
+            )
+          )
+            recorded.push({ template: draft.template, status });
+        }
+        return { kind: 'intents', recorded };
+      });
+    } catch (error) {
+      if (!isDataError(error)) throw error; // an outage: the chunk is retried
+      this.logger.warn(
+        { eventId: input.inboxId, topic: input.topic, code: (error as { code?: string }).code },
+        'event rejected by the database; skipped',
+      );
+      return { kind: 'rejected', topic: input.topic };
+    }
+  }
+
+  private async applyPrivacy(
+    manager: EntityManager,
+    input: Extract<NotificationInput, { kind: 'privacy' }>,
+  ): Promise<void> {
+    const { shopDomain, customerId, customerEmail, inboxId } = input;
+    let affected = 0;
+    let exported: unknown = null;
+    switch (input.action) {
+      case 'customers/redact':
+        affected = await this.privacy.eraseCustomer(manager, shopDomain, customerId, customerEmail);
+        break;
+      case 'shop/redact':
+        affected = await this.privacy.eraseShop(manager, shopDomain);
+        break;
+      case 'customers/data_request': {
+        const rows = await this.privacy.exportCustomer(
+          manager,
+          shopDomain,
+          customerId,
+          customerEmail,
+        );
+        affected = rows.length;
+        exported = { service: 'notification', notifications: rows };
+        break;
+      }
+      case 'app/uninstalled':
+        affected = await this.privacy.deactivateShop(manager, shopDomain);
+        break;
+    }
+    await this.privacy.record(manager, {
+      shopDomain,
+      kind: input.action,
+      customerId,
+      webhookId: inboxId,
+      affected,
+      export: exported,
+    });
+    this.logger.info({ shopDomain, action: input.action, affected }, 'privacy request applied');
+  }
+}

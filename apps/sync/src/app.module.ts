@@ -1,0 +1,63 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  ApiTokenGuard,
+  HealthModule,
+  MetricsController,
+  type ReadinessCheck,
+} from '@shopwire/http';
+import type { Logger } from '@shopwire/observability';
+import type { SyncConfig } from './config';
+import { CoreModule } from './core.module';
+import { ErpClient } from './orders/erp-client';
+import { OrderSyncRepository } from './orders/order-sync.repository';
+import { SyncConsumer } from './orders/sync.consumer';
+import { SyncModule } from './orders/sync.module';
+
+/**
+ * Readiness: Postgres and the consumer decide it; the ERP breaker is reported (`erp.state`) but
+ * an open breaker keeps the service ready — orders wait durably and the API still answers.
+ * Alert on `shopwire_circuit_breaker_state{breaker="erp"} == 2`.
+ */
+function readinessChecks(
+  repository: OrderSyncRepository,
+  consumer: SyncConsumer,
+  erp: ErpClient,
+): ReadinessCheck[] {
+  return [
+    { name: 'postgres', check: () => repository.ping() },
+    {
+      name: 'kafka-consumer',
+      check: () => {
+        const { running, joined, lastError } = consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined });
+      },
+    },
+    { name: 'erp', check: () => Promise.resolve(erp.health()) },
+  ];
+}
+
+@Module({})
+export class AppModule {
+  static register(config: SyncConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        SyncModule,
+        HealthModule.forChecks({
+          imports: [SyncModule],
+          inject: [OrderSyncRepository, SyncConsumer, ErpClient],
+          useFactory: readinessChecks,
+        }),
+      ],
+      controllers: [MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+    };
+  }
+}

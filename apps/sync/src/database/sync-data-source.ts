@@ -1,0 +1,18 @@
+import { createSchemaDataSource } from '@shopwire/database';
+import type { DataSource } from 'typeorm';
+import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
+
+export const SYNC_SCHEMA = 'sync';
+
+/** Nest token for the sync service's data source. */
+export const SYNC_DATA_SOURCE = Symbol('SYNC_DATA_SOURCE');
+
+export function createSyncDataSource(options: { url: string; poolSize: number }): DataSource {
+  return createSchemaDataSource({
+    url: options.url,
+    schema: SYNC_SCHEMA,
+    poolSize: options.poolSize,
+    migrations: [CreateSync1796400000001],
+    applicationName: 'shopwire-sync',
+  });
+}

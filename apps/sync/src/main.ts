@@ -1,0 +1,29 @@
+import './tracing';
+import { loadConfigOrExit } from '@shopwire/config';
+import { createHttpApp, listen } from '@shopwire/http';
+import { createLogger, NestPinoLogger } from '@shopwire/observability';
+import { AppModule } from './app.module';
+import { syncConfigSchema } from './config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(syncConfigSchema, 'sync');
+  const logger = createLogger('sync', config.LOG_LEVEL);
+  const app = await createHttpApp(AppModule.register(config, logger), {
+    title: 'Shopwire sync service',
+    description:
+      'Mirrors accepted orders to the ERP exactly once (breaker, retries honouring Retry-After), sync status per order, and a minimal catalog mirror.',
+    logger: new NestPinoLogger(logger),
+    bearerAuth: true,
+  });
+  // Shutdown hooks (enabled by createHttpApp) run on SIGTERM: the consumer stops after its
+  // in-flight chunk has committed, the ERP worker finishes its pass, then the pool closes and pending spans are flushed.
+  await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'sync service listening');
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'sync', msg: 'failed to start', err: String(error) })}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OrderData } from '@shopwire/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../database/sql-rows';
+import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
+import { emailHash } from './sync-events';
+
+export type SyncStatus = 'pending' | 'synced' | 'failed' | 'cancelled';
+
+export interface DueOrder {
+  shopDomain: string;
+  orderId: string;
+  payload: OrderData;
+  attempts: number;
+}
+
+export interface DueJob {
+  id: string;
+  shopDomain: string;
+  kind: 'redact';
+  customerId: string | null;
+  attempts: number;
+}
+
+export interface OrderSyncRow {
+  shopDomain: string;
+  orderId: string;
+  eventId: string;
+  status: SyncStatus;
+  attempts: number;
+  lastError: string | null;
+  erpStatus: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  syncedAt: Date | null;
+  nextAttemptAt: Date;
+}
+
+const ROW = `shop_domain AS "shopDomain", order_id::text AS "orderId", event_id AS "eventId", status,
+  attempts, last_error AS "lastError", erp_status AS "erpStatus", created_at AS "createdAt",
+  updated_at AS "updatedAt", synced_at AS "syncedAt", next_attempt_at AS "nextAttemptAt"`;
+
+const interval = (param: string) => `make_interval(secs => ${param}::double precision / 1000)`;
+
+/** SQL for order syncs and ERP jobs. Every statement is parameterised. */
+@Injectable()
+export class OrderSyncRepository {
+  constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async isShopActive(manager: EntityManager, shopDomain: string): Promise<boolean> {
+    const rows: { active: boolean }[] = await manager.query(
+      'SELECT active FROM sync.shops WHERE shop_domain = $1',
+      [shopDomain],
+    );
+    return rows[0]?.active ?? true;
+  }
+
+  /** One row per order, whichever event brought it first: the ERP is called once per order. */
+  async recordOrder(
+    manager: EntityManager,
+    shopDomain: string,
+    eventId: string,
+    order: OrderData,
+    status: SyncStatus,
+  ): Promise<boolean> {
+    const email = order.email ?? order.customer?.email ?? null;
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO sync.order_syncs
+         (shop_domain, order_id, event_id, customer_id, email_hash, payload, status)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+       ON CONFLICT (shop_domain, order_id) DO NOTHING
+       RETURNING order_id`,
+      [
+        shopDomain,
+        order.id,
+        eventId,
+        order.customer?.id ?? null,
+        email ? emailHash(email) : null,
+        JSON.stringify(order),
+        status,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Claims due orders with a lease (SKIP LOCKED; no transaction open during the HTTP call). */
+  async claimDueOrders(limit: number, leaseMs: number, maxAttempts: number): Promise<DueOrder[]> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE sync.order_syncs o SET next_attempt_at = now() + ${interval('$2')}, updated_at = now()
+        WHERE (o.shop_domain, o.order_id) IN (
+          SELECT c.shop_domain, c.order_id FROM sync.order_syncs c
+           WHERE c.status IN ('pending', 'failed') AND c.next_attempt_at <= now()
+             AND c.attempts < $3
+             AND NOT EXISTS (SELECT 1 FROM sync.shops s
+                              WHERE s.shop_domain = c.shop_domain AND NOT s.active)
+           ORDER BY c.next_attempt_at LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING o.shop_domain AS "shopDomain", o.order_id::text AS "orderId", o.payload, o.attempts`,
+      [limit, leaseMs, maxAttempts],
+    );
+    return returnedRows<DueOrder>(result);
+  }
+
+  async markSynced(shopDomain: string, orderId: string, erpStatus: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync.order_syncs
+          SET status = 'synced', synced_at = now(), attempts = attempts + 1, last_error = NULL,
+              erp_status = $3, updated_at = now()
+        WHERE shop_domain = $1 AND order_id = $2 AND status IN ('pending', 'failed')`,
+      [shopDomain, orderId, erpStatus],
+    );
+  }
+
+  /** The call failed after its in-process attempts: 'failed', due again after `delayMs`. */
+  async markFailed(
+    shopDomain: string,
+    orderId: string,
+    error: string,
+    erpStatus: number | null,
+    delayMs: number,
+    giveUp: boolean,
+    maxAttempts: number,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync.order_syncs
+          SET status = 'failed', last_error = $3, erp_status = $4, updated_at = now(),
+              attempts = CASE WHEN $6 THEN $7 ELSE attempts + 1 END,
+              next_attempt_at = now() + ${interval('$5')}
+        WHERE shop_domain = $1 AND order_id = $2 AND status IN ('pending', 'failed')`,
+      [shopDomain, orderId, error.slice(0, 500), erpStatus, delayMs, giveUp, maxAttempts],
+    );
+  }
+
+  /** The breaker refused the call: not an attempt; due again after `delayMs`. */
+  async releaseOrder(shopDomain: string, orderId: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync.order_syncs SET next_attempt_at = now() + ${interval('$3')}, updated_at = now()
+        WHERE shop_domain = $1 AND order_id = $2`,
+      [shopDomain, orderId, delayMs],
+    );
+  }
+
+  /** Operator's retry of an order the loop gave up on. */
+  async resetAttempts(shopDomain: string, orderId: string): Promise<boolean> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE sync.order_syncs SET attempts = 0, next_attempt_at = now(), updated_at = now()
+        WHERE shop_domain = $1 AND order_id = $2 AND status = 'failed' RETURNING order_id`,
+      [shopDomain, orderId],
+    );
+    return returnedRows(result).length === 1;
+  }
+
+  async claimDueJobs(limit: number, leaseMs: number, maxAttempts: number): Promise<DueJob[]> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE sync.erp_jobs j SET next_attempt_at = now() + ${interval('$2')}
+        WHERE j.id IN (
+          SELECT c.id FROM sync.erp_jobs c
+           WHERE c.status = 'pending' AND c.next_attempt_at <= now() AND c.attempts < $3
+           ORDER BY c.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING j.id::text AS "id", j.shop_domain AS "shopDomain", j.kind,
+                  j.customer_id::text AS "customerId", j.attempts`,
+      [limit, leaseMs, maxAttempts],
+    );
+    return returnedRows<DueJob>(result);
+  }
+
+  async finishJob(id: string, error: string | null, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync.erp_jobs
+          SET attempts = attempts + 1, last_error = $2,
+              status = CASE WHEN $2::text IS NULL THEN 'done' ELSE 'pending' END,
+              done_at = CASE WHEN $2::text IS NULL THEN now() END,
+              next_attempt_at = now() + ${interval('$3')}
+        WHERE id = $1 AND status = 'pending'`,
+      [id, error, delayMs],
+    );
+  }
+
+  async get(shopDomain: string, orderId: string): Promise<OrderSyncRow | null> {
+    const rows: OrderSyncRow[] = await this.dataSource.query(
+      `SELECT ${ROW} FROM sync.order_syncs WHERE shop_domain = $1 AND order_id = $2`,
+      [shopDomain, orderId],
+    );
+    return rows[0] ?? null;
+  }
+
+  list(
+    shopDomain: string,
+    status: SyncStatus | null,
+    afterId: string | null,
+    limit: number,
+  ): Promise<OrderSyncRow[]> {
+    return this.dataSource.query(
+      `SELECT ${ROW} FROM sync.order_syncs
+        WHERE shop_domain = $1 AND ($2::text IS NULL OR status = $2)
+          AND ($3::bigint IS NULL OR order_id > $3::bigint)
+        ORDER BY order_id LIMIT $4`,
+      [shopDomain, status, afterId, limit],
+    );
+  }
+
+  async countByStatus(): Promise<{ status: string; n: number }[]> {
+    const rows: { status: string; n: string }[] = await this.dataSource.query(
+      `SELECT status, count(*) AS n FROM sync.order_syncs WHERE status IN ('pending', 'failed') GROUP BY status`,
+    );
+    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import {
+  decodeEnvelope,
+  DomainTopic,
+  ShopifyKafkaTopic,
+  type OrderData,
+} from '@shopwire/contracts';
+import {
+  isJsonObject,
+  parseShopifyJson,
+  readPath,
+  shopifyId,
+  type ShopifyJson,
+} from '@shopwire/shopify';
+import type { KafkaMessage } from 'kafkajs';
+import { z } from 'zod';
+
+export type PrivacyAction =
+  'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
+
+export interface ProductState {
+  id: string;
+  title: string | null;
+  handle: string | null;
+  status: string | null;
+  updatedAt: string;
+  variants: {
+    id: string;
+    sku: string | null;
+    price: string | null;
+    inventoryItemId: string | null;
+  }[];
+}
+
+export type SyncInput =
+  | { kind: 'order'; inboxId: string; topic: string; shopDomain: string; order: OrderData }
+  | {
+      kind: 'privacy';
+      inboxId: string;
+      topic: string;
+      shopDomain: string;
+      action: PrivacyAction;
+      customerId: string | null;
+      customerEmail: string | null;
+    }
+  | { kind: 'product'; inboxId: string; topic: string; shopDomain: string; product: ProductState }
+  | {
+      kind: 'product-deleted';
+      inboxId: string;
+      topic: string;
+      shopDomain: string;
+      productId: string;
+      at: string;
+    }
+  | { kind: 'ignored'; topic: string }
+  | { kind: 'rejected'; topic: string; offset: string; reason: string };
+
+const PRIVACY_ACTIONS: readonly string[] = [
+  'customers/redact',
+  'customers/data_request',
+  'shop/redact',
+  'app/uninstalled',
+];
+
+const domainEventSchema = z.object({
+  eventId: z.string().min(1).max(200),
+  shopDomain: z.string().min(1).max(255),
+  data: z.object({ order: z.object({ id: z.string().regex(/^\d{1,19}$/) }).passthrough() }),
+});
+
+export function emailHash(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+const text = (value: ShopifyJson | undefined): string | null =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+
+function parseProduct(body: ShopifyJson): ProductState | null {
+  if (!isJsonObject(body)) return null;
+  const id = shopifyId(body.id);
+  const updatedAt = text(body.updated_at);
+  if (!id || !/^\d{1,19}$/.test(id) || !updatedAt || Number.isNaN(Date.parse(updatedAt)))
+    return null;
+  const variants = Array.isArray(body.variants) ? body.variants : [];
+  return {
+    id,
+    title: text(body.title),
+    handle: text(body.handle),
+    status: text(body.status),
+    updatedAt,
+    variants: variants.filter(isJsonObject).flatMap((v) => {
+      const variantId = shopifyId(v.id);
+      if (!variantId || !/^\d{1,19}$/.test(variantId)) return [];
+      const item = shopifyId(v.inventory_item_id);
+      return [
+        {
+          id: variantId,
+          sku: text(v.sku),
+          // Prices are decimal strings; anything else is not stored rather than guessed at.
+          price: typeof v.price === 'string' && /^-?\d+(\.\d+)?$/.test(v.price) ? v.price : null,
+          inventoryItemId: item && /^\d{1,19}$/.test(item) ? item : null,
+        },
+      ];
+    }),
+  };
+}
+
+/** Turns one Kafka message into what the sync service should do with it (pure, never throws). */
+export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput {
+  const reject = (reason: string): SyncInput => ({
+    kind: 'rejected',
+    topic,
+    offset: message.offset,
+    reason,
+  });
+  if (topic === DomainTopic.OrderAccepted) {
+    try {
+      const parsed = domainEventSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
+      if (!parsed.success) return reject('event');
+      return {
+        kind: 'order',
+        inboxId: parsed.data.eventId,
+        topic,
+        shopDomain: parsed.data.shopDomain,
+        order: parsed.data.data.order as unknown as OrderData,
+      };
+    } catch {
+      return reject('json');
+    }
+  }
+  if (topic !== ShopifyKafkaTopic.Compliance && topic !== ShopifyKafkaTopic.Products)
+    return { kind: 'ignored', topic };
+  let envelope;
+  try {
+    envelope = decodeEnvelope(message);
+  } catch {
+    return reject('envelope');
+  }
+  const isPrivacy = topic === ShopifyKafkaTopic.Compliance;
+  if (isPrivacy && !PRIVACY_ACTIONS.includes(envelope.shopifyTopic))
+    return { kind: 'ignored', topic };
+  if (!isPrivacy && !envelope.shopifyTopic.startsWith('products/'))
+    return { kind: 'ignored', topic };
+  let body: ShopifyJson;
+  try {
+    body = parseShopifyJson(envelope.payload);
+  } catch {
+    return reject('json');
+  }
+  const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
+  if (isPrivacy) {
+    const email = readPath(body, 'customer.email');
+    return {
+      ...base,
+      kind: 'privacy',
+      action: envelope.shopifyTopic as PrivacyAction,
+      customerId: shopifyId(readPath(body, 'customer.id')),
+      customerEmail: typeof email === 'string' && email ? email : null,
+    };
+  }
+  if (envelope.shopifyTopic === 'products/delete') {
+    const id = isJsonObject(body) ? shopifyId(body.id) : null;
+    if (!id || !/^\d{1,19}$/.test(id)) return reject('payload');
+    return {
+      ...base,
+      kind: 'product-deleted',
+      productId: id,
+      at: envelope.triggeredAt ?? envelope.receivedAt,
+    };
+  }
+  const product = parseProduct(body);
+  return product ? { ...base, kind: 'product', product } : reject('payload');
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../database/sql-rows';
+import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
+import { emailHash } from './sync-events';
+
+export interface PrivacyRecord {
+  id: string;
+  shopDomain: string;
+  kind: string;
+  customerId: string | null;
+  webhookId: string;
+  affected: number;
+  export: unknown;
+  completedAt: Date;
+}
+
+const CUSTOMER_MATCH = `shop_domain = $1 AND (customer_id = $2::bigint OR email_hash = $3)`;
+
+/**
+ * Privacy in the sync schema. The ERP got the customer's data from us, so erasure here also
+ * queues an ERP job (`POST …/redact`) that the worker delivers with retries; both are recorded.
+ */
+@Injectable()
+export class SyncPrivacyRepository {
+  constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  /** Strips the customer from the stored order payloads (an unsynced order is sent without it). */
+  async eraseCustomer(
+    manager: EntityManager,
+    shopDomain: string,
+    customerId: string | null,
+    email: string | null,
+  ) {
+    return this.erase(manager, CUSTOMER_MATCH, [
+      shopDomain,
+      customerId,
+      email ? emailHash(email) : null,
+    ]);
+  }
+
+  eraseShop(manager: EntityManager, shopDomain: string): Promise<number> {
+    return this.erase(manager, 'shop_domain = $1', [shopDomain]);
+  }
+
+  private async erase(manager: EntityManager, where: string, params: unknown[]): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE sync.order_syncs
+          SET payload = payload || '{"email": null, "customer": null}'::jsonb,
+              customer_id = NULL, email_hash = NULL, redacted_at = now(), updated_at = now()
+        WHERE ${where} RETURNING order_id`,
+      params,
+    );
+    return returnedRows(result).length;
+  }
+
+  async queueErpRedact(
+    manager: EntityManager,
+    shopDomain: string,
+    customerId: string | null,
+    webhookId: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO sync.erp_jobs (shop_domain, kind, customer_id, webhook_id, status)
+       VALUES ($1, 'redact', $2, $3, 'pending') ON CONFLICT (webhook_id) DO NOTHING`,
+      [shopDomain, customerId, webhookId],
+    );
+  }
+
+  exportCustomer(
+    manager: EntityManager,
+    shopDomain: string,
+    customerId: string | null,
+    email: string | null,
+  ) {
+    return manager.query(
+      `SELECT order_id::text AS "orderId", status, synced_at AS "syncedAt",
+              payload->'email' AS email, payload->'customer' AS customer
+         FROM sync.order_syncs WHERE ${CUSTOMER_MATCH} ORDER BY order_id`,
+      [shopDomain, customerId, email ? emailHash(email) : null],
+    ) as Promise<Record<string, unknown>[]>;
+  }
+
+  async deactivateShop(manager: EntityManager, shopDomain: string): Promise<number> {
+    await manager.query(
+      `INSERT INTO sync.shops (shop_domain, active, uninstalled_at, updated_at)
+       VALUES ($1, false, now(), now())
+       ON CONFLICT (shop_domain) DO UPDATE SET active = false, uninstalled_at = now(), updated_at = now()`,
+      [shopDomain],
+    );
+    const result: unknown = await manager.query(
+      `UPDATE sync.order_syncs SET status = 'cancelled', last_error = 'shop uninstalled the app',
+              updated_at = now()
+        WHERE shop_domain = $1 AND status IN ('pending', 'failed') RETURNING order_id`,
+      [shopDomain],
+    );
+    return returnedRows(result).length;
+  }
+
+  async record(
+    manager: EntityManager,
+    entry: Omit<PrivacyRecord, 'id' | 'completedAt'>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO sync.privacy_requests (shop_domain, kind, customer_id, webhook_id, affected, export)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [
+        entry.shopDomain,
+        entry.kind,
+        entry.customerId,
+        entry.webhookId,
+        entry.affected,
+        entry.export === null ? null : JSON.stringify(entry.export),
+      ],
+    );
+  }
+
+  list(shopDomain: string): Promise<PrivacyRecord[]> {
+    return this.dataSource.query(
+      `SELECT id::text AS "id", shop_domain AS "shopDomain", kind, customer_id::text AS "customerId",
+              webhook_id AS "webhookId", affected, export, completed_at AS "completedAt"
+         FROM sync.privacy_requests WHERE shop_domain = $1 ORDER BY id`,
+      [shopDomain],
+    );
+  }
+}

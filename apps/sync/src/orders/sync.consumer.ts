@@ -1,0 +1,97 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { SUBSCRIPTIONS } from '@shopwire/contracts';
+import {
+  backoffDelay,
+  briefError,
+  ConsumerRunner,
+  type ChunkContext,
+  type ConsumerRunnerStatus,
+} from '@shopwire/kafka';
+import type { Logger } from '@shopwire/observability';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { SyncConfig } from '../config';
+import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { ErpSyncWorker } from './erp-sync.worker';
+import { decodeSyncInput } from './sync-events';
+import { SyncMetrics } from './sync.metrics';
+import { SyncService } from './sync.service';
+
+/** Reads the sync group's subscriptions (accepted orders, products, compliance). */
+@Injectable()
+export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly runner: ConsumerRunner;
+  private starting: Promise<void> | null = null;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(SYNC_CONFIG) config: SyncConfig,
+    @Inject(SYNC_KAFKA) kafka: Kafka,
+    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    private readonly service: SyncService,
+    private readonly worker: ErpSyncWorker,
+    private readonly metrics: SyncMetrics,
+  ) {
+    this.runner = new ConsumerRunner({
+      kafka,
+      groupId: config.SYNC_CONSUMER_GROUP,
+      topics: [...SUBSCRIPTIONS.sync],
+      logger: logger.child({ component: 'sync-consumer' }),
+      partitionsConcurrently: config.SYNC_PARTITIONS_CONCURRENTLY,
+      maxChunk: config.SYNC_MAX_CHUNK,
+      handleBatch: (messages, context) => this.handleChunk(messages, context),
+      hooks: metrics.runnerHooks,
+    });
+  }
+
+  get status(): ConsumerRunnerStatus {
+    return this.runner.status;
+  }
+
+  onApplicationBootstrap(): void {
+    this.starting = this.startUntilRunning();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    await this.starting;
+    await this.runner.stop();
+    this.logger.info('sync consumer stopped');
+  }
+
+  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+    const inputs = messages.map((m) => decodeSyncInput(context.topic, m));
+    const applicable = inputs.flatMap((i) =>
+      i.kind === 'ignored' || i.kind === 'rejected' ? [] : [i],
+    );
+    if (applicable.length > 0 && (await this.service.apply(applicable))) this.worker.wake();
+    for (const input of inputs) {
+      if (input.kind !== 'rejected') continue;
+      this.metrics.rejected.inc({ topic: input.topic, reason: input.reason });
+      this.logger.warn(
+        { ...context, offset: input.offset, reason: input.reason },
+        'message is not a valid event; skipped',
+      );
+    }
+  }
+
+  private async startUntilRunning(): Promise<void> {
+    for (let attempt = 1; !this.shuttingDown; attempt++) {
+      try {
+        await this.runner.start();
+        return;
+      } catch (error) {
+        const delayMs = backoffDelay(attempt, 500, 10_000);
+        this.logger.warn(
+          { err: briefError(error), attempt, delayMs },
+          'sync consumer could not start; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { CatalogRepository } from '../catalog/catalog.repository';
+import { ErpClient } from './erp-client';
+import { ErpSyncWorker } from './erp-sync.worker';
+import { OrderSyncRepository } from './order-sync.repository';
+import { SyncPrivacyRepository } from './sync-privacy.repository';
+import { SyncConsumer } from './sync.consumer';
+import { SyncController } from './sync.controller';
+import { SyncMetrics } from './sync.metrics';
+import { SyncService } from './sync.service';
+
+@Module({
+  controllers: [SyncController],
+  providers: [
+    SyncMetrics,
+    OrderSyncRepository,
+    CatalogRepository,
+    SyncPrivacyRepository,
+    SyncService,
+    ErpClient,
+    ErpSyncWorker,
+    SyncConsumer,
+  ],
+  exports: [OrderSyncRepository, SyncConsumer, ErpClient],
+})
+export class SyncModule {}

@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import type { Logger } from '@shopwire/observability';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CatalogRepository } from '../catalog/catalog.repository';
+import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
+import { SYNC_LOGGER } from '../sync.tokens';
+import { OrderSyncRepository } from './order-sync.repository';
+import type { SyncInput } from './sync-events';
+import { SyncMetrics } from './sync.metrics';
+import { SyncPrivacyRepository } from './sync-privacy.repository';
+
+type Applicable = Exclude<SyncInput, { kind: 'ignored' | 'rejected' }>;
+type Count = () => void;
+
+export function inboxConsumer(topic: string): string {
+  return `sync.${topic}`;
+}
+
+/**
+ * Applies a chunk in one transaction: inbox claim plus the effect — an order recorded for the ERP
+ * (the call happens later, in the worker), a catalog update, or a privacy action. Metrics are
+ * counted after the commit.
+ */
+@Injectable()
+export class SyncService {
+  constructor(
+    @Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly orders: OrderSyncRepository,
+    private readonly catalog: CatalogRepository,
+    private readonly privacy: SyncPrivacyRepository,
+    private readonly metrics: SyncMetrics,
+    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** true when work for the worker was recorded. */
+  async apply(inputs: Applicable[]): Promise<boolean> {
+    const counts = await withTransaction(this.dataSource, async (manager) => {
+      const results: { count: Count; wake: boolean }[] = [];
+      for (const input of inputs) results.push(await this.applyOne(manager, input));
+      return results;
+    });
+    counts.forEach((c) => c.count());
+    return counts.some((c) => c.wake);
+  }
+
+  private async applyOne(
+    manager: EntityManager,
+    input: Applicable,
+  ): Promise<{ count: Count; wake: boolean }> {
+    try {
+      return await withSavepoint(manager, 'sync_event', async () => {
+        if (!(await claimInbox(manager, inboxConsumer(input.topic), input.inboxId)))
+          return { count: () => this.metrics.duplicates.inc({ topic: input.topic }), wake: false };
+        switch (input.kind) {
+          case 'order': {
+            const active = await this.orders.isShopActive(manager, input.shopDomain);
+            const status = active ? 'pending' : 'cancelled';
+            const recorded = await this.orders.recordOrder(
+              manager,
+              input.shopDomain,
+              input.inboxId,
+              input.order,
+              status,
+            );
+            return {
+              count: () =>
+                recorded
+                  ? this.metrics.recorded.inc({ status })
+                  : this.metrics.duplicates.inc({ topic: input.topic }),
+              wake: recorded && active,
+            };
+          }
+          case 'product': {
+            const result = await this.catalog.upsertUnlessStale(
+              manager,
+              input.shopDomain,
+              input.product,
+              input.inboxId,
+            );
+            return { count: () => this.metrics.products.inc({ result }), wake: false };
+          }
+          case 'product-deleted':
+            await this.catalog.markDeleted(
+              manager,
+              input.shopDomain,
+              input.productId,
+              input.at,
+              input.inboxId,
+            );
+            return { count: () => this.metrics.products.inc({ result: 'deleted' }), wake: false };
+          case 'privacy': {
+            const wake = await this.applyPrivacy(manager, input);
+            return { count: () => this.metrics.privacy.inc({ action: input.action }), wake };
+          }
+        }
+      });
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      this.logger.warn(
+        { eventId: input.inboxId, topic: input.topic, code: (error as { code?: string }).code },
+        'event rejected by the database; skipped',
+      );
+      return {
+        count: () => this.metrics.rejected.inc({ topic: input.topic, reason: 'database' }),
+        wake: false,
+      };
+    }
+  }
+
+  private async applyPrivacy(
+    manager: EntityManager,
+    input: Extract<SyncInput, { kind: 'privacy' }>,
+  ): Promise<boolean> {
+    const { shopDomain, customerId, customerEmail, inboxId } = input;
+    let affected = 0;
+    let exported: unknown = null;
+    let wake = false;
+    switch (input.action) {
+      case 'customers/redact':
+        affected = await this.privacy.eraseCustomer(manager, shopDomain, customerId, customerEmail);
+        await this.privacy.queueErpRedact(manager, shopDomain, customerId, inboxId);
+        wake = true;
+        break;
+      case 'shop/redact':
+        affected = await this.privacy.eraseShop(manager, shopDomain);
+        await this.privacy.queueErpRedact(manager, shopDomain, null, inboxId);
+        wake = true;
+        break;
+      case 'customers/data_request': {
+        const rows = await this.privacy.exportCustomer(
+          manager,
+          shopDomain,
+          customerId,
+          customerEmail,
+        );
+        affected = rows.length;
+        exported = { service: 'sync', forwardedToErp: rows };
+        break;
+      }
+      case 'app/uninstalled':
+        affected = await this.privacy.deactivateShop(manager, shopDomain);
+        break;
+    }
+    await this.privacy.record(manager, {
+      shopDomain,
+      kind: input.action,
+      customerId,
+      webhookId: inboxId,
+      affected,
+      export: exported,
+    });
+    this.logger.info({ shopDomain, action: input.action, affected }, 'privacy request applied');
+    return wake;
+  }
+}
