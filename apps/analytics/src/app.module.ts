@@ -7,6 +7,9 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
+import { DeadLettersModule } from '@shopwire/dead-letters';
+import { ANALYTICS_KAFKA, ANALYTICS_PRODUCER } from './analytics.tokens';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
 import { SalesConsumer } from './sales/sales.consumer';
@@ -39,6 +42,12 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         SalesModule,
+        DeadLettersModule.forService({
+          group: ConsumerGroup.Analytics,
+          topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
+          kafka: ANALYTICS_KAFKA,
+          producer: ANALYTICS_PRODUCER,
+        }),
         HealthModule.forChecks({
           imports: [SalesModule],
           inject: [SalesService, SalesConsumer],

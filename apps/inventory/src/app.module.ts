@@ -7,6 +7,9 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
+import { DeadLettersModule } from '@shopwire/dead-letters';
+import { INVENTORY_KAFKA, INVENTORY_PRODUCER } from './inventory.tokens';
 import type { InventoryConfig } from './config';
 import { CoreModule } from './core.module';
 import { InventoryConsumer } from './levels/inventory.consumer';
@@ -55,6 +58,12 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         InventoryModule,
+        DeadLettersModule.forService({
+          group: ConsumerGroup.Inventory,
+          topics: SUBSCRIPTIONS[ConsumerGroup.Inventory],
+          kafka: INVENTORY_KAFKA,
+          producer: INVENTORY_PRODUCER,
+        }),
         HealthModule.forChecks({
           imports: [InventoryModule],
           inject: [InventoryService, InventoryConsumer, InventoryOutboxRelay],

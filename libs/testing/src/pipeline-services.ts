@@ -25,4 +25,22 @@ export const PIPELINE_SERVICES: ServiceSpec[] = [
     topics: SUBSCRIPTIONS[ConsumerGroup.Order],
     effects: { orders: 'SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $1' },
   },
+  {
+    name: 'inventory',
+    port: 3002,
+    groupEnv: 'INVENTORY_CONSUMER_GROUP',
+    topics: SUBSCRIPTIONS[ConsumerGroup.Inventory],
+    effects: {
+      'orders-committed': 'SELECT count(*) AS n FROM inventory.order_commitments WHERE shop_domain = $1',
+    },
+  },
+  {
+    name: 'analytics',
+    port: 3004,
+    groupEnv: 'ANALYTICS_CONSUMER_GROUP',
+    topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
+    effects: {
+      'orders-counted': 'SELECT count(*) AS n FROM analytics.order_contributions WHERE shop_domain = $1',
+    },
+  },
 ];

@@ -1,3 +1,4 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateAnalytics1795900000001 } from './migrations/1795900000001-create-analytics';
@@ -5,7 +6,8 @@ import { CreateAnalytics1795900000001 } from './migrations/1795900000001-create-
 export const ANALYTICS_SCHEMA = 'analytics';
 
 /** Nest token for the analytics service's data source. */
-export const ANALYTICS_DATA_SOURCE = Symbol('ANALYTICS_DATA_SOURCE');
+/** The analytics service's name for the shared runtime's data source token. */
+export const ANALYTICS_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 /**
  * The analytics schema's data source. No entity classes: aggregates are maintained with

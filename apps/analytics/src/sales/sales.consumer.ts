@@ -4,17 +4,25 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { decodeEnvelope, DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
+import { ConsumerGroup, decodeEnvelope, DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
 import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { ANALYTICS_CONFIG, ANALYTICS_KAFKA, ANALYTICS_LOGGER } from '../analytics.tokens';
+import {
+  ANALYTICS_CONFIG,
+  ANALYTICS_KAFKA,
+  ANALYTICS_LOGGER,
+  ANALYTICS_PRODUCER,
+} from '../analytics.tokens';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Registry } from '@shopwire/observability';
 import type { AnalyticsConfig } from '../config';
 import { isShopDomain, OrderEventError, parseOrderEvent } from './order-event';
 import { SalesMetrics, type RejectReason } from './sales.metrics';
@@ -56,6 +64,8 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(ANALYTICS_LOGGER) private readonly logger: Logger,
     private readonly service: SalesService,
     private readonly metrics: SalesMetrics,
+    @Inject(ANALYTICS_PRODUCER) producer: BatchingProducer,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -65,6 +75,8 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       partitionsConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
       maxChunk: config.ANALYTICS_MAX_CHUNK,
       handleBatch: (messages, context) => this.handleChunk(messages, context),
+      // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
+      deadLetters: { group: ConsumerGroup.Analytics, producer, registry },
       hooks: metrics.runnerHooks,
     });
   }

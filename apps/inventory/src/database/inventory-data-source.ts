@@ -1,3 +1,4 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateInventory1795900000000 } from './migrations/1795900000000-create-inventory';
@@ -5,7 +6,8 @@ import { CreateInventory1795900000000 } from './migrations/1795900000000-create-
 export const INVENTORY_SCHEMA = 'inventory';
 
 /** Nest token for the inventory service's data source. */
-export const INVENTORY_DATA_SOURCE = Symbol('INVENTORY_DATA_SOURCE');
+/** The inventory service's name for the shared runtime's data source token. */
+export const INVENTORY_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 /**
  * The inventory schema's data source. No entity classes: every statement is hand-written,

@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import {
+  ConsumerGroup,
   decodeEnvelope,
   DomainTopic,
   ShopifyKafkaTopic,
@@ -14,6 +15,7 @@ import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
@@ -21,7 +23,14 @@ import type { Logger } from '@shopwire/observability';
 import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { InventoryConfig } from '../config';
-import { INVENTORY_CONFIG, INVENTORY_KAFKA, INVENTORY_LOGGER } from '../inventory.tokens';
+import {
+  INVENTORY_CONFIG,
+  INVENTORY_KAFKA,
+  INVENTORY_LOGGER,
+  INVENTORY_PRODUCER,
+} from '../inventory.tokens';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Registry } from '@shopwire/observability';
 import {
   InventoryPayloadError,
   isShopDomain,
@@ -71,6 +80,8 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
     @Inject(INVENTORY_LOGGER) private readonly logger: Logger,
     private readonly service: InventoryService,
     private readonly metrics: InventoryMetrics,
+    @Inject(INVENTORY_PRODUCER) producer: BatchingProducer,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -80,6 +91,8 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       partitionsConcurrently: config.INVENTORY_PARTITIONS_CONCURRENTLY,
       maxChunk: config.INVENTORY_MAX_CHUNK,
       handleBatch: (messages, context) => this.handleChunk(messages, context),
+      // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
+      deadLetters: { group: ConsumerGroup.Inventory, producer, registry },
       hooks: metrics.runnerHooks,
     });
   }
