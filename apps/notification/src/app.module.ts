@@ -7,6 +7,9 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
+import { DeadLettersModule } from '@shopwire/dead-letters';
+import { NOTIFICATION_KAFKA, NOTIFICATION_PRODUCER } from './notification.tokens';
 import type { NotificationConfig } from './config';
 import { CoreModule } from './core.module';
 import { EmailSender } from './notifications/email-sender';
@@ -51,6 +54,12 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         NotificationsModule,
+        DeadLettersModule.forService({
+          group: ConsumerGroup.Notification,
+          topics: SUBSCRIPTIONS[ConsumerGroup.Notification],
+          kafka: NOTIFICATION_KAFKA,
+          producer: NOTIFICATION_PRODUCER,
+        }),
         HealthModule.forChecks({
           imports: [NotificationsModule],
           inject: [NotificationsRepository, NotificationsConsumer, EmailSender],

@@ -1,4 +1,12 @@
-/** Nest tokens shared across the notification service's modules. */
-export const NOTIFICATION_CONFIG = Symbol('NOTIFICATION_CONFIG');
-export const NOTIFICATION_LOGGER = Symbol('NOTIFICATION_LOGGER');
-export const NOTIFICATION_KAFKA = Symbol('NOTIFICATION_KAFKA');
+import {
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
+
+/** The notification service's names for the shared runtime's tokens. */
+export const NOTIFICATION_CONFIG = SERVICE_CONFIG;
+export const NOTIFICATION_LOGGER = SERVICE_LOGGER;
+export const NOTIFICATION_KAFKA = SERVICE_KAFKA;
+export const NOTIFICATION_PRODUCER = SERVICE_PRODUCER;

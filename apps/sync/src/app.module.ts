@@ -7,6 +7,9 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
+import { DeadLettersModule } from '@shopwire/dead-letters';
+import { SYNC_KAFKA, SYNC_PRODUCER } from './sync.tokens';
 import type { SyncConfig } from './config';
 import { CoreModule } from './core.module';
 import { ErpClient } from './orders/erp-client';
@@ -50,6 +53,12 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         SyncModule,
+        DeadLettersModule.forService({
+          group: ConsumerGroup.Sync,
+          topics: SUBSCRIPTIONS[ConsumerGroup.Sync],
+          kafka: SYNC_KAFKA,
+          producer: SYNC_PRODUCER,
+        }),
         HealthModule.forChecks({
           imports: [SyncModule],
           inject: [OrderSyncRepository, SyncConsumer, ErpClient],

@@ -1,3 +1,4 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
@@ -5,7 +6,8 @@ import { CreateNotification1796400000000 } from './migrations/1796400000000-crea
 export const NOTIFICATION_SCHEMA = 'notification';
 
 /** Nest token for the notification service's data source. */
-export const NOTIFICATION_DATA_SOURCE = Symbol('NOTIFICATION_DATA_SOURCE');
+/** The notification service's name for the shared runtime's data source token. */
+export const NOTIFICATION_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 export function createNotificationDataSource(options: {
   url: string;

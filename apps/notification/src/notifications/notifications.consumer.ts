@@ -4,11 +4,12 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { SUBSCRIPTIONS } from '@shopwire/contracts';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
@@ -19,7 +20,10 @@ import {
   NOTIFICATION_CONFIG,
   NOTIFICATION_KAFKA,
   NOTIFICATION_LOGGER,
+  NOTIFICATION_PRODUCER,
 } from '../notification.tokens';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Registry } from '@shopwire/observability';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { decodeNotificationInput } from './notification-events';
 import { NotificationsMetrics } from './notifications.metrics';
@@ -39,6 +43,8 @@ export class NotificationsConsumer implements OnApplicationBootstrap, OnModuleDe
     private readonly service: NotificationsService,
     private readonly dispatcher: NotificationDispatcher,
     private readonly metrics: NotificationsMetrics,
+    @Inject(NOTIFICATION_PRODUCER) producer: BatchingProducer,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -48,6 +54,8 @@ export class NotificationsConsumer implements OnApplicationBootstrap, OnModuleDe
       partitionsConcurrently: config.NOTIFICATION_PARTITIONS_CONCURRENTLY,
       maxChunk: config.NOTIFICATION_MAX_CHUNK,
       handleBatch: (messages, context) => this.handleChunk(messages, context),
+      // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
+      deadLetters: { group: ConsumerGroup.Notification, producer, registry },
       hooks: metrics.runnerHooks,
     });
   }

@@ -1,3 +1,4 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
@@ -5,7 +6,8 @@ import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync'
 export const SYNC_SCHEMA = 'sync';
 
 /** Nest token for the sync service's data source. */
-export const SYNC_DATA_SOURCE = Symbol('SYNC_DATA_SOURCE');
+/** The sync service's name for the shared runtime's data source token. */
+export const SYNC_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 export function createSyncDataSource(options: { url: string; poolSize: number }): DataSource {
   return createSchemaDataSource({

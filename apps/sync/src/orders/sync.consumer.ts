@@ -4,18 +4,21 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { SUBSCRIPTIONS } from '@shopwire/contracts';
+import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER, SYNC_PRODUCER } from '../sync.tokens';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Registry } from '@shopwire/observability';
 import { ErpSyncWorker } from './erp-sync.worker';
 import { decodeSyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
@@ -35,6 +38,8 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly service: SyncService,
     private readonly worker: ErpSyncWorker,
     private readonly metrics: SyncMetrics,
+    @Inject(SYNC_PRODUCER) producer: BatchingProducer,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -44,6 +49,8 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       partitionsConcurrently: config.SYNC_PARTITIONS_CONCURRENTLY,
       maxChunk: config.SYNC_MAX_CHUNK,
       handleBatch: (messages, context) => this.handleChunk(messages, context),
+      // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
+      deadLetters: { group: ConsumerGroup.Sync, producer, registry },
       hooks: metrics.runnerHooks,
     });
   }
