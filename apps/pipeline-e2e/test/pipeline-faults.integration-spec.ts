@@ -18,7 +18,7 @@ describe('pipeline under faults (separate processes, real Kafka and Postgres)', 
     await pipeline?.stop();
   });
 
-  const consumers = ['order'];
+  const consumers = ['order', 'inventory', 'notification', 'analytics', 'sync'];
 
   it.each(consumers)(
     'loses and doubles nothing when %s is SIGKILLed mid-stream',

@@ -126,9 +126,13 @@ export class Pipeline {
   /** Where services reach each other (the simulator's SMTP sink and ERP, the gateway). */
   private pipelineUrls(): Record<string, string> {
     const sim = this.url('shopify-sim');
+    const smtpPort = 2525 + PORT_OFFSET;
     return {
       GATEWAY_URL: this.gatewayWebhookUrl,
       ERP_URL: `${sim}/sim/erp/orders`,
+      ERP_REDACT_URL: `${sim}/sim/erp/redact`,
+      SIM_SMTP_PORT: String(smtpPort),
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     };
   }
 }

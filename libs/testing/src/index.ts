@@ -1,3 +1,4 @@
 export * from './kafka-probe';
 export * from './infra';
 export * from './pipeline-services';
+export * from './sim-process';

@@ -31,7 +31,8 @@ export const PIPELINE_SERVICES: ServiceSpec[] = [
     groupEnv: 'INVENTORY_CONSUMER_GROUP',
     topics: SUBSCRIPTIONS[ConsumerGroup.Inventory],
     effects: {
-      'orders-committed': 'SELECT count(*) AS n FROM inventory.order_commitments WHERE shop_domain = $1',
+      'orders-committed':
+        'SELECT count(*) AS n FROM inventory.order_commitments WHERE shop_domain = $1',
     },
   },
   {
@@ -40,7 +41,27 @@ export const PIPELINE_SERVICES: ServiceSpec[] = [
     groupEnv: 'ANALYTICS_CONSUMER_GROUP',
     topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
     effects: {
-      'orders-counted': 'SELECT count(*) AS n FROM analytics.order_contributions WHERE shop_domain = $1',
+      'orders-counted':
+        'SELECT count(*) AS n FROM analytics.order_contributions WHERE shop_domain = $1',
+    },
+  },
+  {
+    name: 'notification',
+    port: 3003,
+    groupEnv: 'NOTIFICATION_CONSUMER_GROUP',
+    topics: SUBSCRIPTIONS[ConsumerGroup.Notification],
+    effects: {
+      'confirmations-sent': `SELECT count(*) AS n FROM notification.notifications
+                               WHERE shop_domain = $1 AND template = 'order-confirmation' AND status = 'sent'`,
+    },
+  },
+  {
+    name: 'sync',
+    port: 3005,
+    groupEnv: 'SYNC_CONSUMER_GROUP',
+    topics: SUBSCRIPTIONS[ConsumerGroup.Sync],
+    effects: {
+      'orders-synced': `SELECT count(*) AS n FROM sync.order_syncs WHERE shop_domain = $1 AND status = 'synced'`,
     },
   },
 ];
