@@ -28,6 +28,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Runs every app's compiled migrations (the compose `migrate` job, a Kubernetes Job).
+COPY scripts/migrate.mjs ./scripts/migrate.mjs
 # The official image's unprivileged user; nothing here needs root at run time.
 USER node
 # `exec` replaces the shell with node, so SIGTERM from `docker stop` or Kubernetes reaches

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # npm run demo — Shopwire's main job on this machine, without Docker:
 #   real Kafka + the machine's Postgres and Redis → build → topics → migrations →
-#   gateway :3000, order :3001 and the Shopify simulator :3100 sending a steady, realistic,
-#   signed webhook stream (with Shopify's duplicates and reordering) through the gateway into
-#   Kafka and on into the order service's Postgres schema.
+#   the Shopify simulator :3100 (with its SMTP sink :2525 and ERP stand-in) sending a steady,
+#   realistic, signed webhook stream (with Shopify's duplicates and reordering) through the
+#   gateway :3000 into Kafka, and on into order :3001, inventory :3002, notification :3003,
+#   analytics :3004 and sync :3005, each in its own Postgres schema.
 # Prints where to look, then a progress line every 5 s. Ctrl-C stops the three services
 # gracefully; the broker keeps running (`npm run infra -- down` stops it).
 #
@@ -59,10 +60,14 @@ start() { # name port entry [env...]
   exit 1
 }
 
-start gateway 3000 gateway/src/main.js
-start order 3001 order/src/main.js
 start shopify-sim 3100 shopify-sim/src/main.js SIM_AUTOSTART_RATE="$RATE" \
   GATEWAY_URL=http://127.0.0.1:3000/webhooks/shopify
+start gateway 3000 gateway/src/main.js
+start order 3001 order/src/main.js
+start inventory 3002 inventory/src/main.js
+start notification 3003 notification/src/main.js MERCHANT_DEFAULT_EMAIL=merchant@shopwire-demo.example
+start analytics 3004 analytics/src/main.js
+start sync 3005 sync/src/main.js
 
 metric() { # url series [label filter] → the series summed over its labels
   curl -fs "$1/metrics" 2>/dev/null |
@@ -74,9 +79,13 @@ cat <<EOT
 Shopwire is running: the simulator sends ~${RATE} signed webhooks/s to the gateway.
   newest orders    curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3001/orders?shop=$SHOP&limit=5'
   one order        curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3001/orders/<id>?shop=$SHOP'
+  daily sales      curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3004/sales/daily?shop=$SHOP&from=2020-01-01&to=2030-01-01'
+  emails sent      curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3003/notifications?shop=$SHOP&limit=5'
+  ERP sync         curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3005/sync/orders/<id>?shop=$SHOP'
+  dead letters     npm run ops -- dlq list
   simulator stats  curl -s -H 'Authorization: Bearer $DEMO_TOKEN' http://127.0.0.1:3100/sim/webhooks/stats
   metrics          curl -s http://127.0.0.1:3000/metrics | grep shopwire_   (also :3001, :3100)
-  API docs         http://127.0.0.1:3000/docs  http://127.0.0.1:3001/docs  http://127.0.0.1:3100/docs
+  API docs         http://127.0.0.1:<port>/docs for every port above
   logs             $LOGS/*.log
 Ctrl-C to stop.
 
@@ -90,7 +99,9 @@ while :; do
   dupes=$(metric http://127.0.0.1:3000 shopwire_webhooks_duplicate_total)
   applied=$(metric http://127.0.0.1:3001 shopwire_order_updates_applied_total)
   stale=$(metric http://127.0.0.1:3001 shopwire_order_stale_updates_total)
-  printf '%4ds  delivered %-7s gateway accepted %-7s (dupes %s)  order updates applied %-7s stale skipped %s\n' \
-    "$(( $(date +%s) - started ))" "$sent" "$accepted" "$dupes" "$applied" "$stale"
+  emails=$(metric http://127.0.0.1:3003 shopwire_notification_sends_total)
+  erp=$(metric http://127.0.0.1:3005 shopwire_sync_erp_calls_total)
+  printf '%4ds  delivered %-6s accepted %-6s (dupes %s)  order updates %-6s (stale %s)  emails %-6s ERP calls %s\n' \
+    "$(( $(date +%s) - started ))" "$sent" "$accepted" "$dupes" "$applied" "$stale" "$emails" "$erp"
   if [ "$DURATION" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$DURATION" ]; then break; fi
 done

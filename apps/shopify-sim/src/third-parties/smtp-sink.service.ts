@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { SIM_LOGGER } from '../app.tokens';
-import { smtpFaultsSchema, type SmtpFaults } from './third-party-faults';
+import { loadConfig } from '@shopwire/config';
+import { smtpFaultsSchema, thirdPartiesConfigSchema, type SmtpFaults } from './third-party-faults';
+
+const thirdPartiesConfig = () => loadConfig(thirdPartiesConfigSchema);
 
 export const SIM_SMTP_PORT = Symbol('SIM_SMTP_PORT');
 
@@ -147,7 +150,7 @@ export class SmtpSinkService implements OnModuleInit, OnApplicationShutdown {
         resolve();
       };
       this.server.server.once('error', onError);
-      this.server.listen(port, '127.0.0.1', () => {
+      this.server.listen(port, thirdPartiesConfig().SIM_SMTP_HOST, () => {
         this.server.server.off('error', onError);
         this.listening = true;
         this.boundPort = (this.server.server.address() as AddressInfo).port;

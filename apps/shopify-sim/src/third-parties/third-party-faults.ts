@@ -53,4 +53,6 @@ export class FaultsError extends Error {
 export const thirdPartiesConfigSchema = z.object({
   /** The SMTP sink's port (0: any free port). */
   SIM_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** Where it listens: loopback by default; `0.0.0.0` in a container, for the other containers. */
+  SIM_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
 });
