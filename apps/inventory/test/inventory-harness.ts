@@ -1,73 +1,51 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@shopwire/config';
-import { envelopeHeaders, messageKey, type OrderData } from '@shopwire/contracts';
-import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import { type OrderData } from '@shopwire/contracts';
 import { createKafkaClient } from '@shopwire/kafka';
-import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
+import { createLogger } from '@shopwire/observability';
+import {
+  resetServiceSchema,
+  startGroupAtEnd as startGroupAtEndOf,
+  startServiceApp,
+  TEST_DATABASE_URL,
+  waitUntil,
+  type RunningServiceApp,
+  type Webhook,
+} from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { AppModule } from '../src/app.module';
 import { inventoryConfigSchema } from '../src/config';
 import { createInventoryDataSource, runInventoryMigrations } from '../src/database/migrate';
 import { INVENTORY_TOPICS, InventoryConsumer } from '../src/levels/inventory.consumer';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { produceWebhooks, uniqueShop, type Webhook } from '@shopwire/testing';
+
+export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const TOKEN = 'inventory-test-token-0123456789';
 export const logger = createLogger('inventory-test', process.env.TEST_LOG_LEVEL ?? 'warn');
 
 /** Drops the inventory schema and migrates it from scratch, so every run starts from nothing. */
-export async function resetSchema(): Promise<void> {
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-  await pool.query('DROP SCHEMA IF EXISTS inventory CASCADE');
-  await pool.end();
-  const dataSource = createInventoryDataSource({ url: DATABASE_URL, poolSize: 2 });
-  await dataSource.initialize();
-  try {
-    await runInventoryMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+export function resetSchema(): Promise<void> {
+  return resetServiceSchema({
+    schema: 'inventory',
+    createDataSource: createInventoryDataSource,
+    runMigrations: runInventoryMigrations,
+  });
 }
 
 export function testKafka(): Kafka {
   return createKafkaClient({ brokers: KAFKA_BROKERS.split(','), clientId: 'inventory-it', logger });
 }
 
-/**
- * Points a fresh group at the current end of every topic it reads (topics are pre-provisioned
- * and shared), so a test consumes what it produces, not other suites' backlog.
- */
-export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of INVENTORY_TOPICS) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+/** A fresh group starting at the end of every topic inventory reads. */
+export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
+  return startGroupAtEndOf(kafka, groupId, INVENTORY_TOPICS);
 }
 
-export interface RunningApp {
-  app: NestFastifyApplication;
-  registry: Registry;
-  consumer: InventoryConsumer;
-  get(path: string, token?: string | null): Promise<{ statusCode: number; json: () => unknown }>;
-  close(): Promise<void>;
-}
+export type RunningApp = RunningServiceApp<InventoryConsumer>;
 
-export async function startApp(
-  groupId: string,
-  env: Record<string, string> = {},
-): Promise<RunningApp> {
+export function startApp(groupId: string, env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig(inventoryConfigSchema, {
     DATABASE_URL,
     KAFKA_BROKERS,
@@ -76,87 +54,21 @@ export async function startApp(
     LOG_LEVEL: 'warn',
     ...env,
   });
-  const app = await createHttpApp(AppModule.register(config, logger), {
+  return startServiceApp({
+    module: AppModule.register(config, logger),
     title: 'inventory (test)',
-    description: 'test',
-    logger: new NestPinoLogger(logger),
-    bearerAuth: true,
+    logger,
+    consumer: InventoryConsumer,
+    token: TOKEN,
   });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const consumer = app.get(InventoryConsumer);
-  await waitFor(() => consumer.status.joined, 'consumer joined its group');
-  return {
-    app,
-    consumer,
-    registry: app.get<Registry>(METRICS_REGISTRY),
-    async get(path, token = TOKEN) {
-      const response = await app.inject({
-        method: 'GET',
-        url: path,
-        headers: token === null ? {} : { authorization: `Bearer ${token}` },
-      });
-      return {
-        statusCode: response.statusCode,
-        json: () => JSON.parse(response.body) as unknown,
-      };
-    },
-    close: () => app.close(),
-  };
 }
 
-export async function waitFor(
+export function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  // Generous: the broker and the machine are shared with other suites.
   timeoutMs = 60_000,
 ): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
-
-export function uniqueShop(): string {
-  return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
-}
-
-export interface Webhook {
-  shop: string;
-  shopifyTopic: string;
-  /** Raw JSON, numbers unquoted as Shopify writes them. */
-  body: string;
-  resourceId: string | null;
-  webhookId?: string;
-}
-
-/** Produces webhooks the way the gateway does: raw body as value, envelope in headers. */
-export async function produceWebhooks(
-  producer: Producer,
-  topic: string,
-  webhooks: Webhook[],
-): Promise<string[]> {
-  const ids = webhooks.map((w) => w.webhookId ?? randomUUID());
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: webhooks.map((w, index) => ({
-      key: messageKey(w.shop, w.resourceId),
-      value: Buffer.from(w.body, 'utf8'),
-      headers: envelopeHeaders({
-        webhookId: ids[index],
-        eventId: randomUUID(),
-        shopifyTopic: w.shopifyTopic,
-        shopDomain: w.shop,
-        apiVersion: '2026-10',
-        triggeredAt: new Date().toISOString(),
-        receivedAt: new Date().toISOString(),
-      }),
-    })),
-  });
-  return ids;
+  return waitUntil(condition, what, timeoutMs);
 }
 
 export function levelWebhook(

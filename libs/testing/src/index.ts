@@ -2,3 +2,4 @@ export * from './kafka-probe';
 export * from './infra';
 export * from './pipeline-services';
 export * from './sim-process';
+export * from './service-harness';

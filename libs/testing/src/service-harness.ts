@@ -1,0 +1,162 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { envelopeHeaders, messageKey } from '@shopwire/contracts';
+import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import { NestPinoLogger, type Logger, type Registry } from '@shopwire/observability';
+import type { Kafka, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/**
+ * The parts of a consumer service's integration-test harness that do not depend on the
+ * service: a fresh schema, consumer groups that start at the topics' end, the real app in this
+ * process, and webhooks produced the way the gateway writes them.
+ */
+
+export const TEST_DATABASE_URL =
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Drops a service's schema and migrates it from scratch, so every run starts from nothing. */
+export async function resetServiceSchema(options: {
+  schema: string;
+  createDataSource: (options: { url: string; poolSize: number }) => DataSource;
+  runMigrations: (dataSource: DataSource) => Promise<string[]>;
+}): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(options.schema))
+    throw new Error(`bad schema name ${options.schema}`);
+  const pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS ${options.schema} CASCADE`);
+  await pool.end();
+  const dataSource = options.createDataSource({ url: TEST_DATABASE_URL, poolSize: 2 });
+  await dataSource.initialize();
+  try {
+    await options.runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * Points a fresh group at the current end of every topic it reads (topics are pre-provisioned
+ * and shared), so a test consumes what it produces, not other suites' backlog.
+ */
+export async function startGroupAtEnd(
+  kafka: Kafka,
+  groupId: string,
+  topics: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Polls until `condition` holds; generous, because the broker and machine are shared. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+export function uniqueShop(): string {
+  return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
+}
+
+export interface RunningServiceApp<TConsumer> {
+  app: NestFastifyApplication;
+  registry: Registry;
+  consumer: TConsumer;
+  get(path: string, token?: string | null): Promise<{ statusCode: number; json: () => unknown }>;
+  close(): Promise<void>;
+}
+
+/** The real service app in this process, once its consumer has joined its group. */
+export async function startServiceApp<TConsumer extends { status: { joined: boolean } }>(options: {
+  module: DynamicModule;
+  title: string;
+  logger: Logger;
+  consumer: Type<TConsumer>;
+  token: string;
+}): Promise<RunningServiceApp<TConsumer>> {
+  const app = await createHttpApp(options.module, {
+    title: options.title,
+    description: 'test',
+    logger: new NestPinoLogger(options.logger),
+    bearerAuth: true,
+  });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const consumer = app.get(options.consumer);
+  await waitUntil(() => consumer.status.joined, 'consumer joined its group');
+  return {
+    app,
+    consumer,
+    registry: app.get<Registry>(METRICS_REGISTRY),
+    async get(path, token = options.token) {
+      const response = await app.inject({
+        method: 'GET',
+        url: path,
+        headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      });
+      return {
+        statusCode: response.statusCode,
+        json: () => JSON.parse(response.body) as unknown,
+      };
+    },
+    close: () => app.close(),
+  };
+}
+
+export interface Webhook {
+  shop: string;
+  shopifyTopic: string;
+  /** Raw JSON, numbers unquoted as Shopify writes them. */
+  body: string;
+  resourceId: string | null;
+  webhookId?: string;
+}
+
+/** Produces webhooks the way the gateway does: raw body as value, envelope in headers. */
+export async function produceWebhooks(
+  producer: Producer,
+  topic: string,
+  webhooks: Webhook[],
+): Promise<string[]> {
+  const ids = webhooks.map((w) => w.webhookId ?? randomUUID());
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: webhooks.map((w, index) => ({
+      key: messageKey(w.shop, w.resourceId),
+      value: Buffer.from(w.body, 'utf8'),
+      headers: envelopeHeaders({
+        webhookId: ids[index],
+        eventId: randomUUID(),
+        shopifyTopic: w.shopifyTopic,
+        shopDomain: w.shop,
+        apiVersion: '2026-10',
+        triggeredAt: new Date().toISOString(),
+        receivedAt: new Date().toISOString(),
+      }),
+    })),
+  });
+  return ids;
+}
