@@ -67,14 +67,26 @@ describe('WebhookStream', () => {
   it('pauses while too many of its deliveries are unsettled: a counted run waits, an open one skips', async () => {
     // A receiver that never answers: everything stays in flight or queued.
     const hanging: WebhookSender = { post: () => new Promise<AttemptOutcome>(() => undefined) };
-    const engine = new WebhookDeliveryEngine(hanging, { concurrency: 2, retryDelaysMs: [] });
-    const counted = track(new WebhookStream('s3', config({ count: 500, maxPending: 25 }), engine));
+    // One engine each, so which stream's deliveries took the two in-flight places is fixed.
+    const engine = () => new WebhookDeliveryEngine(hanging, { concurrency: 2, retryDelaysMs: [] });
+    // Driven by a fake clock so a loaded machine cannot change how many slots opened.
+    let now = 5_000_000;
+    const clock = () => now;
+    const counted = track(
+      new WebhookStream('s3', config({ count: 500, maxPending: 25 }), engine(), { clock }),
+    );
     const open = track(
-      new WebhookStream('s4', config({ durationMs: 60_000, maxPending: 25 }), engine),
+      new WebhookStream('s4', config({ durationMs: 60_000, maxPending: 25 }), engine(), {
+        clock,
+      }),
     );
     counted.start();
     open.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let step = 0; step < 10; step++) {
+      now += 10; // 10 ms at 10,000/s: 100 new slots per stream per step
+      for (const stream of [counted, open]) (stream as unknown as { tick(): void }).tick();
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // let the engine start its two sends
     // An action may yield two webhooks (cancel + update), so the cap can be passed by one.
     expect(counted.status().stats.submitted).toBeGreaterThanOrEqual(25);
     expect(counted.status().stats.submitted).toBeLessThanOrEqual(26);
