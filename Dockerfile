@@ -1,12 +1,25 @@
-# One Dockerfile for every Shopwire app; pick the app with a build argument:
-#   docker build --build-arg APP=gateway -t shopwire/gateway:dev .
+# syntax=docker/dockerfile:1
+# One Dockerfile for every Shopwire image (docs/deploy.md):
+#   docker build --build-arg APP=gateway -t shopwire/gateway:dev .      an app (the last stage)
+#   docker build --target jobs -t shopwire/jobs:dev .                   migrations, topics, ops CLI
 # `npm run build` compiles the whole workspace into dist/ (mirroring the source tree, with
-# @shopwire/* imports already rewritten), so each app starts from dist/apps/<app>/src/main.js
-# and one-off scripts such as dist/scripts/provision.js ship in every image.
+# @shopwire/* imports already rewritten to relative paths), so an app starts from
+# dist/apps/<app>/src/main.js and needs only dist/libs besides its own folder.
+#
+# At run time the images hold production dependencies and compiled JavaScript only, run as an
+# unprivileged numeric user (Kubernetes can verify runAsNonRoot against a number, not a name),
+# and write nothing outside /tmp, so they run with a read-only root filesystem (mount an
+# emptyDir on /tmp; k8s/base does).
 
 ARG NODE_IMAGE=node:20-slim
 
-# ---- build: all dependencies, compile TypeScript ----
+# ---- prod-deps: production dependencies only, in a stage of their own ----
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- build: every dependency (compilers included), then compile ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV NX_DAEMON=false \
@@ -17,21 +30,47 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# ---- runtime: production dependencies and compiled output only ----
-FROM ${NODE_IMAGE} AS runtime
-ARG APP
-# Fail the build at once, not at container start, when APP is forgotten.
-RUN test -n "${APP}" || (echo "build with --build-arg APP=<app name>, e.g. APP=gateway" >&2; exit 1)
+# ---- runtime-base: what every runtime image shares ----
+FROM ${NODE_IMAGE} AS runtime-base
 ENV NODE_ENV=production \
-    APP=${APP}
+    NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
-# Runs every app's compiled migrations (the compose `migrate` job, a Kubernetes Job).
+# Owned by root and not writable by the app user: the code cannot be changed at run time even
+# where the root filesystem is writable (docker run without --read-only).
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/libs ./dist/libs
+# Node's own fetch asks /health/ready; node:20-slim has no curl (deploy/docker/healthcheck.js).
+COPY deploy/docker/healthcheck.js ./healthcheck.js
+# The apps install a SIGTERM handler (Nest shutdown hooks) and drain: stop consuming, finish
+# and commit in-flight work, close. Node runs as PID 1 (exec-form CMD, no shell in between), so
+# the signal reaches it; it spawns no children, so there are no zombies to reap (compose adds
+# tini anyway with `init: true`).
+STOPSIGNAL SIGTERM
+
+# ---- jobs: one-shot work run before the apps roll (compose one-shots, Kubernetes Jobs) ----
+#   node scripts/migrate.mjs       every service's migrations, one schema each (the default)
+#   node dist/scripts/provision.js Kafka topics
+#   node dist/scripts/ops.js       the dead-letter ops CLI (`dlq list|show|replay`)
+FROM runtime-base AS jobs
+# migrate.mjs runs each app's compiled src/database/migrate.js, so the jobs image holds them all.
+COPY --from=build /app/dist/apps ./dist/apps
+COPY --from=build /app/dist/scripts ./dist/scripts
 COPY scripts/migrate.mjs ./scripts/migrate.mjs
-# The official image's unprivileged user; nothing here needs root at run time.
-USER node
-# `exec` replaces the shell with node, so SIGTERM from `docker stop` or Kubernetes reaches
-# the app itself and its graceful shutdown runs.
-CMD exec node "dist/apps/${APP}/src/main.js"
+USER 1000:1000
+CMD ["node", "scripts/migrate.mjs"]
+
+# ---- app: one service (the default target, so `--build-arg APP=…` alone builds it) ----
+FROM runtime-base AS app
+ARG APP
+# Fail the build at once, not at container start, when APP is forgotten or misspelt.
+RUN test -n "${APP}" || (echo "build with --build-arg APP=<app name>, e.g. APP=gateway" >&2; exit 1)
+COPY --from=build /app/dist/apps/${APP} ./dist/apps/${APP}
+# A fixed entry point lets CMD be exec form (no shell as PID 1) whatever the app; Node resolves
+# the link, so stack traces and source maps show the real path.
+RUN ln -s "dist/apps/${APP}/src/main.js" /app/main.js
+ENV APP=${APP}
+USER 1000:1000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "/app/healthcheck.js"]
+CMD ["node", "/app/main.js"]

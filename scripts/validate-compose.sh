@@ -12,6 +12,13 @@
 #      with valid conditions, service_healthy targets have a healthcheck, the infrastructure
 #      has healthchecks, Kafka is 3.9.x in KRaft mode without topic auto-creation, each
 #      APP build argument names an app in apps/, and secret-looking defaults are dev-only.
+#      Also: each build target is a stage of the Dockerfile (the `jobs` target needs no APP);
+#      every app container runs read-only with only /tmp writable, without capabilities, and
+#      has a healthcheck; whoever uses provision/migrate waits for their successful completion;
+#      services in a profile (observability) are never depended on by services outside it;
+#      every bind-mounted file exists; Prometheus scrapes only services that exist and loads
+#      rule files that exist.
+#   3. With promtool: the observability profile's Prometheus config, alert rules and rule tests.
 # Nothing is installed unless VALIDATE_COMPOSE_INSTALL=1 (then, as root with apt-get, Debian's
 # docker-compose package). Exit 0 only when every layer that ran passed and at least one ran.
 set -euo pipefail
@@ -87,6 +94,13 @@ def env_map(service):
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
     return {key: interpolate(str(value)) for key, value in env.items()}
 
+# Stages of the Dockerfile next to the compose file, for build targets.
+stages = set()
+dockerfile = os.path.join(os.path.dirname(os.path.abspath(path)), "Dockerfile")
+if os.path.exists(dockerfile):
+    with open(dockerfile, encoding="utf-8") as handle:
+        stages = set(re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", handle.read(), re.MULTILINE | re.IGNORECASE))
+
 services = doc.get("services") if isinstance(doc, dict) else None
 if not isinstance(services, dict) or not services:
     print("validate-compose: no services defined", file=sys.stderr)
@@ -127,11 +141,42 @@ for name, service in services.items():
 
     build = service.get("build")
     if isinstance(build, dict):
+        target = build.get("target", "app")
+        if target not in stages:
+            problems.append(f"{name}: build target '{target}' is not a stage of the Dockerfile")
         app = interpolate((build.get("args") or {}).get("APP", ""))
-        if not app:
+        if target == "jobs":
+            if app:
+                problems.append(f"{name}: the jobs target takes no APP (it holds every app's migrations)")
+        elif not app:
             problems.append(f"{name}: build needs args.APP")
         elif not os.path.isdir(os.path.join(root, "apps", app)):
             problems.append(f"{name}: APP={app} but apps/{app} does not exist")
+        elif target == "app":
+            # An app container must run as in Kubernetes: read-only, no capabilities, checked.
+            if service.get("read_only") is not True:
+                problems.append(f"{name}: app containers need read_only: true")
+            if "/tmp" not in [str(t).split(":")[0] for t in (service.get("tmpfs") or [])]:
+                problems.append(f"{name}: app containers need a tmpfs on /tmp (the only writable path)")
+            if "ALL" not in (service.get("cap_drop") or []):
+                problems.append(f"{name}: app containers need cap_drop: [ALL]")
+            if not (service.get("healthcheck") or {}).get("test"):
+                problems.append(f"{name}: app containers need a healthcheck")
+
+    for dep, spec in deps.items():
+        dep_service = services.get(dep) or {}
+        if str(dep_service.get("restart", "")) == "no":
+            condition = (spec or {}).get("condition", "service_started")
+            if condition != "service_completed_successfully":
+                problems.append(f"{name}: must wait for one-shot {dep} with service_completed_successfully")
+        if dep_service.get("profiles") and not set(dep_service["profiles"]) <= set(service.get("profiles") or []):
+            problems.append(f"{name}: depends on {dep}, which only runs with profile(s) {dep_service['profiles']}")
+
+    for volume in service.get("volumes") or []:
+        source = str(volume).split(":")[0] if not isinstance(volume, dict) else str(volume.get("source", ""))
+        if source.startswith("./") or source.startswith("../"):
+            if not os.path.exists(os.path.join(os.path.dirname(os.path.abspath(path)), source)):
+                problems.append(f"{name}: bind mount source {source} does not exist")
 
     for key, value in env_map(service).items():
         if SECRET_KEY.search(key) and value and "dev-only-" not in value:
@@ -154,6 +199,29 @@ if kafka:
         problems.append("kafka: KAFKA_PROCESS_ROLES must be broker,controller (single-node KRaft)")
     if "ZOOKEEPER" in " ".join(env):
         problems.append("kafka: ZooKeeper settings found; this stack runs KRaft only")
+
+# The observability profile: its services exist, and Prometheus' config points at real things.
+for required in ("otel-collector", "jaeger", "prometheus", "grafana"):
+    svc = services.get(required)
+    if not svc:
+        problems.append(f"observability: service '{required}' is missing")
+    elif "observability" not in (svc.get("profiles") or []):
+        problems.append(f"{required}: belongs in the observability profile (opt-in)")
+prometheus_config = os.path.join(root, "deploy/observability/prometheus/prometheus.yml")
+if os.path.exists(prometheus_config):
+    with open(prometheus_config, encoding="utf-8") as handle:
+        prom = yaml.safe_load(handle) or {}
+    for job in prom.get("scrape_configs") or []:
+        for static in job.get("static_configs") or []:
+            for target in static.get("targets") or []:
+                host = str(target).rsplit(":", 1)[0]
+                if host not in services and host != "localhost":
+                    problems.append(f"prometheus: job {job.get('job_name')} scrapes unknown service '{host}'")
+    rules_dir = os.path.join(root, "deploy/observability/prometheus/rules")
+    if not [f for f in os.listdir(rules_dir) if f.endswith(".yml") and not f.endswith(".test.yml")] if os.path.isdir(rules_dir) else True:
+        problems.append("prometheus: no rule files in deploy/observability/prometheus/rules")
+else:
+    problems.append("prometheus: deploy/observability/prometheus/prometheus.yml is missing")
 
 # depends_on must form no cycle, or compose would never start anything.
 state = {}
@@ -191,6 +259,25 @@ PY
   ran+=("project rules")
 else
   echo "validate-compose: no python3 with PyYAML here; skipping the project-rule check"
+fi
+
+# Layer 3: the observability profile's Prometheus config, alert rules and the rules' unit tests,
+# when promtool is here (Debian: apt-get install prometheus). The config names the rules by their
+# in-container path, so it is checked from a copy that points at the repository's files.
+OBS="$ROOT/deploy/observability/prometheus"
+if command -v promtool >/dev/null 2>&1 && [[ -f "$OBS/prometheus.yml" ]]; then
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  sed "s#/etc/prometheus/rules/#$OBS/rules/#" "$OBS/prometheus.yml" > "$scratch/prometheus.yml"
+  promtool check config "$scratch/prometheus.yml" >/dev/null
+  promtool check rules "$OBS"/rules/*.yml >/dev/null
+  if compgen -G "$OBS/tests/*.test.yml" >/dev/null; then
+    promtool test rules "$OBS"/tests/*.test.yml >/dev/null
+  fi
+  echo "validate-compose: promtool passed (config, rules, rule tests)"
+  ran+=("promtool")
+else
+  echo "validate-compose: no promtool here; skipping the Prometheus config and rule checks"
 fi
 
 if ((${#ran[@]} == 0)); then
