@@ -360,6 +360,7 @@ export class ShopifyAdminClient {
       reportedAvailable: cost?.throttleStatus.currentlyAvailable,
       reportedMax: cost?.throttleStatus.maximumAvailable,
       reportedRestorePerSecond: cost?.throttleStatus.restoreRate,
+      strict: throttled,
     });
     if (actual) this.metrics.pointsUsed.inc({ shop }, actual);
     if (throttled) {
@@ -395,6 +396,7 @@ export class ShopifyAdminClient {
       actual: raw.status === 429 ? 0 : admission.reserved,
       reportedAvailable: callLimit ? callLimit.max - callLimit.used : undefined,
       reportedMax: callLimit?.max,
+      strict: raw.status === 429,
     });
     if (raw.status >= 300) return this.httpFailure('rest', raw, shop);
     this.count('rest', 'ok');

@@ -78,7 +78,18 @@ describe('RedisBudget (real Redis)', () => {
     // a higher report (other replicas' calls still in flight) does not raise the model…
     await budget.settle(shop, { reserved: 0, actual: 0, reportedAvailable: 1000 });
     expect((await budget.peek(shop)).available).toBeLessThan(905);
-    // …a lower one lowers it, and a new plan's numbers are taken as they come
+    // …nor does one a few points lower (the reply's age, not a discrepancy), unless THROTTLED
+    const before = (await budget.peek(shop)).available;
+    await budget.settle(shop, { reserved: 0, actual: 0, reportedAvailable: before - 5 });
+    expect((await budget.peek(shop)).available).toBeGreaterThan(before - 1);
+    await budget.settle(shop, {
+      reserved: 0,
+      actual: 0,
+      reportedAvailable: before - 5,
+      strict: true,
+    });
+    expect((await budget.peek(shop)).available).toBeLessThan(before - 4);
+    // …a clearly lower one lowers it, and a new plan's numbers are taken as they come
     await budget.settle(shop, {
       reserved: 0,
       actual: 0,

@@ -57,6 +57,11 @@ export interface Settlement {
   reportedAvailable?: number;
   reportedMax?: number;
   reportedRestorePerSecond?: number;
+  /**
+   * Follow `reportedAvailable` exactly (a THROTTLED reply: the model was wrong). Otherwise a
+   * report is followed only when it is lower than the model by more than half the margin.
+   */
+  strict?: boolean;
 }
 
 export interface BucketState {
@@ -70,7 +75,7 @@ export interface BucketState {
  * and write, so two replicas can never both spend the same points. Time comes from Redis
  * (`TIME`), not from each replica's clock. The model is kept conservative: a reply's
  * `currentlyAvailable` can only lower it (a higher number may simply not yet count calls other
- * replicas have reserved and sent), refunds are added back, and the bucket's size and restore
+ * replicas have reserved and sent; and only when clearly lower, see `settle`), refunds are added back, and the bucket's size and restore
  * rate are taken from Shopify's reply (a plan change shows up there).
  */
 const SCRIPT = `
@@ -134,7 +139,12 @@ if op == 'settle' then
   if reportedMax and reportedMax > 0 then max = reportedMax end
   if reportedRate and reportedRate > 0 then rate = reportedRate end
   if actual and actual >= 0 then available = available + reserved - actual end
-  if reported and reported >= 0 then available = math.min(available, reported) end
+  -- Shopify's number is a little old when it gets here (points restored since), so a report
+  -- only slightly below the model is noise, not a discrepancy; following it every time would
+  -- ratchet the model down by the reply's transit on every call. A THROTTLED reply (tolerance
+  -- 0) is always followed.
+  local tolerance = tonumber(ARGV[10]) * max
+  if reported and reported >= 0 and reported < available - tolerance then available = reported end
   available = math.min(max, math.max(available, -max))
   save()
   return {1, 0, math.floor(available), 0}
@@ -201,6 +211,7 @@ export class RedisBudget {
       settlement.reportedAvailable ?? -1,
       settlement.reportedMax ?? -1,
       settlement.reportedRestorePerSecond ?? -1,
+      settlement.strict ? 0 : this.policy.marginFraction / 2,
     )) as number[];
     return result[2];
   }
