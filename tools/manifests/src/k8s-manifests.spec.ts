@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkConfigMapReferences,
+  checkDeployments,
+  checkIngress,
+  checkJobs,
+  checkNetworkPolicies,
+  checkReplicaCaps,
+  checkSecrets,
+} from './invariants';
+import { OVERLAYS, renderKustomization, runSchemaCheck, type K8sObject } from './render';
+import { documentedSecrets } from './secrets-example';
+
+const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync'];
+const CONSUMERS = APPS.filter((app) => app !== 'gateway');
+const RELEASE_JOBS = ['shopwire-provision', 'shopwire-migrate'];
+const secrets = documentedSecrets();
+
+function allProblems(objects: K8sObject[]): string[] {
+  return [
+    ...checkDeployments(objects),
+    ...checkSecrets(objects, secrets),
+    ...checkConfigMapReferences(objects),
+    ...checkIngress(objects, CONSUMERS),
+    ...checkNetworkPolicies(objects),
+    ...checkJobs(objects, RELEASE_JOBS),
+    ...checkReplicaCaps(objects, CONSUMERS),
+  ];
+}
+
+const rendered = new Map<string, K8sObject[]>();
+function render(overlay: string): K8sObject[] {
+  if (!rendered.has(overlay)) rendered.set(overlay, renderKustomization(overlay));
+  // A fresh copy each time: the negative tests below mutate theirs.
+  return structuredClone(rendered.get(overlay)!);
+}
+
+describe.each(OVERLAYS)('rendered %s', (overlay) => {
+  it('runs every app as a hardened, probed, autoscaled, disruption-budgeted Deployment with a Service', () => {
+    const objects = render(overlay);
+    expect(
+      objects
+        .filter((o) => o.kind === 'Deployment')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual([...APPS].sort());
+    expect(checkDeployments(objects)).toEqual([]);
+  });
+
+  it('references secrets only, each documented in k8s/secrets.example, and renders no Secret', () => {
+    expect(checkSecrets(render(overlay), secrets)).toEqual([]);
+  });
+
+  it('routes /webhooks to the gateway and /api/<service> to each service that exists', () => {
+    expect(checkIngress(render(overlay), CONSUMERS)).toEqual([]);
+  });
+
+  it('denies all traffic by default and allows DNS', () => {
+    expect(checkNetworkPolicies(render(overlay))).toEqual([]);
+  });
+
+  it('has the release Jobs, ConfigMaps that exist, and consumer replicas capped at the partitions', () => {
+    const objects = render(overlay);
+    expect(checkJobs(objects, RELEASE_JOBS)).toEqual([]);
+    expect(checkConfigMapReferences(objects)).toEqual([]);
+    expect(checkReplicaCaps(objects, CONSUMERS)).toEqual([]);
+  });
+
+  it('puts every object in one namespace, created by the overlay', () => {
+    const objects = render(overlay);
+    const namespace = objects.find((o) => o.kind === 'Namespace')?.metadata.name;
+    expect(namespace).toMatch(/^shopwire/);
+    for (const object of objects.filter((o) => o.kind !== 'Namespace'))
+      expect(`${object.kind}/${object.metadata.name} in ${object.metadata.namespace}`).toBe(
+        `${object.kind}/${object.metadata.name} in ${namespace}`,
+      );
+  });
+
+  it('pins every image to a tag', () => {
+    for (const object of render(overlay)) {
+      const spec = (object.spec as { template?: { spec?: { containers?: { image?: string }[] } } })
+        ?.template?.spec;
+      for (const container of spec?.containers ?? [])
+        expect(container.image).toMatch(/^shopwire\/[a-z-]+:[\w.-]+$/);
+    }
+  });
+});
+
+it('validates every rendered object against the Kubernetes schema (kubernetes-models)', () => {
+  const result = runSchemaCheck(OVERLAYS);
+  for (const overlay of OVERLAYS) expect(result.output).toMatch(`${overlay}: `);
+  expect(result.output).not.toMatch(/schema-check: .*: (?!\d+ objects valid)/);
+  expect(result.status).toBe(0);
+}, 120_000);
+
+it('the schema check rejects an invalid object', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shopwire-manifests-'));
+  try {
+    writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [bad.yaml]\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: bad}',
+        'spec:',
+        '  ports: [{port: "not-a-number"}]',
+      ].join('\n'),
+    );
+    const result = runSchemaCheck([dir]);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('Service/bad');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('the invariants catch what they guard against', () => {
+  const find = (objects: K8sObject[], kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name.startsWith(name))!;
+  type Pod = { containers: Record<string, unknown>[]; [key: string]: unknown };
+  const pod = (deployment: K8sObject) =>
+    (deployment.spec as { template: { spec: Pod } }).template.spec;
+
+  it('a missing probe, a writable root filesystem or a short grace period', () => {
+    const objects = render('k8s/overlays/prod');
+    const spec = pod(find(objects, 'Deployment', 'order'));
+    delete spec.containers[0]!.livenessProbe;
+    (spec.containers[0]!.securityContext as Record<string, unknown>).readOnlyRootFilesystem = false;
+    spec.terminationGracePeriodSeconds = 15;
+    const problems = checkDeployments(objects).join('\n');
+    expect(problems).toMatch(/order container order: livenessProbe/);
+    expect(problems).toMatch(/order container order: readOnlyRootFilesystem/);
+    expect(problems).toMatch(/terminationGracePeriodSeconds 15/);
+  });
+
+  it('a Deployment without an autoscaler, or with a PDB that blocks drains', () => {
+    const objects = render('k8s/overlays/prod').filter(
+      (o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'sync'),
+    );
+    (find(objects, 'PodDisruptionBudget', 'order').spec as Record<string, unknown>).minAvailable =
+      3;
+    const problems = checkDeployments(objects).join('\n');
+    expect(problems).toMatch(/Deployment sync: needs exactly one HPA or ScaledObject, found 0/);
+    expect(problems).toMatch(/PDB order: minAvailable 3 >= min replicas 3/);
+  });
+
+  it('a rendered Secret, an inlined secret value or an undocumented reference', () => {
+    const objects = render('k8s/overlays/dev');
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'leak' },
+      data: { API_TOKENS: 'b3BzOnNlY3JldA==' },
+    });
+    const container = pod(find(objects, 'Deployment', 'analytics')).containers[0] as {
+      env: { name: string; value?: string; valueFrom?: unknown }[];
+    };
+    container.env = [
+      { name: 'DATABASE_URL', value: 'postgres://u:p@db/x' },
+      { name: 'API_TOKENS', valueFrom: { secretKeyRef: { name: 'somewhere-else', key: 'X' } } },
+    ];
+    const problems = checkSecrets(objects, secrets).join('\n');
+    expect(problems).toMatch(/Secret leak is rendered with data/);
+    expect(problems).toMatch(/DATABASE_URL is inlined/);
+    expect(problems).toMatch(/references somewhere-else\/X/);
+  });
+
+  it('an Ingress path to a Service that does not exist', () => {
+    const objects = render('k8s/overlays/dev').filter(
+      (o) => !(o.kind === 'Service' && o.metadata.name === 'inventory'),
+    );
+    expect(checkIngress(objects, CONSUMERS).join('\n')).toMatch(
+      /path \/api\/inventory\(\/\|\$\)\(\.\*\) → unknown Service inventory/,
+    );
+  });
+
+  it('no default-deny NetworkPolicy', () => {
+    const objects = render('k8s/overlays/dev').filter(
+      (o) => o.metadata.name !== 'default-deny-all',
+    );
+    expect(checkNetworkPolicies(objects)).toEqual([
+      'NetworkPolicy: a default deny (all pods, Ingress and Egress) is required',
+    ]);
+  });
+
+  it('more consumer replicas than partitions', () => {
+    const objects = render('k8s/overlays/prod');
+    (
+      find(objects, 'HorizontalPodAutoscaler', 'inventory').spec as Record<string, unknown>
+    ).maxReplicas = 20;
+    expect(checkReplicaCaps(objects, CONSUMERS)).toEqual([
+      'HorizontalPodAutoscaler inventory: max 20 replicas > 12 partitions (the extra consumers would idle)',
+    ]);
+  });
+
+  it('every check passes on the unmodified render (the mutations above are the only cause)', () => {
+    expect(allProblems(render('k8s/overlays/prod'))).toEqual([]);
+  });
+});
