@@ -9,6 +9,7 @@ import {
 } from '@shopwire/http';
 import { loadConfig } from '@shopwire/config';
 import type { Logger, Registry } from '@shopwire/observability';
+import { AdminApiModule } from './admin-api/admin-api.module';
 import { SIM_CONFIG, SIM_LOGGER } from './app.tokens';
 import type { SimConfig } from './config/sim-config.schema';
 import { SmtpSinkService } from './third-parties/smtp-sink.service';
@@ -38,6 +39,7 @@ export class AppModule {
       imports: [
         WebhooksModule,
         thirdParties,
+        AdminApiModule,
         HealthModule.forChecks({
           imports: [WebhooksModule, thirdParties],
           inject: [WebhookStreamsService, SmtpSinkService],

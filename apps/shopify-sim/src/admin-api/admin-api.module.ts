@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { loadConfig } from '@shopwire/config';
+import { ADMIN_API_CONFIG, ADMIN_CLOCK, adminApiConfigSchema } from './admin-api.config';
+import { AdminContextFactory } from './admin-context.factory';
+import { AdminGate } from './admin-gate.service';
+import { AdminMetrics } from './admin-metrics';
+import { AdminWebhooksService } from './bulk/admin-webhooks.service';
+import { BulkOperationsService } from './bulk/bulk-operations.service';
+import { AdminControlController } from './control/admin-control.controller';
+import { AdminFaultsService } from './faults/admin-faults.service';
+import { AdminGraphqlController } from './graphql/admin-graphql.controller';
+import { AdminGraphqlService } from './graphql/admin-graphql.service';
+import { AdminRestController } from './rest/admin-rest.controller';
+import { AdminShopsService } from './shops/admin-shops.service';
+
+/**
+ * Shopify's Admin API as the simulator serves it: GraphQL with calculated query cost and
+ * per-plan throttling, bulk query operations, a legacy REST subset with its 40-request bucket,
+ * fault injection, and `/sim/admin/*` to steer it. Shops and their data live in memory.
+ */
+@Module({
+  controllers: [AdminGraphqlController, AdminRestController, AdminControlController],
+  providers: [
+    { provide: ADMIN_API_CONFIG, useFactory: () => loadConfig(adminApiConfigSchema) },
+    { provide: ADMIN_CLOCK, useValue: () => Date.now() },
+    AdminShopsService,
+    AdminFaultsService,
+    AdminMetrics,
+    AdminGate,
+    AdminGraphqlService,
+    AdminWebhooksService,
+    BulkOperationsService,
+    AdminContextFactory,
+  ],
+  exports: [AdminShopsService, BulkOperationsService],
+})
+export class AdminApiModule {}

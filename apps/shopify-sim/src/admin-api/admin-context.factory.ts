@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ADMIN_CLOCK } from './admin-api.config';
+import { BulkOperationsService } from './bulk/bulk-operations.service';
+import type { AdminContext } from './graphql/admin-context';
+import type { Clock } from './shops/leaky-bucket';
+import { AdminShopsService } from './shops/admin-shops.service';
+
+/** Builds the per-request resolver context for a shop. */
+@Injectable()
+export class AdminContextFactory {
+  constructor(
+    private readonly shops: AdminShopsService,
+    private readonly bulk: BulkOperationsService,
+    @Inject(ADMIN_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  create(
+    shop: string,
+    apiVersion: string,
+    request: Pick<FastifyRequest, 'protocol' | 'headers'>,
+  ): AdminContext {
+    const state = this.shops.get(shop);
+    return {
+      shop: state,
+      store: state.store,
+      apiVersion,
+      baseUrl: `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`,
+      now: () => new Date(this.clock()),
+      bulk: this.bulk,
+      productChanges: this.bulk,
+    };
+  }
+}

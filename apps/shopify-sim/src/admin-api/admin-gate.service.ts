@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { isValidShopDomain } from '@shopwire/shopify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AdminMetrics, type AdminApi } from './admin-metrics';
+import { AdminFaultsService } from './faults/admin-faults.service';
+
+const STATUS_TEXT: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What every Admin API request goes through before its handler: the shop must be a myshopify
+ * domain (404), injected faults apply (latency, 5xx, a dropped connection — before anything
+ * else, as an outage would), and `X-Shopify-Access-Token` must be present (401 with Shopify's
+ * body). Any non-empty token is accepted: the simulator has no app installs.
+ */
+@Injectable()
+export class AdminGate {
+  constructor(
+    private readonly faults: AdminFaultsService,
+    private readonly metrics: AdminMetrics,
+  ) {}
+
+  /** true: go on; false: the reply has been sent (or the connection dropped). */
+  async admit(
+    api: AdminApi,
+    shop: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<boolean> {
+    if (!isValidShopDomain(shop)) {
+      this.metrics.request(api, 'invalid');
+      await reply.status(404).send({ errors: 'Not Found' });
+      return false;
+    }
+    const fault = this.faults.draw(shop);
+    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+    switch (fault.kind) {
+      case 'drop':
+        this.metrics.request(api, 'fault');
+        reply.raw.destroy();
+        return false;
+      case 'error':
+        this.metrics.request(api, 'fault');
+        await reply.status(fault.status).send({ errors: STATUS_TEXT[fault.status] });
+        return false;
+      case 'none':
+        break;
+    }
+    const token = request.headers['x-shopify-access-token'];
+    if (typeof token !== 'string' || token.trim() === '') {
+      this.metrics.request(api, 'unauthorized');
+      await reply
+        .status(401)
+        .send({
+          errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
+        });
+      return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Logger, Registry } from '@shopwire/observability';
+import { createBreaker, retry, type Breaker } from '@shopwire/resilience';
+import { signWebhookBody } from '@shopwire/shopify';
+import { randomUUID } from 'node:crypto';
+import { SIM_CONFIG, SIM_LOGGER } from '../../app.tokens';
+import type { SimConfig } from '../../config/sim-config.schema';
+import { webhookHeaders } from '../../webhooks/delivery/webhook-envelope';
+
+export interface BulkSettings {
+  objectsPerSecond: number;
+  webhookUrl?: string;
+  webhookSecret?: string;
+}
+
+interface Delivery {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+class DeliveryFailed extends Error {
+  override readonly name = 'DeliveryFailed';
+}
+
+/** Shopify gives a webhook receiver 5 s to answer. */
+const DELIVERY_TIMEOUT_MS = 5_000;
+
+/**
+ * Webhooks the Admin API side sends (bulk_operations/finish, products/update) to the URL set in
+ * `PUT /sim/admin/bulk-settings`, signed like every simulator webhook. Delivery is best effort —
+ * a timeout, a few retries with jittered backoff and a breaker — because the bulk operation's
+ * own status, not the webhook, is the source of truth for clients that poll.
+ */
+@Injectable()
+export class AdminWebhooksService implements OnModuleDestroy {
+  settings: BulkSettings = { objectsPerSecond: 5000 };
+  private readonly breaker: Breaker<[Delivery], void>;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(SIM_CONFIG) private readonly config: SimConfig,
+    @Inject(SIM_LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.breaker = createBreaker((delivery: Delivery) => this.post(delivery), {
+      name: 'admin-webhooks',
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      registry,
+    });
+  }
+
+  /** Queues a signed delivery of `payload` (already serialised) for `topic`; never throws. */
+  send(shop: string, topic: string, apiVersion: string, body: Buffer): void {
+    const url = this.settings.webhookUrl;
+    if (!url) return;
+    const secret = this.settings.webhookSecret ?? this.config.SHOPIFY_WEBHOOK_SECRET;
+    const headers = webhookHeaders({
+      topic,
+      hmac: signWebhookBody(secret, body),
+      shopDomain: shop,
+      apiVersion,
+      webhookId: randomUUID(),
+      eventId: randomUUID(),
+      triggeredAt: new Date(),
+    });
+    const delivery = retry(() => this.breaker.fire({ url, headers, body }), {
+      attempts: 4,
+      baseMs: 200,
+      capMs: 2_000,
+    })
+      .catch((error: unknown) => {
+        // The topic and shop only: payloads may carry customer data and are never logged.
+        this.logger.warn(
+          { topic, shop, err: (error as Error).message },
+          'admin webhook not delivered',
+        );
+      })
+      .finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(delivery);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.breaker.shutdown();
+  }
+
+  private async post(delivery: Delivery): Promise<void> {
+    const response = await fetch(delivery.url, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    // Shopify counts only a 2xx as delivered; a redirect is a failure.
+    if (response.status < 200 || response.status >= 300)
+      throw new DeliveryFailed(`webhook receiver answered ${response.status}`);
+  }
+}
