@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { parseDockerfile, stageInputs, type Stage } from './dockerfile';
 import { REPO_ROOT, renderKustomization } from './render';
@@ -138,5 +139,40 @@ describe('image healthcheck', () => {
         defaults[deployment.metadata.name],
       ]);
     }
+  });
+});
+
+describe('runtime dependencies', () => {
+  /** Source files that end up in dist/ (scripts/build.mjs skips tests and test folders). */
+  function* shipped(dir: string): Generator<string> {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'test' && entry.name !== 'node_modules') yield* shipped(path);
+      } else if (/(?<!\.d|\.spec|-spec)\.ts$/.test(entry.name)) yield path;
+    }
+  }
+
+  it('every package the shipped code imports is a production dependency (images omit dev ones)', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
+    const missing: string[] = [];
+    for (const top of ['apps', 'libs', 'scripts'])
+      for (const file of shipped(join(REPO_ROOT, top))) {
+        const source = readFileSync(file, 'utf8');
+        // Type-only imports are erased by the compiler; they need nothing at run time.
+        for (const match of source.matchAll(
+          /(?:^import (?!type )[^;]*?from |^export [^;]*?from |require\(|import\()\s*'([^'.][^']*)'/gm,
+        )) {
+          const specifier = match[1]!;
+          if (specifier.startsWith('node:') || specifier.startsWith('@shopwire/')) continue;
+          const parts = specifier.split('/');
+          const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+          if (!allowed.has(name)) missing.push(`${file.slice(REPO_ROOT.length + 1)}: ${name}`);
+        }
+      }
+    expect(missing).toEqual([]);
   });
 });
