@@ -421,3 +421,96 @@ export function checkReplicaCaps(objects: K8sObject[], consumers: string[]): str
   }
   return problems;
 }
+
+interface FullPolicySpec {
+  podSelector?: { matchLabels?: Record<string, string> };
+  policyTypes?: string[];
+  ingress?: { from?: { namespaceSelector?: { matchLabels?: Record<string, string> } }[] }[];
+  egress?: { ports?: { port?: number | string }[] }[];
+}
+
+function selects(policy: FullPolicySpec, labels: Record<string, string>): boolean {
+  const selector = policy.podSelector?.matchLabels ?? {};
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/**
+ * Under default deny, each workload must still reach what its configuration names: DNS always,
+ * Kafka always, Postgres with a DATABASE_URL, SMTP with an SMTP_URL, HTTPS with an ERP_URL; and
+ * every Ingress backend must admit the ingress controller. Catches the policy that breaks an app.
+ */
+export function checkNetworkReachability(
+  objects: K8sObject[],
+  controllerNamespace = 'ingress-nginx',
+): string[] {
+  const problems: string[] = [];
+  const policies = ofKind(objects, 'NetworkPolicy').map((p) => p.spec as FullPolicySpec);
+  const configMaps = new Map(
+    ofKind(objects, 'ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]),
+  );
+  const egressPorts = (labels: Record<string, string>) =>
+    new Set(
+      policies
+        .filter((p) => p.policyTypes?.includes('Egress') && selects(p, labels))
+        .flatMap((p) => p.egress ?? [])
+        .flatMap((rule) => (rule.ports ?? []).map((port) => Number(port.port))),
+    );
+
+  for (const object of objects) {
+    const template = podTemplate(object);
+    if (!template) continue;
+    const labels = template.metadata?.labels ?? {};
+    const allowed = egressPorts(labels);
+    const variables = new Set<string>();
+    for (const container of template.spec.containers) {
+      for (const env of container.env ?? []) variables.add(env.name);
+      for (const from of container.envFrom ?? [])
+        for (const key of Object.keys(configMaps.get(from.configMapRef?.name ?? '') ?? {}))
+          variables.add(key);
+    }
+    const needs: [number, string][] = [[53, 'DNS']];
+    if (variables.has('KAFKA_BROKERS')) needs.push([9092, 'Kafka']);
+    if (variables.has('DATABASE_URL')) needs.push([5432, 'Postgres']);
+    if (variables.has('REDIS_URL')) needs.push([6379, 'Redis']);
+    if (variables.has('SMTP_URL')) needs.push([587, 'SMTP']);
+    if (variables.has('ERP_URL')) needs.push([443, 'HTTPS (ERP)']);
+    for (const [port, what] of needs)
+      if (!allowed.has(port))
+        problems.push(
+          `${object.kind} ${object.metadata.name}: no NetworkPolicy lets it reach ${what} (port ${port})`,
+        );
+  }
+
+  const backends = new Set(
+    ofKind(objects, 'Ingress').flatMap((ingress) =>
+      ((ingress.spec as { rules?: { http?: { paths?: IngressPath[] } }[] }).rules ?? []).flatMap(
+        (rule) => (rule.http?.paths ?? []).map((path) => path.backend?.service?.name ?? ''),
+      ),
+    ),
+  );
+  for (const service of ofKind(objects, 'Service').filter((s) => backends.has(s.metadata.name))) {
+    const selector = (service.spec as { selector?: Record<string, string> }).selector ?? {};
+    const pods = ofKind(objects, 'Deployment')
+      .map((d) => podTemplate(d)?.metadata?.labels ?? {})
+      .filter((labels) => matches(selector, labels));
+    for (const labels of pods) {
+      const admitted = policies.some(
+        (p) =>
+          p.policyTypes?.includes('Ingress') &&
+          selects(p, labels) &&
+          (p.ingress ?? []).some((rule) =>
+            (rule.from ?? []).some(
+              (peer) =>
+                peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ===
+                controllerNamespace,
+            ),
+          ),
+      );
+      if (!admitted)
+        problems.push(
+          `Service ${service.metadata.name}: its pods do not admit the ingress controller (${controllerNamespace})`,
+        );
+    }
+  }
+  return problems;
+}

@@ -7,6 +7,7 @@ import {
   checkIngress,
   checkJobs,
   checkNetworkPolicies,
+  checkNetworkReachability,
   checkReplicaCaps,
   checkSecrets,
 } from './invariants';
@@ -25,6 +26,7 @@ function allProblems(objects: K8sObject[]): string[] {
     ...checkConfigMapReferences(objects),
     ...checkIngress(objects, CONSUMERS),
     ...checkNetworkPolicies(objects),
+    ...checkNetworkReachability(objects),
     ...checkJobs(objects, RELEASE_JOBS),
     ...checkReplicaCaps(objects, CONSUMERS),
   ];
@@ -59,6 +61,10 @@ describe.each(OVERLAYS)('rendered %s', (overlay) => {
 
   it('denies all traffic by default and allows DNS', () => {
     expect(checkNetworkPolicies(render(overlay))).toEqual([]);
+  });
+
+  it('still lets each workload reach what its config names, and the controller reach the backends', () => {
+    expect(checkNetworkReachability(render(overlay))).toEqual([]);
   });
 
   it('has the release Jobs, ConfigMaps that exist, and consumer replicas capped at the partitions', () => {
@@ -184,6 +190,25 @@ describe('the invariants catch what they guard against', () => {
     expect(checkNetworkPolicies(objects)).toEqual([
       'NetworkPolicy: a default deny (all pods, Ingress and Egress) is required',
     ]);
+  });
+
+  it('a policy change that cuts an app off from Postgres, SMTP or the ingress controller', () => {
+    const objects = render('k8s/overlays/prod');
+    const dataStores = find(objects, 'NetworkPolicy', 'allow-data-stores-egress').spec as {
+      egress: { ports: { port: number }[] }[];
+    };
+    dataStores.egress[0]!.ports = dataStores.egress[0]!.ports.filter((p) => p.port !== 5432);
+    const withoutSmtp = objects.filter((o) => o.metadata.name !== 'allow-smtp-egress');
+    const fromController = find(withoutSmtp, 'NetworkPolicy', 'allow-from-ingress-controller');
+    (fromController.spec as { podSelector: unknown }).podSelector = {
+      matchLabels: { 'app.kubernetes.io/name': 'gateway' },
+    };
+    const problems = checkNetworkReachability(withoutSmtp).join('\n');
+    expect(problems).toMatch(/Deployment order: no NetworkPolicy lets it reach Postgres/);
+    expect(problems).toMatch(/Job shopwire-migrate: no NetworkPolicy lets it reach Postgres/);
+    expect(problems).toMatch(/Deployment notification: no NetworkPolicy lets it reach SMTP/);
+    expect(problems).toMatch(/Service sync: its pods do not admit the ingress controller/);
+    expect(problems).not.toMatch(/gateway/);
   });
 
   it('more consumer replicas than partitions', () => {
