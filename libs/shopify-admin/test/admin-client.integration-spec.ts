@@ -1,0 +1,303 @@
+import { isBreakerOpenError, breakerState } from '@shopwire/resilience';
+import { startSimulatorProcess, waitFor, type SimulatorProcess } from '@shopwire/testing';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  BulkCompletionHub,
+  BulkOperations,
+  isShopifyAdminError,
+  ShopifyAdminClient,
+  type ShopifyAdminClientOptions,
+} from '../src';
+
+// The real simulator process (built: `npm run build`) and real Redis. Each test uses its own shop
+// and the file its own Redis prefix, so nothing here meets another test's state.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `shopwire-test:admin-client:${randomUUID().slice(0, 8)}`;
+const VERSION = '2026-01';
+
+let sim: SimulatorProcess;
+const redises: Redis[] = [];
+const clients: ShopifyAdminClient[] = [];
+
+interface SimStats {
+  graphql: { requests: number; throttled: number; pointsUsed: number; maxCostExceeded: number };
+  rest: { requests: number; throttled: number };
+  bulk: { started: number };
+}
+
+function newShop(name: string): string {
+  return `${name}-${randomUUID().slice(0, 8)}.myshopify.com`;
+}
+
+function client(overrides: Partial<ShopifyAdminClientOptions> = {}): ShopifyAdminClient {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  redises.push(redis);
+  const created = new ShopifyAdminClient({
+    redis,
+    keyPrefix: prefix,
+    accessToken: () => 'shpat_test_token',
+    apiVersion: VERSION,
+    shopUrl: (shop, version) => `${sim.baseUrl}/shops/${shop}/admin/api/${version}`,
+    timeoutMs: 5000,
+    ...overrides,
+  });
+  clients.push(created);
+  return created;
+}
+
+async function setupShop(shop: string, products: number, plan = 'standard'): Promise<void> {
+  const reply = await sim.call('PUT', `/sim/admin/shops/${shop}`, { plan, products });
+  expect(reply.status).toBeLessThan(300);
+}
+
+async function stats(shop: string): Promise<SimStats> {
+  const reply = await sim.call<SimStats>('GET', `/sim/admin/shops/${shop}/stats`);
+  expect(reply.status).toBe(200);
+  return reply.json;
+}
+
+/** A page of products with their variants: 2 + n × (1 + 2 + 5) points. */
+const PAGE = `query Page($n: Int!, $after: String) {
+  products(first: $n, after: $after) {
+    edges { node { id legacyResourceId title variants(first: 5) { edges { node { id sku } } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Calls from outside the client (no budget): used to drain a shop's buckets on purpose. */
+async function rawAdmin(shop: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${sim.baseUrl}/shops/${shop}/admin/api/${VERSION}/${path}`, {
+    ...init,
+    headers: { 'x-shopify-access-token': 'shpat_raw', 'content-type': 'application/json' },
+  });
+}
+
+/** `total` calls spread over `count` concurrent workers; resolves with the calls made. */
+async function workers(
+  count: number,
+  total: number,
+  call: () => Promise<unknown>,
+): Promise<number> {
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      while (started < total) {
+        started++;
+        await call();
+      }
+    }),
+  );
+  return started;
+}
+
+beforeAll(async () => {
+  sim = await startSimulatorProcess();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  const redis = redises[0] ?? new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await Promise.all(redises.map((r) => r.quit()));
+  await sim?.stop();
+});
+
+describe('ShopifyAdminClient against the simulator', () => {
+  it('reads data losslessly (IDs above 2^53 stay exact strings)', async () => {
+    const shop = newShop('lossless');
+    await setupShop(shop, 5);
+    const { data, cost } = await client().graphqlWithCost<{
+      products: { edges: { node: { id: string; legacyResourceId: string } }[] };
+    }>(shop, PAGE, { n: 2 });
+    const node = data.products.edges[0].node;
+    expect(typeof node.legacyResourceId).toBe('string');
+    expect(BigInt(node.legacyResourceId) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(node.id).toBe(`gid://shopify/Product/${node.legacyResourceId}`);
+    expect(cost).toMatchObject({ throttleStatus: { maximumAvailable: 2000, restoreRate: 100 } });
+  });
+
+  it('one client in steady state past its bucket is never throttled', async () => {
+    const shop = newShop('steady');
+    await setupShop(shop, 500);
+    const c = client();
+    // 20 pages of 162 points from 4 workers: the 2000-point bucket is gone after a dozen, the
+    // rest goes at the restore rate (~13 s) — the client must wait, not be refused.
+    const calls = await workers(4, 20, () => c.graphql(shop, PAGE, { n: 20 }));
+    const s = await stats(shop);
+    expect(calls).toBe(20);
+    expect(s.graphql.requests).toBe(20);
+    expect(s.graphql.throttled).toBe(0);
+    expect(s.graphql.pointsUsed).toBe(20 * 162);
+  });
+
+  it('three clients sharing one shop stay within 1 % throttled', async () => {
+    const shop = newShop('shared');
+    await setupShop(shop, 500);
+    // separate instances, each with its own Redis connection and HTTP pool: replicas
+    const replicas = [client(), client(), client()];
+    const counts = await Promise.all(
+      replicas.map((c) => workers(3, 12, () => c.graphql(shop, PAGE, { n: 10 }))),
+    );
+    const s = await stats(shop);
+    // 36 × 82 points: past the bucket for ~10 s
+    expect(counts).toEqual([12, 12, 12]);
+    expect(s.graphql.pointsUsed).toBe(36 * 82);
+    expect(s.graphql.throttled / s.graphql.requests).toBeLessThanOrEqual(0.01);
+  });
+
+  it('waits for the restore after a THROTTLED reply and then succeeds', async () => {
+    const shop = newShop('throttled');
+    await setupShop(shop, 300);
+    // someone outside the budget (another app's bug) empties the bucket
+    for (let i = 0; i < 6; i++)
+      await rawAdmin(shop, 'graphql.json', {
+        method: 'POST',
+        body: JSON.stringify({ query: PAGE, variables: { n: 100 } }),
+      });
+    const data = await client().graphql<{ products: { edges: unknown[] } }>(shop, PAGE, { n: 50 });
+    expect(data.products.edges).toHaveLength(50);
+    const s = await stats(shop);
+    expect(s.graphql.throttled).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a query over the single-query maximum without retrying', async () => {
+    const shop = newShop('maxcost');
+    await setupShop(shop, 5);
+    const error = await client()
+      .graphql(shop, PAGE.replace('variants(first: 5)', 'variants(first: 250)'), { n: 250 })
+      .catch((e: unknown) => e);
+    expect(isShopifyAdminError(error) && error.code).toBe('MAX_COST_EXCEEDED');
+    expect((await stats(shop)).graphql.maxCostExceeded).toBe(1);
+  });
+
+  it('honours a 429 Retry-After in seconds, and pages REST by page_info', async () => {
+    const shop = newShop('rest');
+    await setupShop(shop, 30);
+    // empty the 40-call REST bucket from outside the client
+    let lastRetryAfter: string | null = null;
+    for (let i = 0; i < 45; i++) {
+      const reply = await rawAdmin(shop, 'products.json?limit=1');
+      if (reply.status === 429) lastRetryAfter = reply.headers.get('retry-after');
+      await reply.arrayBuffer();
+    }
+    expect(lastRetryAfter).toMatch(/^\d+(\.\d+)?$/);
+    const c = client();
+    const started = Date.now();
+    const page = await c.rest(shop, { path: 'products.json', query: { limit: 10 } });
+    const waited = Date.now() - started;
+    expect(page.status).toBe(200);
+    // the simulator asked for ≥ 0.5 s (one call at 2/s); milliseconds would have been ~0
+    expect(waited).toBeGreaterThanOrEqual(Number(lastRetryAfter) * 1000 - 50);
+    expect(waited).toBeLessThan(30_000);
+    expect((await stats(shop)).rest.throttled).toBeGreaterThanOrEqual(6);
+    expect(page.pageInfo.next).toBeTruthy();
+    const next = await c.rest(shop, {
+      path: 'products.json',
+      query: { limit: 10, page_info: page.pageInfo.next! },
+    });
+    const ids = (body: unknown) =>
+      ((body as { products: { id: string | number }[] }).products ?? []).map((p) => String(p.id));
+    expect(ids(next.body)).toHaveLength(10);
+    expect(ids(next.body).some((id) => ids(page.body).includes(id))).toBe(false);
+  });
+
+  it('opens the shop breaker in a 5xx storm and closes it when the shop recovers', async () => {
+    const shop = newShop('storm');
+    await setupShop(shop, 5);
+    const c = client({
+      retry: { attempts: 2, baseMs: 10, capMs: 50 },
+      breaker: { volumeThreshold: 4, resetTimeoutMs: 1000 },
+    });
+    await sim.call('PUT', '/sim/admin/faults', { shop, errorBurst: 1000, errorStatus: 503 });
+    try {
+      let open = false;
+      for (let i = 0; i < 20 && !open; i++) {
+        const error = await c.graphql(shop, '{ shop { id } }').catch((e: unknown) => e);
+        open = isBreakerOpenError(error);
+      }
+      expect(open).toBe(true);
+      expect(breakerState(c.breakerFor(shop))).toBe('open');
+    } finally {
+      await sim.call('DELETE', '/sim/admin/faults');
+    }
+    // half-open after resetTimeout; one good call closes it
+    const data = await waitFor(
+      () => c.graphql<{ shop: { id: string } }>(shop, '{ shop { id } }').catch(() => null),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the breaker to let a call through' },
+    );
+    expect(data.shop.id).toMatch(/^gid:\/\/shopify\/Shop\//);
+    expect(breakerState(c.breakerFor(shop))).toBe('closed');
+  });
+});
+
+describe('BulkOperations against the simulator', () => {
+  const BULK = `{ products { edges { node { id title variants { edges { node { id sku } } } } } } }`;
+
+  it('exports every product with its variants reassembled, polling to completion', async () => {
+    const shop = newShop('bulk');
+    await setupShop(shop, 120);
+    const settings = await sim.call('PUT', '/sim/admin/bulk-settings', { objectsPerSecond: 5000 });
+    expect(settings.status).toBeLessThan(300);
+    const bulk = new BulkOperations(client());
+    let products = 0;
+    let variants = 0;
+    for await (const record of bulk.export(shop, BULK, { pollIntervalMs: 200 })) {
+      products++;
+      variants += record.children.length;
+      expect(record.children.every((c) => String(c.node.id).includes('ProductVariant'))).toBe(true);
+    }
+    await bulk.close();
+    expect(products).toBe(120);
+    expect(variants).toBe(600);
+    expect((await stats(shop)).bulk.started).toBe(1);
+  });
+
+  it('wakes on the bulk_operations/finish webhook instead of polling', async () => {
+    const shop = newShop('bulkhook');
+    await setupShop(shop, 150);
+    const hub = new BulkCompletionHub();
+    const topics: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        topics.push(String(req.headers['x-shopify-topic']));
+        hub.notify(
+          JSON.parse(Buffer.concat(chunks).toString('utf8')) as { admin_graphql_api_id?: string },
+        );
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const settings = await sim.call('PUT', '/sim/admin/bulk-settings', {
+      objectsPerSecond: 300,
+      webhookUrl: `http://127.0.0.1:${port}/webhooks`,
+      webhookSecret: 'bulk-test-secret',
+    });
+    expect(settings.status).toBeLessThan(300);
+    try {
+      const bulk = new BulkOperations(client(), { completions: hub });
+      const started = Date.now();
+      let count = 0;
+      // 900 lines at 300/s, paced between the simulator's 50-product pages: ~2 s; the
+      // backstop poll (60 s) would be far slower
+      for await (const record of bulk.export(shop, BULK, { backstopPollMs: 60_000 }))
+        count += 1 + record.children.length;
+      await bulk.close();
+      expect(count).toBe(900);
+      expect(topics).toContain('bulk_operations/finish');
+      // still running at the first poll, so only the webhook can have woken the wait
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(1500);
+      expect(elapsed).toBeLessThan(45_000);
+    } finally {
+      await sim.call('PUT', '/sim/admin/bulk-settings', { objectsPerSecond: 5000 });
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
