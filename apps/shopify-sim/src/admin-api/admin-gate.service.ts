@@ -54,11 +54,9 @@ export class AdminGate {
     const token = request.headers['x-shopify-access-token'];
     if (typeof token !== 'string' || token.trim() === '') {
       this.metrics.request(api, 'unauthorized');
-      await reply
-        .status(401)
-        .send({
-          errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
-        });
+      await reply.status(401).send({
+        errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
+      });
       return false;
     }
     return true;
