@@ -3,8 +3,10 @@
 // Safe to re-run: existing topics are kept, too-small partition counts are raised.
 import {
   ALL_DOMAIN_TOPICS,
+  ALL_JOB_QUEUES,
   ALL_SHOPIFY_KAFKA_TOPICS,
   deadLetterTopicOf,
+  jobsTopicOf,
   retryTopicOf,
   SUBSCRIPTIONS,
 } from '@shopwire/contracts';
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
       ...sources,
       ...sources.map(deadLetterTopicOf),
       ...Object.keys(SUBSCRIPTIONS).map(retryTopicOf),
+      // Job dispatch: partitions bound how many replicas share a service's jobs.
+      ...ALL_JOB_QUEUES.map(jobsTopicOf),
     ];
     const specs: TopicSpec[] = topics.map((topic) => ({
       topic,

@@ -2,3 +2,4 @@ export * from './topics';
 export * from './webhook-envelope';
 export * from './domain-events';
 export * from './consumers';
+export * from './jobs';

@@ -1,0 +1,135 @@
+import { jobsTopicOf } from '@shopwire/contracts';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { CallbackSender } from './callback-sender';
+import type { JobHandler, JobRecord } from './job';
+import { JobDispatchConsumer } from './job-dispatch-consumer';
+import { JobStore } from './job-store';
+import { JobWorker } from './job-worker';
+import { JobMetrics } from './job.metrics';
+import type { JobsSettings } from './jobs-config';
+import { TokenBucketPacer, unlimitedPacer, type Pacer } from './pacer';
+import { validateSubmission, type Submission } from './submission';
+
+export interface JobsRuntimeOptions {
+  /** The service's name: topic `shopwire.jobs.<service>.v1`, group `<service>-jobs`. */
+  service: string;
+  /** The service's schema-scoped data source (its schema holds `jobs`, `job_outputs`, `outbox`). */
+  dataSource: DataSource;
+  kafka: Kafka;
+  logger: Logger;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers: readonly JobHandler<any, any>[];
+  settings: JobsSettings;
+  registry?: Registry;
+  /** Default: a token bucket when `settings.pacePerSecond` is set, else unlimited. */
+  pacer?: Pacer;
+  /** Overrides the dispatch topic (tests use a topic of their own). */
+  topic?: string;
+  /** false: serve the API and send callbacks, but run no jobs here. */
+  runJobs?: boolean;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Everything of the jobs lib for one service, in plain TypeScript (the Nest module wraps it; a
+ * test's worker process uses it directly): the store, the worker with its dispatch consumer,
+ * the reaper, and the callback sender. The service runs an `OutboxRelay` for its schema, which
+ * publishes the dispatch messages.
+ */
+export class JobsRuntime {
+  readonly store: JobStore;
+  readonly worker: JobWorker;
+  readonly consumer: JobDispatchConsumer;
+  readonly callbacks: CallbackSender;
+  readonly metrics: JobMetrics;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly handlers: ReadonlyMap<string, JobHandler<any, any>>;
+  private started = false;
+
+  constructor(readonly options: JobsRuntimeOptions) {
+    const { settings, logger } = options;
+    const topic = options.topic ?? jobsTopicOf(options.service);
+    this.handlers = new Map(options.handlers.map((handler) => [handler.type, handler]));
+    this.metrics = new JobMetrics(options.registry);
+    this.store = new JobStore(options.dataSource, topic);
+    const log = logger.child({ component: 'jobs' });
+    this.worker = new JobWorker({
+      store: this.store,
+      handlers: this.handlers,
+      logger: log,
+      metrics: this.metrics,
+      pacer:
+        options.pacer ??
+        (settings.pacePerSecond
+          ? new TokenBucketPacer({ ratePerSecond: settings.pacePerSecond, capacity: 1 })
+          : unlimitedPacer),
+      concurrency: settings.concurrency,
+      leaseMs: settings.leaseMs,
+      tickMs: settings.tickMs,
+      reapIntervalMs: settings.reapIntervalMs,
+    });
+    this.consumer = new JobDispatchConsumer({
+      kafka: options.kafka,
+      topic,
+      groupId: settings.consumerGroup ?? `${options.service}-jobs`,
+      worker: this.worker,
+      logger: log,
+      metrics: this.metrics,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+    });
+    this.callbacks = new CallbackSender({
+      store: this.store,
+      secret: settings.callbackSecret,
+      logger: log,
+      metrics: this.metrics,
+      registry: options.registry,
+      timeoutMs: settings.callbackTimeoutMs,
+      maxAttempts: settings.callbackMaxAttempts,
+      baseDelayMs: settings.callbackBaseDelayMs,
+      capDelayMs: settings.callbackMaxDelayMs,
+      pollIntervalMs: settings.callbackPollMs,
+      fetch: options.fetch,
+    });
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.options.runJobs !== false) {
+      this.worker.start();
+      this.consumer.start();
+    }
+    this.callbacks.start();
+  }
+
+  /** Stops taking jobs, hands running ones back (re-dispatched through the outbox), stops callbacks. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.consumer.stop();
+    await this.worker.stop();
+    await this.callbacks.stop();
+  }
+
+  validate(body: unknown): Submission {
+    return validateSubmission(body, this.handlers, this.options.settings.callbackSecret !== null);
+  }
+
+  async submit(
+    submission: Extract<Submission, { ok: true }>,
+    submittedBy: string | null,
+  ): Promise<JobRecord> {
+    const job = await this.store.submit({
+      type: submission.type,
+      params: submission.params,
+      callbackUrl: submission.callbackUrl,
+      submittedBy,
+      maxAttempts: this.options.settings.maxAttempts,
+    });
+    this.metrics.entered(job.type, 'queued');
+    return job;
+  }
+}

@@ -1,0 +1,165 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { isInfrastructureError } from '@shopwire/kafka';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jobId, listQuery, parseRequest } from './dto/job-query';
+import { JobDto, JobListDto, SubmitJobDto } from './dto/job.dto';
+import type { JobsRuntime } from './jobs-runtime';
+import { JOBS_RUNTIME } from './jobs.tokens';
+import { jobLocation, toJobView, type JobView } from './job-view';
+
+/**
+ * The service's async jobs. Bearer-protected by the app's global `ApiTokenGuard`. A submission is
+ * validated by its job type and stored with its dispatch message in one transaction; 202 and a
+ * Location to poll. Cancelling a running job is asynchronous: the worker notices within about a
+ * second (`JOBS_TICK_MS`).
+ */
+@ApiTags('jobs')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or unknown bearer token' })
+@ApiServiceUnavailableResponse({ description: 'Postgres is unavailable; retry later' })
+@Controller('jobs')
+export class JobsController {
+  constructor(@Inject(JOBS_RUNTIME) private readonly jobs: JobsRuntime) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Submit a job', description: 'Answers 202 with Location: /jobs/<id>' })
+  @ApiBody({ type: SubmitJobDto })
+  @ApiAcceptedResponse({ type: JobDto })
+  @ApiBadRequestResponse({
+    description: 'Unknown type, invalid params or callback URL; nothing stored',
+  })
+  async submit(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest & { caller?: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobView> {
+    const submission = this.jobs.validate(body);
+    if (!submission.ok) throw new BadRequestException(submission.errors);
+    const job = await database(() => this.jobs.submit(submission, request.caller ?? null));
+    void reply.header('location', jobLocation(job.id));
+    return toJobView(job);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Jobs, newest first' })
+  @ApiQuery({ name: 'type', required: false, example: 'sales-report' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
+  @ApiOkResponse({ type: JobListDto })
+  async list(@Query() query: Record<string, unknown>): Promise<{ jobs: JobView[] }> {
+    const q = parseRequest(listQuery, query);
+    const jobs = await database(() => this.jobs.store.list(q));
+    return { jobs: jobs.map(toJobView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One job: status, progress, result link, error' })
+  @ApiOkResponse({ type: JobDto })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  async get(@Param('id') id: string): Promise<JobView> {
+    const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+    if (!job) throw new NotFoundException('job not found');
+    return toJobView(job);
+  }
+
+  @Get(':id/result')
+  @ApiOperation({ summary: "A succeeded job's result, with its content type" })
+  @ApiProduces('text/csv', 'application/json', 'application/octet-stream')
+  @ApiOkResponse({ description: 'The result bytes' })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  @ApiConflictResponse({ description: 'The job has not succeeded (yet)' })
+  async result(@Param('id') id: string): Promise<StreamableFile> {
+    const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+    if (!job) throw new NotFoundException('job not found');
+    if (job.status !== 'succeeded' || !job.result) {
+      throw new ConflictException(`job has no result (status ${job.status})`);
+    }
+    const body = await database(() => this.jobs.store.readOutput(job.id));
+    return new StreamableFile(body, {
+      type: job.result.contentType,
+      length: body.length,
+      disposition: job.result.filename
+        ? `attachment; filename="${job.result.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`
+        : undefined,
+    });
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Cancel a job',
+    description:
+      '200 when it is cancelled now (it was queued, or already cancelled); 202 while a running ' +
+      'job is being stopped (poll it; it becomes cancelled within about a second).',
+  })
+  @ApiOkResponse({ type: JobDto })
+  @ApiAcceptedResponse({ type: JobDto })
+  @ApiNotFoundResponse({ description: 'No such job' })
+  @ApiConflictResponse({ description: 'The job already succeeded or failed' })
+  async cancel(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const outcome = await database(() => this.jobs.store.requestCancel(parseRequest(jobId, id)));
+    switch (outcome.kind) {
+      case 'not-found':
+        throw new NotFoundException('job not found');
+      case 'finished':
+        if (outcome.job.status !== 'cancelled') {
+          throw new ConflictException(`job already ${outcome.job.status}`);
+        }
+        await reply.status(200).send(toJobView(outcome.job));
+        return;
+      case 'cancelled':
+        this.jobs.metrics.entered(outcome.job.type, 'cancelled');
+        await reply.status(200).send(toJobView(outcome.job));
+        return;
+      case 'cancelling':
+        await reply.status(202).send(toJobView(outcome.job));
+        return;
+    }
+  }
+}
+
+/** An unreachable database is the caller's "try again later" (503), not a server bug (500). */
+async function database<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isInfrastructureError(error)) throw new ServiceUnavailableException('database unavailable');
+    throw error;
+  }
+}
