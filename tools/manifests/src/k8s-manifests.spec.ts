@@ -12,7 +12,8 @@ import {
   checkSecrets,
 } from './invariants';
 import { OVERLAYS, renderKustomization, runSchemaCheck, type K8sObject } from './render';
-import { documentedSecrets } from './secrets-example';
+import { appConfigProblems, containerEnvironment } from './app-config';
+import { documentedSecrets, exampleSecretValues } from './secrets-example';
 
 const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync'];
 const CONSUMERS = APPS.filter((app) => app !== 'gateway');
@@ -83,6 +84,18 @@ describe.each(OVERLAYS)('rendered %s', (overlay) => {
         `${object.kind}/${object.metadata.name} in ${namespace}`,
       );
   });
+
+  it('gives each app a configuration its own schema accepts (secrets from the example placeholders)', () => {
+    const objects = render(overlay);
+    const values = exampleSecretValues();
+    for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+      const env = containerEnvironment(deployment, objects, values);
+      expect([deployment.metadata.name, appConfigProblems(deployment.metadata.name, env)]).toEqual([
+        deployment.metadata.name,
+        [],
+      ]);
+    }
+  }, 60_000);
 
   it('pins every image to a tag', () => {
     for (const object of render(overlay)) {
@@ -209,6 +222,18 @@ describe('the invariants catch what they guard against', () => {
     expect(problems).toMatch(/Deployment notification: no NetworkPolicy lets it reach SMTP/);
     expect(problems).toMatch(/Service sync: its pods do not admit the ingress controller/);
     expect(problems).not.toMatch(/gateway/);
+  });
+
+  it('a configuration the app would refuse at start', () => {
+    const objects = render('k8s/overlays/dev');
+    const gateway = find(objects, 'Deployment', 'gateway');
+    const env = containerEnvironment(gateway, objects, new Map());
+    expect(appConfigProblems('gateway', env)).toEqual([
+      expect.stringMatching(/^SHOPIFY_WEBHOOK_SECRETS: /),
+    ]);
+    expect(
+      appConfigProblems('gateway', { ...env, SHOPIFY_WEBHOOK_SECRETS: 'x', PORT: 'http' }),
+    ).toEqual([expect.stringMatching(/^PORT: /)]);
   });
 
   it('more consumer replicas than partitions', () => {

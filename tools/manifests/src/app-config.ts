@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { K8sObject } from './render';
+import { REPO_ROOT } from './render';
+
+/**
+ * The environment a workload's first container would see: its ConfigMaps (envFrom, in order),
+ * then `env` — literal values, and Secret references filled from the example placeholders.
+ */
+export function containerEnvironment(
+  workload: K8sObject,
+  objects: K8sObject[],
+  secretValues: Map<string, Map<string, string>>,
+): Record<string, string> {
+  const configMaps = new Map(
+    objects.filter((o) => o.kind === 'ConfigMap').map((c) => [c.metadata.name, c.data ?? {}]),
+  );
+  const container = (
+    workload.spec as {
+      template: {
+        spec: {
+          containers: {
+            envFrom?: { configMapRef?: { name: string } }[];
+            env?: {
+              name: string;
+              value?: string;
+              valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+            }[];
+          }[];
+        };
+      };
+    }
+  ).template.spec.containers[0]!;
+  const env: Record<string, string> = {};
+  for (const from of container.envFrom ?? [])
+    Object.assign(env, configMaps.get(from.configMapRef?.name ?? '') ?? {});
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    const ref = variable.valueFrom?.secretKeyRef;
+    const secret = ref ? secretValues.get(ref.name)?.get(ref.key) : undefined;
+    if (secret !== undefined) env[variable.name] = secret;
+  }
+  return env;
+}
+
+/** Where an app keeps its config schema, when not in `src/config.ts`. */
+const CONFIG_MODULES: Record<string, string> = { 'shopify-sim': 'src/config/sim-config.schema' };
+
+/**
+ * Validates `env` with the app's own config schema (the `*ConfigSchema` export of its compiled
+ * config module), exactly as the app does at start, and returns the problems (empty: it would
+ * start). Runs in a child process on the build output: the manifests project, being tooling,
+ * imports no app, and a change to an app's config must be caught without editing this test.
+ */
+export function appConfigProblems(app: string, env: Record<string, string>): string[] {
+  const module = CONFIG_MODULES[app] ?? 'src/config';
+  const compiled = join(REPO_ROOT, 'dist/apps', app, `${module}.js`);
+  const source = join(REPO_ROOT, 'apps', app, `${module}.ts`);
+  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs)
+    return [
+      `dist/apps/${app}/${module}.js is missing or older than its source: run node scripts/build.mjs`,
+    ];
+  const script = `
+    const mod = require(process.argv[1]);
+    const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
+    if (!schema) { process.stdout.write(JSON.stringify(['no *ConfigSchema export'])); process.exit(0); }
+    const result = schema[1].safeParse(JSON.parse(process.argv[2]));
+    process.stdout.write(JSON.stringify(result.success ? [] :
+      result.error.issues.map((i) => (i.path.join('.') || '(env)') + ': ' + i.message)));
+  `;
+  const output = execFileSync(process.execPath, ['-e', script, compiled, JSON.stringify(env)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    // Only what the manifests give the app: nothing from this machine's environment.
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  return JSON.parse(output) as string[];
+}
