@@ -9,14 +9,23 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import { ANALYTICS_KAFKA, ANALYTICS_PRODUCER } from './analytics.tokens';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
+import { AnalyticsOutboxRelay } from './outbox/outbox-relay.service';
+import { OutboxModule } from './outbox/outbox.module';
+import { analyticsJobsModule } from './reports/jobs';
 import { SalesConsumer } from './sales/sales.consumer';
 import { SalesModule } from './sales/sales.module';
 import { SalesService } from './sales/sales.service';
 
-function readinessChecks(sales: SalesService, consumer: SalesConsumer): ReadinessCheck[] {
+function readinessChecks(
+  sales: SalesService,
+  consumer: SalesConsumer,
+  relay: AnalyticsOutboxRelay,
+  jobs: JobsRuntime,
+): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => sales.ping() },
     {
@@ -31,17 +40,44 @@ function readinessChecks(sales: SalesService, consumer: SalesConsumer): Readines
         return Promise.resolve({ joined });
       },
     },
+    {
+      name: 'jobs-consumer',
+      check: () => {
+        const { running, joined, lastError } = jobs.consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
+      },
+    },
+    {
+      name: 'outbox-relay',
+      check: () => {
+        const status = relay.status;
+        if (status === null) return Promise.resolve({ enabled: false });
+        if (!status.healthy) {
+          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
+        }
+        return Promise.resolve({ leader: status.leader, pending: status.pending });
+      },
+    },
   ];
 }
 
 @Module({})
 export class AppModule {
   static register(config: AnalyticsConfig, logger: Logger): DynamicModule {
+    // One instance, imported by the app and by the health checks.
+    const jobs = analyticsJobsModule(config);
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, logger),
         SalesModule,
+        OutboxModule,
+        jobs,
         DeadLettersModule.forService({
           group: ConsumerGroup.Analytics,
           topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
@@ -49,8 +85,8 @@ export class AppModule {
           producer: ANALYTICS_PRODUCER,
         }),
         HealthModule.forChecks({
-          imports: [SalesModule],
-          inject: [SalesService, SalesConsumer],
+          imports: [SalesModule, OutboxModule, jobs],
+          inject: [SalesService, SalesConsumer, AnalyticsOutboxRelay, JOBS_RUNTIME],
           useFactory: readinessChecks,
         }),
       ],

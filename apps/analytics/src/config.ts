@@ -8,12 +8,14 @@ import {
   positiveInt,
   z,
 } from '@shopwire/config';
+import { jobsEnv } from '@shopwire/jobs';
 
 export const analyticsConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiTokensEnv,
   ...logEnv,
+  ...jobsEnv,
   PORT: port(3004),
   /** Run pending migrations at boot. Off by default: production migrates from a Job, once. */
   RUN_MIGRATIONS: booleanFlag(false),
@@ -22,6 +24,10 @@ export const analyticsConfigSchema = z.object({
   ANALYTICS_PARTITIONS_CONCURRENTLY: positiveInt(4),
   /** Most messages applied in one database transaction. */
   ANALYTICS_MAX_CHUNK: positiveInt(200),
+  /** Start the outbox relay (job dispatches) in this process; off to run relays elsewhere. */
+  OUTBOX_RELAY_ENABLED: booleanFlag(true),
+  /** Days a sales-report job reads and writes per step (one transaction, one checkpoint). */
+  SALES_REPORT_DAYS_PER_STEP: positiveInt(31),
 });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

@@ -2,6 +2,7 @@ import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateAnalytics1795900000001 } from './migrations/1795900000001-create-analytics';
+import { CreateJobs1795900000002 } from './migrations/1795900000002-create-jobs';
 
 export const ANALYTICS_SCHEMA = 'analytics';
 
@@ -18,7 +19,7 @@ export function createAnalyticsDataSource(options: { url: string; poolSize: numb
     url: options.url,
     schema: ANALYTICS_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateAnalytics1795900000001],
+    migrations: [CreateAnalytics1795900000001, CreateJobs1795900000002],
     applicationName: 'shopwire-analytics',
   });
 }

@@ -9,6 +9,6 @@ import { SalesService } from './sales.service';
 @Module({
   controllers: [SalesController],
   providers: [SalesConsumer, SalesService, SalesRepository, SalesMetrics],
-  exports: [SalesConsumer, SalesService],
+  exports: [SalesConsumer, SalesService, SalesRepository],
 })
 export class SalesModule {}

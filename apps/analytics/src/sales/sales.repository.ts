@@ -201,18 +201,27 @@ export class SalesRepository {
     );
   }
 
-  /** Days with anything on them (an order later cancelled leaves an all-zero row: skipped). */
-  async dailySales(shop: string, from: string, to: string): Promise<DailySalesRow[]> {
-    const rows: (Omit<DailySalesRow, 'orders'> & { orders: number })[] =
-      await this.dataSource.query(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, currency, orders, gross::text, tax::text,
+  /**
+   * Days with anything on them (an order later cancelled leaves an all-zero row: skipped). With
+   * `manager`, read inside that transaction (a report job's step).
+   */
+  async dailySales(
+    shop: string,
+    from: string,
+    to: string,
+    manager?: EntityManager,
+  ): Promise<DailySalesRow[]> {
+    const rows: (Omit<DailySalesRow, 'orders'> & { orders: number })[] = await (
+      manager ?? this.dataSource
+    ).query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, currency, orders, gross::text, tax::text,
                 discounts::text
          FROM analytics.daily_sales
          WHERE shop_domain = $1 AND day BETWEEN $2::date AND $3::date
            AND (orders <> 0 OR gross <> 0 OR tax <> 0 OR discounts <> 0)
          ORDER BY day, currency`,
-        [shop, from, to],
-      );
+      [shop, from, to],
+    );
     return rows;
   }
 

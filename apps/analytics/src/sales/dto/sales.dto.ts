@@ -15,8 +15,10 @@ const date = (name: string) =>
       `${name} must be a date, YYYY-MM-DD`,
     );
 const MAX_DAYS = 366;
-const base = z.object({ shop, from: date('from'), to: date('to') });
-function checkRange(q: { from: string; to: string }, ctx: z.RefinementCtx): void {
+/** shop, from, to: the range every sales query (and the sales-report job) takes. */
+export const salesRange = z.object({ shop, from: date('from'), to: date('to') });
+const base = salesRange;
+export function checkRange(q: { from: string; to: string }, ctx: z.RefinementCtx): void {
   if (q.from > q.to) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'from must not be after to' });
   } else if ((Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 >= MAX_DAYS) {
