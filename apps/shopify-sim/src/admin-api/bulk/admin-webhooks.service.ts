@@ -36,6 +36,8 @@ const DELIVERY_TIMEOUT_MS = 5_000;
 @Injectable()
 export class AdminWebhooksService implements OnModuleDestroy {
   settings: BulkSettings = { objectsPerSecond: 5000 };
+  /** For webhooks not caused by a request of a known API version (the app's configured one). */
+  readonly apiVersion: string;
   private readonly breaker: Breaker<[Delivery], void>;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -44,6 +46,7 @@ export class AdminWebhooksService implements OnModuleDestroy {
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.apiVersion = config.SHOPIFY_API_VERSION;
     this.breaker = createBreaker((delivery: Delivery) => this.post(delivery), {
       name: 'admin-webhooks',
       timeoutMs: DELIVERY_TIMEOUT_MS,

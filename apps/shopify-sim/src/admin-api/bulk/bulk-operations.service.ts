@@ -190,7 +190,7 @@ export class BulkOperationsService
     this.webhooks.send(
       shop,
       'products/update',
-      '2026-10',
+      this.webhooks.apiVersion,
       toShopifyJson(productJson(state.store, productIndex)),
     );
   }

@@ -36,6 +36,7 @@ interface InventorySetQuantitiesInput {
     locationId: string;
     quantity: number;
     compareQuantity?: number | null;
+    changeFromQuantity?: number | null;
   }[];
 }
 
@@ -204,7 +205,8 @@ export const mutationRoot = {
         const level = store.inventoryLevel(variant, location);
         const current =
           input.name === 'on_hand' ? level.available + level.committed : level.available;
-        if (line.compareQuantity == null || line.compareQuantity !== current)
+        const expected = line.changeFromQuantity ?? line.compareQuantity;
+        if (expected == null || expected !== current)
           errors.push({
             field: [...field, 'compareQuantity'],
             message: 'The compareQuantity value does not match the current quantity.',

@@ -52,6 +52,8 @@ const ORDER_FIELDS: Record<string, FieldReader<OrderRecord>> = {
   tag: (o) => o.tags,
   financial_status: (o) => o.financialStatus,
   fulfillment_status: (o) => o.fulfillmentStatus,
+  // Shopify's order status filter: open or cancelled (the simulator closes no orders).
+  status: (o) => (o.cancelledAt ? 'cancelled' : 'open'),
 };
 const CUSTOMER_FIELDS: Record<string, FieldReader<CustomerRecord>> = {
   updated_at: (c) => c.updatedAt,

@@ -421,6 +421,8 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     locationId: ID!
     quantity: Int!
     compareQuantity: Int
+    "The newer name of compareQuantity; either may be given."
+    changeFromQuantity: Int
   }
 
   input InventorySetQuantitiesInput {

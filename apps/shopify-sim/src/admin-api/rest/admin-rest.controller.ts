@@ -111,15 +111,21 @@ export class AdminRestController {
         PRODUCT_FILTERS,
         'products',
         state.store.sizes.products,
-        (filters) => (index) => {
-          const product = state.store.product(index);
-          if (filters.status && !filters.status.split(',').includes(product.status.toLowerCase()))
-            return false;
-          return (
-            inRange(product.updatedAt, filters, 'updated_at') &&
-            inRange(product.createdAt, filters, 'created_at')
-          );
-        },
+        (filters) =>
+          Object.keys(filters).length === 0
+            ? null
+            : (index) => {
+                const product = state.store.product(index);
+                if (
+                  filters.status &&
+                  !filters.status.split(',').includes(product.status.toLowerCase())
+                )
+                  return false;
+                return (
+                  inRange(product.updatedAt, filters, 'updated_at') &&
+                  inRange(product.createdAt, filters, 'created_at')
+                );
+              },
         (index) => productJson(state.store, index),
       ),
     );
@@ -245,7 +251,8 @@ export class AdminRestController {
     filterNames: string[],
     resource: 'products' | 'orders',
     count: number,
-    predicateFor: (filters: Filters) => (index: number) => boolean,
+    /** null: nothing to filter, the list stays virtual. */
+    predicateFor: (filters: Filters) => ((index: number) => boolean) | null,
     render: (index: number) => JsonValue,
   ): JsonValue {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -266,9 +273,12 @@ export class AdminRestController {
       args.first = limit;
     }
     const predicate = predicateFor(filters);
-    const matching: number[] = [];
-    for (let index = 0; index < count; index++) if (predicate(index)) matching.push(index);
-    const list = matching.length === count ? rangeList(count) : arrayList(matching);
+    let list = rangeList(count);
+    if (predicate) {
+      const matching: number[] = [];
+      for (let index = 0; index < count; index++) if (predicate(index)) matching.push(index);
+      list = arrayList(matching);
+    }
     const page = paginate(list, args, (index) => index);
     const links: string[] = [];
     const base = `${request.protocol}://${request.headers.host ?? '127.0.0.1'}${request.url.split('?')[0]}`;
