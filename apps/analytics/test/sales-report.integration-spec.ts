@@ -236,6 +236,13 @@ it('cancels a running report; lists, 404s and 409s', async () => {
   expect((await call('GET', `/jobs/${randomUUID()}`)).statusCode).toBe(404);
   expect((await call('GET', '/jobs/not-a-uuid')).statusCode).toBe(400);
 
+  const docs = JSON.parse((await app.app.inject({ method: 'GET', url: '/docs-json' })).body) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  expect(Object.keys(docs.paths['/jobs'])).toEqual(expect.arrayContaining(['get', 'post']));
+  expect(Object.keys(docs.paths['/jobs/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
+  expect(docs.paths['/jobs/{id}/result']).toBeDefined();
+
   const metrics = await app.app.inject({ method: 'GET', url: '/metrics' });
   expect(metrics.body).toMatch(
     /shopwire_job_transitions_total\{[^}]*type="sales-report"[^}]*status="succeeded"/,

@@ -185,7 +185,8 @@ export class JobWorker {
     try {
       const context = this.context(entry, handler, handler.params.parse(job.params));
       const completion = await handler.run(context);
-      if (entry.reason) throw new JobAbortedError(entry.reason);
+      // Finished despite a shutdown request: completing (still fenced) beats redoing the work.
+      if (entry.reason && entry.reason !== 'shutdown') throw new JobAbortedError(entry.reason);
       const done = await store.complete(job.id, this.owner, completion);
       this.finished(done);
       logger.info({ jobId: job.id, type: job.type, size: done.result?.size ?? 0 }, 'job succeeded');

@@ -6,7 +6,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { CALLBACK_SIGNATURE_HEADER, JobStore, verifyCallback, type JobRecord } from '../src';
+import {
+  CALLBACK_SIGNATURE_HEADER,
+  JobAbortedError,
+  JobStore,
+  verifyCallback,
+  type JobRecord,
+} from '../src';
 import {
   startRuntime,
   testDataSource,
@@ -166,8 +172,8 @@ describe('a signed completion callback', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        // Fails the first two deliveries, then accepts.
-        const answered = received.length < 2 ? 500 : 204;
+        // Fails the first two deliveries, then accepts; /always-fail always fails.
+        const answered = request.url === '/always-fail' || received.length < 2 ? 500 : 204;
         received.push({ headers: request.headers, body: Buffer.concat(chunks), answered });
         response.statusCode = answered;
         response.end();
@@ -213,6 +219,33 @@ describe('a signed completion callback', () => {
     }
   });
 
+  it('gives up after JOBS_CALLBACK_MAX_ATTEMPTS and records why', async () => {
+    const failing = url.replace('/hooks/jobs', '/always-fail');
+    const running = await startRuntime({
+      schema: SCHEMA,
+      topic: TOPIC,
+      groupId: `jobs-it-${run}-cbfail`,
+      settings: {
+        callbackSecret: SECRET,
+        callbackBaseDelayMs: 50,
+        callbackMaxDelayMs: 100,
+        callbackMaxAttempts: 2,
+      },
+    });
+    try {
+      const job = await submitCounting(1, 0, failing);
+      const gaveUp = await waitFor(async () => {
+        const current = await store.get(job.id);
+        return current?.callbackStatus === 'failed' ? current : null;
+      }, 'callback given up');
+      expect(gaveUp.callbackAttempts).toBe(2);
+      expect(gaveUp.callbackLastError).toMatch(/HTTP 500/);
+      expect(gaveUp.status).toBe('succeeded');
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('a pending callback survives a restart: a new runtime delivers it', async () => {
     // A job that finished with its callback due, and no runtime running.
     const job = await submitCounting(1, 0, url);
@@ -237,6 +270,122 @@ describe('a signed completion callback', () => {
       expect(
         received.filter((r) => r.headers['x-shopwire-job-id'] === job.id && r.answered === 204),
       ).toHaveLength(1);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+describe('leases', () => {
+  it('fence a worker that lost its lease out of every write', async () => {
+    // A type no runtime knows: dispatches of it are skipped, so only this test touches it.
+    const job = await store.submit({ type: 'orphan', params: {}, maxAttempts: 2 });
+    const first = await store.claim(job.id, 'worker-1', 60_000);
+    expect(first).toMatchObject({ status: 'running', leaseOwner: 'worker-1', attempts: 1 });
+    expect(await store.claim(job.id, 'worker-2', 60_000)).toBeNull();
+    await db.query(
+      `UPDATE "${SCHEMA}".jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [job.id],
+    );
+    const second = await store.claim(job.id, 'worker-2', 60_000);
+    expect(second).toMatchObject({ leaseOwner: 'worker-2', attempts: 2 });
+    await expect(store.progress(job.id, 'worker-1', 5, 10)).rejects.toThrow(JobAbortedError);
+    await expect(
+      store.step(job.id, 'worker-1', async ({ appendOutput }) => {
+        appendOutput('never');
+        return { checkpoint: 1 };
+      }),
+    ).rejects.toThrow(JobAbortedError);
+    expect(await store.finish(job.id, 'worker-1', 'failed', null)).toBeNull();
+    expect((await store.renew([job.id], 'worker-1', 60_000)).size).toBe(0);
+    expect(await store.release(job.id, 'worker-1')).toBe(false);
+    expect((await store.readOutput(job.id)).length).toBe(0);
+    // Out of attempts: nobody can claim it again.
+    await db.query(
+      `UPDATE "${SCHEMA}".jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+      [job.id],
+    );
+    expect(await store.claim(job.id, 'worker-3', 60_000)).toBeNull();
+  });
+
+  it('the reaper requeues a lost job, fails one out of attempts, ends a cancel-requested one', async () => {
+    const lost = await store.submit({ type: 'orphan', params: {}, maxAttempts: 3 });
+    const spent = await store.submit({ type: 'orphan', params: {}, maxAttempts: 1 });
+    const cancelling = await store.submit({
+      type: 'orphan',
+      params: {},
+      maxAttempts: 3,
+      callbackUrl: 'http://127.0.0.1:9/never',
+    });
+    const ids = [lost.id, spent.id, cancelling.id];
+    await db.query(
+      `UPDATE "${SCHEMA}".jobs SET status = 'running', attempts = 1, lease_owner = 'gone',
+         lease_expires_at = now() - interval '1 second' WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    await db.query(`UPDATE "${SCHEMA}".jobs SET cancel_requested_at = now() WHERE id = $1`, [
+      cancelling.id,
+    ]);
+    const reaped = await store.reapExpired();
+    expect(reaped.requeued.map((j) => j.id)).toContain(lost.id);
+    expect(reaped.failed.map((j) => j.id)).toContain(spent.id);
+    expect(reaped.cancelled.map((j) => j.id)).toContain(cancelling.id);
+    expect(await store.get(lost.id)).toMatchObject({ status: 'queued', leaseOwner: null });
+    expect(await store.get(spent.id)).toMatchObject({
+      status: 'failed',
+      error: { type: 'WorkerLost' },
+    });
+    const ended = await store.get(cancelling.id);
+    expect(ended).toMatchObject({ status: 'cancelled', callbackStatus: 'pending' });
+    expect(ended!.finishedAt).not.toBeNull();
+    // The requeued job was dispatched again, in the same transaction.
+    const [{ n }] = (await db.query(
+      `SELECT count(*)::int AS n FROM "${SCHEMA}".outbox WHERE key = $1`,
+      [lost.id],
+    )) as { n: number }[];
+    expect(n).toBe(2);
+    // A second pass finds nothing of ours.
+    const again = await store.reapExpired();
+    expect([...again.requeued, ...again.failed, ...again.cancelled].map((j) => j.id)).not.toEqual(
+      expect.arrayContaining([lost.id]),
+    );
+  });
+});
+
+describe('a graceful stop and the slots', () => {
+  it('hands a running job back on stop; the next worker resumes it, each effect once', async () => {
+    const groupId = `jobs-it-${run}-handback`;
+    const first = await startRuntime({ schema: SCHEMA, topic: TOPIC, groupId });
+    await waitFor(async () => first.runtime.consumer.status.joined, 'consumer joined');
+    const job = await submitCounting(30, 100);
+    await waitFor(async () => ((await store.get(job.id))?.processed ?? 0) >= 3, 'midway');
+    await first.stop();
+    const handedBack = (await store.get(job.id))!;
+    expect(handedBack).toMatchObject({ status: 'queued', leaseOwner: null, attempts: 1 });
+    expect(handedBack.checkpoint).toEqual({ next: handedBack.processed });
+    const second = await startRuntime({ schema: SCHEMA, topic: TOPIC, groupId });
+    try {
+      const done = await jobIn(job.id, 'succeeded', 'failed');
+      expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(await effects(job.id)).toEqual({ rows: 30, distinct: 30 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('runs at most JOBS_CONCURRENCY jobs at once; a dispatch waits for a slot', async () => {
+    const running = await startRuntime({
+      schema: SCHEMA,
+      topic: TOPIC,
+      groupId: `jobs-it-${run}-slots`,
+      settings: { concurrency: 1 },
+    });
+    try {
+      const jobs = [await submitCounting(5, 100), await submitCounting(5, 100)];
+      const done = await Promise.all(jobs.map((job) => jobIn(job.id, 'succeeded', 'failed')));
+      expect(done.map((job) => job.status)).toEqual(['succeeded', 'succeeded']);
+      const [a, b] = [...done].sort((x, y) => x.startedAt!.getTime() - y.startedAt!.getTime());
+      expect(b.startedAt!.getTime()).toBeGreaterThanOrEqual(a.finishedAt!.getTime());
     } finally {
       await running.stop();
     }
