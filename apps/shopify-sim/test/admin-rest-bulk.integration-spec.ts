@@ -2,6 +2,7 @@ import { verifyWebhookHmac } from '@shopwire/shopify';
 import { parse as parseLossless } from 'lossless-json';
 import {
   ADMIN_WEBHOOK_SECRET,
+  sleep,
   startAdminSim,
   uniqueShop,
   type AdminSim,
@@ -263,6 +264,67 @@ describe('Admin API simulator: REST bucket, bulk operations and faults over real
       await sim.bulkSettings(1_000_000);
       expect((await control('DELETE', `/sim/admin/shops/${shop}`)).status).toBe(204);
     }
+  });
+
+  it('expires the oldest results past ten per shop (EXPIRED, file gone)', async () => {
+    const shop = uniqueShop('bulk-expiry');
+    await control('PUT', `/sim/admin/shops/${shop}`, { products: 2 });
+    const runToCompletion = async () => {
+      const started = await graphql(
+        shop,
+        `
+          mutation {
+            bulkOperationRunQuery(query: "{ products { nodes { id } } }") {
+              bulkOperation {
+                id
+              }
+              userErrors {
+                message
+              }
+            }
+          }
+        `,
+      );
+      const id = started.json.data.bulkOperationRunQuery.bulkOperation.id as string;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const reply = await graphql(
+          shop,
+          `
+            query ($id: ID!) {
+              bulkOperation(id: $id) {
+                status
+                url
+              }
+            }
+          `,
+          { id },
+        );
+        const operation = reply.json.data.bulkOperation;
+        if (operation.status === 'COMPLETED' || Date.now() > deadline)
+          return { id, url: operation.url as string };
+        await sleep(20);
+      }
+    };
+    const first = await runToCompletion();
+    expect((await fetch(first.url)).status).toBe(200);
+    for (let i = 0; i < 10; i++) await runToCompletion();
+    const expired = await graphql(
+      shop,
+      `
+        query ($id: ID!) {
+          bulkOperation(id: $id) {
+            status
+            url
+          }
+        }
+      `,
+      {
+        id: first.id,
+      },
+    );
+    expect(expired.json.data.bulkOperation).toEqual({ status: 'EXPIRED', url: null });
+    expect((await fetch(first.url)).status).toBe(404);
   });
 
   it('injects faults: a 5xx burst, dropped connections, latency; per shop', async () => {

@@ -26,7 +26,7 @@ import { bulkLines, connectionNodes } from './bulk-lines';
 import { BulkQueryError, planBulkQuery, type BulkPlan } from './bulk-query';
 import { JsonlWriter } from './jsonl-writer';
 
-type Status = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED';
+type Status = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
 
 interface BulkOperation {
   numericId: bigint;
@@ -47,6 +47,11 @@ interface BulkOperation {
 }
 
 const ACTIVE: readonly Status[] = ['CREATED', 'RUNNING', 'CANCELING'];
+/**
+ * Completed results kept per shop. Shopify expires a result after 7 days; the simulator expires
+ * the oldest instead, so a long demo does not fill the disk (an export of 10,000 products is ~9 MB).
+ */
+const KEPT_RESULTS_PER_SHOP = 10;
 /** Roots read per execution; small enough that pacing at a few hundred objects/s stays smooth. */
 const ROOTS_PER_PAGE = 50;
 
@@ -64,6 +69,8 @@ export class BulkOperationsService
   private readonly operations = new Map<bigint, BulkOperation>();
   private sequence = 0n;
   private readonly dir: string;
+  /** Set on shutdown: operations cancelled by it send no webhooks. */
+  private stopping = false;
 
   constructor(
     @Inject(ADMIN_API_CONFIG) config: AdminApiConfig,
@@ -107,8 +114,9 @@ export class BulkOperationsService
         ],
       };
     }
+    this.expireOldResults(shop);
     this.sequence += 1n;
-    // 18-digit ids like every other simulated id: above 2^53, so clients must keep them as strings.
+    // Above 2^53 like every other simulated id, so clients must keep them as strings.
     const numericId =
       BigInt(context.store.profile.id) * 10_000_000n + this.sequence + 100_000_000_000_000_000n;
     const operation: BulkOperation = {
@@ -203,9 +211,21 @@ export class BulkOperationsService
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     for (const operation of this.operations.values()) operation.cancel = true;
     await this.settled();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private expireOldResults(shop: string): void {
+    const completed = [...this.operations.values()]
+      .filter((op) => op.shop === shop && op.status === 'COMPLETED')
+      .sort((a, b) => (a.numericId < b.numericId ? 1 : -1));
+    for (const operation of completed.slice(KEPT_RESULTS_PER_SHOP - 1)) {
+      operation.status = 'EXPIRED';
+      if (operation.file) rmSync(operation.file, { force: true });
+      operation.file = null;
+    }
   }
 
   private forget(shop: string): void {
@@ -295,7 +315,8 @@ export class BulkOperationsService
     operation.status = status;
     operation.completedAt = new Date(this.clock());
     if (status === 'FAILED') operation.errorCode = 'INTERNAL_SERVER_ERROR';
-    if (!this.operations.has(operation.numericId)) return; // the shop was forgotten meanwhile
+    // Nobody to tell when the shop was forgotten meanwhile or the simulator is stopping.
+    if (!this.operations.has(operation.numericId) || this.stopping) return;
     const body = {
       admin_graphql_api_id: gidOf(operation),
       completed_at: isoTime(operation.completedAt),
