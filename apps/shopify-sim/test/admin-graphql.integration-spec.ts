@@ -29,6 +29,9 @@ describe('Admin API simulator: GraphQL (schema, cost, throttling, mutations) ove
       errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
     });
     expect((await graphql('example.com', '{ shop { name } }')).status).toBe(404);
+    expect(
+      (await graphql(shop, '{ shop { name } }', undefined, { version: 'latest' })).status,
+    ).toBe(404);
     const ok = await graphql(shop, '{ shop { name myshopifyDomain } }');
     expect(ok.json.data.shop.myshopifyDomain).toBe(shop);
   });

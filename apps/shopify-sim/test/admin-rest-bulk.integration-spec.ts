@@ -30,6 +30,7 @@ describe('Admin API simulator: REST bucket, bulk operations and faults over real
     const page1 = await rest(shop, 'products.json?limit=3');
     expect(page1.status).toBe(200);
     expect(page1.headers.get('x-shopify-shop-api-call-limit')).toBe('1/40');
+    expect(page1.headers.get('x-shopify-api-version')).toBe('2026-10');
     const body = parseLossless(page1.text) as Json;
     expect(body.products).toHaveLength(3);
     // The id is a bare integer above 2^53, exactly as many digits as Shopify sends.

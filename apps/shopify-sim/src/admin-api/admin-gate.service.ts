@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isValidShopDomain } from '@shopwire/shopify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { AdminMetrics, type AdminApi } from './admin-metrics';
 import { AdminFaultsService } from './faults/admin-faults.service';
 
@@ -10,13 +11,17 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** `2026-10` style (quarterly releases) or `unstable`; anything else is not an API path. */
+const API_VERSION = /^(\d{4}-(01|04|07|10)|unstable)$/;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What every Admin API request goes through before its handler: the shop must be a myshopify
- * domain (404), injected faults apply (latency, 5xx, a dropped connection — before anything
- * else, as an outage would), and `X-Shopify-Access-Token` must be present (401 with Shopify's
- * body). Any non-empty token is accepted: the simulator has no app installs.
+ * domain and the version well-formed (404), injected faults apply (latency, 5xx, a dropped
+ * connection — before anything else, as an outage would), and `X-Shopify-Access-Token` must be
+ * present (401 with Shopify's body). Any non-empty token is accepted: the simulator has no app
+ * installs.
  */
 @Injectable()
 export class AdminGate {
@@ -32,7 +37,8 @@ export class AdminGate {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<boolean> {
-    if (!isValidShopDomain(shop)) {
+    const { version } = request.params as { version?: string };
+    if (!isValidShopDomain(shop) || !version || !API_VERSION.test(version)) {
       this.metrics.request(api, 'invalid');
       await reply.status(404).send({ errors: 'Not Found' });
       return false;
@@ -59,6 +65,8 @@ export class AdminGate {
       });
       return false;
     }
+    // Shopify names the version that answered (the simulator answers every well-formed one).
+    void reply.header('x-shopify-api-version', version).header('x-request-id', randomUUID());
     return true;
   }
 }
