@@ -1,0 +1,123 @@
+import { envelopeHeaders, messageKey } from '@shopwire/contracts';
+import { testKafka, waitFor } from '@shopwire/testing';
+import type { Admin, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { CachePurgeConsumer } from '../src';
+import { CacheHarness, FakeOrigin, product } from './cache-harness';
+
+/**
+ * Webhooks on a real topic purge the cache within a second. The topic is this run's own (the
+ * purge consumer reads whatever topics it is given; the service passes shopify.products.v1), and
+ * each message is a webhook envelope written exactly as the gateway writes it.
+ */
+describe('CachePurgeConsumer (real Kafka and Redis)', () => {
+  const h = new CacheHarness();
+  const kafka = testKafka('cache-purge-test');
+  const topic = `test.cache-purge.${randomUUID().slice(0, 8)}`;
+  let admin: Admin;
+  let producer: Producer;
+  let consumer: CachePurgeConsumer;
+  const origin = new FakeOrigin();
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+    await h.close();
+  });
+
+  async function publish(shopifyTopic: string, body: string, id: string): Promise<number> {
+    const now = new Date().toISOString();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key: messageKey(h.shop, id),
+          value: Buffer.from(body),
+          headers: envelopeHeaders({
+            webhookId: randomUUID(),
+            eventId: randomUUID(),
+            shopifyTopic,
+            shopDomain: h.shop,
+            apiVersion: '2026-10',
+            triggeredAt: now,
+            receivedAt: now,
+          }),
+        },
+      ],
+    });
+    return Date.now();
+  }
+
+  it('purges a product (and its variants) within 1 s of products/update reaching Kafka', async () => {
+    const store = await h.ready();
+    const products = h.cache(origin, store);
+    const variants = h.cache(origin, store, { namespace: 'variants' });
+    consumer = new CachePurgeConsumer({
+      kafka,
+      groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
+      topics: [topic],
+      logger: pino({ level: 'silent' }),
+      metrics: h.metrics,
+      caches: { products, variants },
+    });
+    await consumer.start();
+    await waitFor(() => consumer.status.joined, { timeoutMs: 60_000, what: 'purge group joined' });
+
+    const id = '820982911946154508';
+    origin.data.set(id, product(id, 'Before'));
+    origin.data.set('77', '{"id":77}');
+    expect((await products.get(h.shop, id)).value).toBe(product(id, 'Before'));
+    await variants.get(h.shop, '77');
+    expect(await h.redis.exists(h.key(id), h.key('77', 'variants'))).toBe(2);
+
+    origin.data.set(id, product(id, 'After'));
+    const sentAt = await publish(
+      'products/update',
+      `{"id":${id},"title":"After","variants":[{"id":77}]}`,
+      id,
+    );
+    await waitFor(async () => (await h.redis.exists(h.key(id))) === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'the purge',
+    });
+    const purgeMs = Date.now() - sentAt;
+    expect(purgeMs).toBeLessThan(1000);
+    expect(await h.redis.exists(h.key('77', 'variants'))).toBe(0);
+    expect(await products.get(h.shop, id)).toEqual({
+      value: product(id, 'After'),
+      source: 'origin',
+    });
+    expect(await h.counter('shopwire_cache_purge_lag_seconds')).toBeGreaterThan(0);
+  });
+
+  it('clears a cached "not found" on products/create; ignores inventory levels and junk', async () => {
+    const products = h.cache(origin, await h.ready());
+    expect((await products.get(h.shop, '88')).value).toBeNull();
+    expect(await h.redis.get(h.key('88'))).toBe(''); // the negative entry
+
+    await publish('inventory_levels/update', '{"inventory_item_id":5,"available":1}', '5');
+    await producer.send({ topic, messages: [{ key: 'x', value: 'not an envelope' }] });
+    origin.data.set('88', product('88', 'Created'));
+    const sentAt = await publish('products/create', '{"id":88,"title":"Created"}', '88');
+    await waitFor(async () => (await h.redis.exists(h.key('88'))) === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'the purge of the negative entry',
+    });
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    expect((await products.get(h.shop, '88')).value).toBe(product('88', 'Created'));
+  });
+});
