@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
   const app = await createHttpApp(AppModule.forRoot({ config, logger, registry }), {
     title: 'Shopify simulator',
     description:
-      'A stand-in for Shopify: signed webhook streams with Shopify-like retries, duplicates, reordering and delays.',
+      'A stand-in for Shopify: signed webhook streams with Shopify-like retries, duplicates, reordering and delays; the Admin API (GraphQL with query cost and throttling, bulk operations, REST) under /shops/<shop>/admin/api/<version>, steered by /sim/admin.',
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
   });
