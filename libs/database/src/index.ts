@@ -1,6 +1,7 @@
 export * from './data-source';
 export * from './transaction';
 export * from './inbox';
+export * from './chunk';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-publisher';
