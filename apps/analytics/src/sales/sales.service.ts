@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ANALYTICS_LOGGER } from '../analytics.tokens';
@@ -51,7 +51,12 @@ export class SalesService {
    * are written at the end, grouped. Metrics are counted after the commit.
    */
   async applyEvents(events: AnalyticsEvent[]): Promise<ApplyOutcome[]> {
-    const outcomes = await withTransaction(this.dataSource, async (manager) => {
+    const claims = events.map((e) =>
+      e.kind === 'order'
+        ? { consumer: INBOX.orders, eventId: e.event.eventId }
+        : { consumer: INBOX.compliance, eventId: e.webhookId },
+    );
+    const outcomes = await applyChunk(this.dataSource, claims, async (manager, mode) => {
       await this.repository.lockOrders(
         manager,
         events.flatMap((e) =>
@@ -63,7 +68,7 @@ export class SalesService {
       const products: (ProductDelta & { shop: string })[] = [];
       const results: ApplyOutcome[] = [];
       for (const event of events) {
-        results.push(await this.applyOne(manager, event, daily, products));
+        results.push(await this.applyOne(manager, mode, event, daily, products));
       }
       await this.repository.addDeltas(manager, daily, products);
       return results;
@@ -76,18 +81,19 @@ export class SalesService {
 
   private async applyOne(
     manager: EntityManager,
+    mode: ChunkMode,
     event: AnalyticsEvent,
     daily: (DailyDelta & { shop: string })[],
     products: (ProductDelta & { shop: string })[],
   ): Promise<ApplyOutcome> {
     try {
-      // A savepoint per event: data Postgres refuses undoes only this event (and its deltas are
+      // Isolated per event: data Postgres refuses undoes only this event (and its deltas are
       // only kept once it succeeded); the rest of the chunk still commits.
-      return await withSavepoint(manager, 'analytics_event', async () => {
-        if (event.kind === 'compliance') return this.applyCompliance(manager, event);
+      return await mode.isolate('analytics_event', async () => {
+        if (event.kind === 'compliance') return this.applyCompliance(manager, mode, event);
         const { event: order } = event;
         const shop = order.shopDomain;
-        if (!(await claimInbox(manager, INBOX.orders, order.eventId))) return 'duplicate';
+        if (!(await mode.claim(INBOX.orders, order.eventId))) return 'duplicate';
         const previous = await this.repository.loadContribution(manager, shop, order.order.id);
         const next = contributionOf(order);
         const decision = decide(previous, next);
@@ -114,9 +120,10 @@ export class SalesService {
 
   private async applyCompliance(
     manager: EntityManager,
+    mode: ChunkMode,
     event: Extract<AnalyticsEvent, { kind: 'compliance' }>,
   ): Promise<ApplyOutcome> {
-    if (!(await claimInbox(manager, INBOX.compliance, event.webhookId))) return 'duplicate';
+    if (!(await mode.claim(INBOX.compliance, event.webhookId))) return 'duplicate';
     if (event.shopifyTopic === 'app/uninstalled') {
       await this.repository.markShopUninstalled(manager, event.shopDomain);
     } else {

@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainTopic, type InventoryLevelLowEvent } from '@shopwire/contracts';
-import {
-  claimInbox,
-  enqueueOutbox,
-  isDataError,
-  withSavepoint,
-  withTransaction,
-} from '@shopwire/database';
+import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -37,6 +31,19 @@ export type InventoryEvent =
   | { kind: 'item'; ref: WebhookRef; item: ItemUpdate }
   | { kind: 'order'; order: OrderCommitmentEvent }
   | { kind: 'compliance'; ref: WebhookRef; shopifyTopic: string };
+
+/** The inbox row an event claims (the same consumer names `apply` uses). */
+function claimOf(event: InventoryEvent): { consumer: string; eventId: string } {
+  switch (event.kind) {
+    case 'order':
+      return { consumer: INBOX.orders, eventId: event.order.eventId };
+    case 'compliance':
+      return { consumer: INBOX.compliance, eventId: event.ref.webhookId };
+    case 'level':
+    case 'item':
+      return { consumer: INBOX.inventory, eventId: event.ref.webhookId };
+  }
+}
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'stale' | 'duplicate' | 'rejected';
 
@@ -72,23 +79,31 @@ export class InventoryService {
    * transaction. Metrics are counted after the commit, so a retried chunk never counts twice.
    */
   async applyEvents(events: InventoryEvent[]): Promise<ApplyResult[]> {
-    const results = await withTransaction(this.dataSource, async (manager) => {
-      const shops = events.map(shopOf);
-      await this.repository.lockShops(manager, shops);
-      await this.repository.ensureShops(manager, shops);
-      const out: ApplyResult[] = [];
-      for (const event of events) out.push(await this.applyOne(manager, event));
-      return out;
-    });
+    const results = await applyChunk(
+      this.dataSource,
+      events.map(claimOf),
+      async (manager, mode) => {
+        const shops = events.map(shopOf);
+        await this.repository.lockShops(manager, shops);
+        await this.repository.ensureShops(manager, shops);
+        const out: ApplyResult[] = [];
+        for (const event of events) out.push(await this.applyOne(manager, mode, event));
+        return out;
+      },
+    );
     results.forEach((result, index) => this.count(result, events[index]));
     return results;
   }
 
-  private async applyOne(manager: EntityManager, event: InventoryEvent): Promise<ApplyResult> {
+  private async applyOne(
+    manager: EntityManager,
+    mode: ChunkMode,
+    event: InventoryEvent,
+  ): Promise<ApplyResult> {
     try {
-      // A savepoint per event: data Postgres refuses undoes only this event (counted as
+      // Isolated per event: data Postgres refuses undoes only this event (counted as
       // rejected); the rest of the chunk still commits.
-      return await withSavepoint(manager, 'inventory_event', () => this.apply(manager, event));
+      return await mode.isolate('inventory_event', () => this.apply(manager, mode, event));
     } catch (error) {
       if (!isDataError(error)) throw error; // an outage: the whole chunk is retried
       this.logger.warn(
@@ -99,12 +114,16 @@ export class InventoryService {
     }
   }
 
-  private async apply(manager: EntityManager, event: InventoryEvent): Promise<ApplyResult> {
+  private async apply(
+    manager: EntityManager,
+    mode: ChunkMode,
+    event: InventoryEvent,
+  ): Promise<ApplyResult> {
     const none = (outcome: ApplyOutcome): ApplyResult => ({ outcome, lowStockEvents: 0 });
     switch (event.kind) {
       case 'level': {
         const { ref, level } = event;
-        if (!(await claimInbox(manager, INBOX.inventory, ref.webhookId))) return none('duplicate');
+        if (!(await mode.claim(INBOX.inventory, ref.webhookId))) return none('duplicate');
         const result = await this.repository.upsertLevel(
           manager,
           ref.shopDomain,
@@ -122,7 +141,7 @@ export class InventoryService {
       }
       case 'item': {
         const { ref, item } = event;
-        if (!(await claimInbox(manager, INBOX.inventory, ref.webhookId))) return none('duplicate');
+        if (!(await mode.claim(INBOX.inventory, ref.webhookId))) return none('duplicate');
         if ((await this.repository.upsertItem(manager, ref.shopDomain, item)) === 'stale') {
           return none('stale');
         }
@@ -137,7 +156,7 @@ export class InventoryService {
       }
       case 'order': {
         const { order } = event;
-        if (!(await claimInbox(manager, INBOX.orders, order.eventId))) return none('duplicate');
+        if (!(await mode.claim(INBOX.orders, order.eventId))) return none('duplicate');
         const previous = await this.repository.loadCommitment(
           manager,
           order.shopDomain,
@@ -160,7 +179,7 @@ export class InventoryService {
       }
       case 'compliance': {
         const { ref, shopifyTopic } = event;
-        if (!(await claimInbox(manager, INBOX.compliance, ref.webhookId))) return none('duplicate');
+        if (!(await mode.claim(INBOX.compliance, ref.webhookId))) return none('duplicate');
         if (shopifyTopic === 'app/uninstalled') {
           await this.repository.markShopUninstalled(manager, ref.shopDomain);
         } else {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
@@ -39,11 +39,15 @@ export class NotificationsService {
 
   /** true when at least one pending intent was recorded (the dispatcher should look now). */
   async apply(inputs: Applicable[]): Promise<boolean> {
-    const outcomes = await withTransaction(this.dataSource, async (manager) => {
-      const results: Outcome[] = [];
-      for (const input of inputs) results.push(await this.applyOne(manager, input));
-      return results;
-    });
+    const outcomes = await applyChunk(
+      this.dataSource,
+      inputs.map((input) => ({ consumer: inboxConsumer(input.topic), eventId: input.inboxId })),
+      async (manager, mode) => {
+        const results: Outcome[] = [];
+        for (const input of inputs) results.push(await this.applyOne(manager, mode, input));
+        return results;
+      },
+    );
     let wake = false;
     for (const outcome of outcomes) {
       switch (outcome.kind) {
@@ -67,10 +71,14 @@ export class NotificationsService {
     return wake;
   }
 
-  private async applyOne(manager: EntityManager, input: Applicable): Promise<Outcome> {
+  private async applyOne(
+    manager: EntityManager,
+    mode: ChunkMode,
+    input: Applicable,
+  ): Promise<Outcome> {
     try {
-      return await withSavepoint(manager, 'notification_event', async () => {
-        if (!(await claimInbox(manager, inboxConsumer(input.topic), input.inboxId)))
+      return await mode.isolate('notification_event', async () => {
+        if (!(await mode.claim(inboxConsumer(input.topic), input.inboxId)))
           return { kind: 'duplicate', topic: input.topic };
         if (input.kind === 'privacy') {
           await this.applyPrivacy(manager, input);

@@ -1,11 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  claimInbox,
-  enqueueOutbox,
-  isDataError,
-  withSavepoint,
-  withTransaction,
-} from '@shopwire/database';
+import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwire/database';
 import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_DATA_SOURCE } from '../database/order-data-source';
@@ -54,16 +48,26 @@ export class OrdersService {
 
   /**
    * Applies order events in one transaction, in order. Each event claims its webhook id in the
-   * inbox first, so a redelivery is a no-op. Metrics are counted after the commit: a chunk that
-   * fails and is retried must not count twice.
+   * inbox first, so a redelivery is a no-op (the chunk's claims go in one statement; see
+   * `applyChunk`). Metrics are counted after the commit: a chunk that fails and is retried must
+   * not count twice.
    */
   async applyEvents(events: OrderEvent[]): Promise<ApplyOutcome[]> {
-    const { outcomes, emitted } = await withTransaction(this.dataSource, async (manager) => {
-      const results: ApplyOutcome[] = [];
-      const topics: string[] = [];
-      for (const event of events) results.push(await this.applyTraced(manager, event, topics));
-      return { outcomes: results, emitted: topics };
-    });
+    const claims = events.map((e) => ({
+      consumer: ORDERS_INBOX_CONSUMER,
+      eventId: e.meta.webhookId,
+    }));
+    const { outcomes, emitted } = await applyChunk(
+      this.dataSource,
+      claims,
+      async (manager, mode) => {
+        const results: ApplyOutcome[] = [];
+        const topics: string[] = [];
+        for (const event of events)
+          results.push(await this.applyTraced(manager, mode, event, topics));
+        return { outcomes: results, emitted: topics };
+      },
+    );
     outcomes.forEach((outcome, index) => this.count(outcome, events[index]));
     for (const topic of emitted) this.metrics.eventsEnqueued.inc({ topic });
     return outcomes;
@@ -71,6 +75,7 @@ export class OrdersService {
 
   private applyTraced(
     manager: EntityManager,
+    mode: ChunkMode,
     event: OrderEvent,
     emitted: string[],
   ): Promise<ApplyOutcome> {
@@ -80,7 +85,7 @@ export class OrdersService {
       event.trace,
       async (span) => {
         try {
-          const outcome = await this.apply(manager, event, emitted);
+          const outcome = await this.apply(manager, mode, event, emitted);
           span.setAttribute('order.outcome', outcome);
           return outcome;
         } finally {
@@ -92,15 +97,16 @@ export class OrdersService {
 
   private async apply(
     manager: EntityManager,
+    mode: ChunkMode,
     event: OrderEvent,
     emitted: string[],
   ): Promise<ApplyOutcome> {
     const { meta, order } = event;
     try {
-      // A savepoint per event: if Postgres refuses this one's data, only it is undone (and
+      // Isolated per event: if Postgres refuses this one's data, only it is undone (and
       // rejected); the rest of the chunk still commits.
-      return await withSavepoint(manager, 'order_event', async () => {
-        if (!(await claimInbox(manager, ORDERS_INBOX_CONSUMER, meta.webhookId))) return 'duplicate';
+      return await mode.isolate('order_event', async () => {
+        if (!(await mode.claim(ORDERS_INBOX_CONSUMER, meta.webhookId))) return 'duplicate';
         const result = await this.repository.upsertUnlessStale(manager, order, meta);
         if (result.outcome === 'stale') {
           await this.repository.countStaleUpdate(manager, meta.shopDomain, order.id);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
+import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -35,22 +35,27 @@ export class SyncService {
 
   /** true when work for the worker was recorded. */
   async apply(inputs: Applicable[]): Promise<boolean> {
-    const counts = await withTransaction(this.dataSource, async (manager) => {
-      const results: { count: Count; wake: boolean }[] = [];
-      for (const input of inputs) results.push(await this.applyOne(manager, input));
-      return results;
-    });
+    const counts = await applyChunk(
+      this.dataSource,
+      inputs.map((input) => ({ consumer: inboxConsumer(input.topic), eventId: input.inboxId })),
+      async (manager, mode) => {
+        const results: { count: Count; wake: boolean }[] = [];
+        for (const input of inputs) results.push(await this.applyOne(manager, mode, input));
+        return results;
+      },
+    );
     counts.forEach((c) => c.count());
     return counts.some((c) => c.wake);
   }
 
   private async applyOne(
     manager: EntityManager,
+    mode: ChunkMode,
     input: Applicable,
   ): Promise<{ count: Count; wake: boolean }> {
     try {
-      return await withSavepoint(manager, 'sync_event', async () => {
-        if (!(await claimInbox(manager, inboxConsumer(input.topic), input.inboxId)))
+      return await mode.isolate('sync_event', async () => {
+        if (!(await mode.claim(inboxConsumer(input.topic), input.inboxId)))
           return { count: () => this.metrics.duplicates.inc({ topic: input.topic }), wake: false };
         switch (input.kind) {
           case 'order': {
