@@ -21,12 +21,24 @@ import { SyncMetrics } from './sync.metrics';
  * A crash between the ERP's answer and the 'synced' mark resends after the lease: the ERP drops
  * the repeat by its Idempotency-Key (`<shop>/<order id>`), so the order is mirrored once.
  */
+interface SyncedOrder {
+  shopDomain: string;
+  orderId: string;
+  erpStatus: number;
+  observe(result: string): void;
+}
+
+// The backlog gauge needs a count over the table; once per this long is plenty for a gauge and
+// keeps a busy worker from paying a scan per pass.
+const BACKLOG_SAMPLE_MS = 5000;
+
 @Injectable()
 export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private backlogSampledAt = 0;
   private readonly redactUrl: string;
 
   constructor(
@@ -60,9 +72,12 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
       let claimed = 0;
       try {
         claimed = await this.pass();
-        const backlog = await this.repository.countByStatus();
-        this.metrics.backlog.reset();
-        for (const { status, n } of backlog) this.metrics.backlog.set({ status }, n);
+        if (Date.now() - this.backlogSampledAt >= BACKLOG_SAMPLE_MS) {
+          this.backlogSampledAt = Date.now();
+          const backlog = await this.repository.countByStatus();
+          this.metrics.backlog.reset();
+          for (const { status, n } of backlog) this.metrics.backlog.set({ status }, n);
+        }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'erp pass failed; will retry');
       }
@@ -103,7 +118,10 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
       WORKER_LEASE_MS,
       SYNC_MAX_ATTEMPTS,
     );
-    await Promise.all(orders.map((order) => this.syncOrder(order)));
+    const outcomes = await Promise.all(orders.map((order) => this.syncOrder(order)));
+    const synced = outcomes.filter((o): o is SyncedOrder => o !== null);
+    await this.repository.markSynced(synced);
+    for (const { observe } of synced) observe('synced');
     return orders.length + jobs.length;
   }
 
@@ -118,7 +136,8 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return Math.max(asked, jittered, this.config.ERP_RETRY_BASE_MS);
   }
 
-  private async syncOrder(order: DueOrder): Promise<void> {
+  /** Calls the ERP; the order when it was mirrored (the pass marks them together), else null. */
+  private async syncOrder(order: DueOrder): Promise<SyncedOrder | null> {
     const started = performance.now();
     const observe = (result: string) => {
       this.metrics.erpCalls.inc({ kind: 'order', result });
@@ -130,14 +149,13 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         idempotencyKey: `${order.shopDomain}/${order.orderId}`,
         body: { shopDomain: order.shopDomain, orderId: order.orderId, order: order.payload },
       });
-      await this.repository.markSynced(order.shopDomain, order.orderId, status);
-      observe('synced');
+      return { shopDomain: order.shopDomain, orderId: order.orderId, erpStatus: status, observe };
     } catch (error) {
       const root = rootError(error);
       if (isBreakerOpenError(root)) {
         await this.repository.releaseOrder(order.shopDomain, order.orderId, this.erp.resetMs);
         observe('refused');
-        return;
+        return null;
       }
       const permanent = root instanceof ErpHttpError && root.permanent;
       const summary = erpErrorSummary(error);
@@ -162,6 +180,7 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         },
         'order not mirrored to the ERP; will retry',
       );
+      return null;
     }
   }
 
