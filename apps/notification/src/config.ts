@@ -52,6 +52,8 @@ export const notificationConfigSchema = z.object({
   SMTP_TIMEOUT_MS: positiveInt(10_000),
   /** SMTP connections kept open to the relay (nodemailer pool). */
   SMTP_POOL_SIZE: positiveInt(8),
+  /** Emails sent over one pooled connection before it is replaced (relays may cap this). */
+  SMTP_MAX_MESSAGES_PER_CONNECTION: positiveInt(1000),
   MERCHANT_EMAILS: merchantEmails,
   /** Where low-stock alerts go for shops not in MERCHANT_EMAILS; unset: not sent (skipped). */
   MERCHANT_DEFAULT_EMAIL: z.string().email().optional(),

@@ -48,6 +48,8 @@ export class EmailSender implements OnApplicationShutdown {
     this.transport = createTransport(config.SMTP_URL, {
       pool: true,
       maxConnections: config.SMTP_POOL_SIZE,
+      // nodemailer's default (100) reconnects — a fresh TCP + EHLO — every hundred emails.
+      maxMessages: config.SMTP_MAX_MESSAGES_PER_CONNECTION,
       connectionTimeout: Math.min(5000, config.SMTP_TIMEOUT_MS),
       greetingTimeout: Math.min(5000, config.SMTP_TIMEOUT_MS),
       socketTimeout: config.SMTP_TIMEOUT_MS,

@@ -15,6 +15,8 @@ import { NotificationsRepository, type DueIntent } from './notifications.reposit
 
 // Later passes wait longer for an intent that keeps failing, up to this.
 const RETRY_CAP_MS = 5 * 60_000;
+// How often the pending gauge is refreshed.
+const PENDING_SAMPLE_MS = 5000;
 
 /**
  * The sender loop: claims due intents (SKIP LOCKED, with a lease), sends each, marks it sent.
@@ -29,6 +31,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private pendingSampledAt = 0;
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
@@ -61,7 +64,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
       let claimed = 0;
       try {
         claimed = await this.pass();
-        this.metrics.pending.set(await this.repository.countPending());
+        // A count over the table: sampled, not paid on every pass of a busy sender.
+        if (Date.now() - this.pendingSampledAt >= PENDING_SAMPLE_MS) {
+          this.pendingSampledAt = Date.now();
+          this.metrics.pending.set(await this.repository.countPending());
+        }
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'sender pass failed; will retry');
       }
