@@ -13,6 +13,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { baselineInsertRate } from './storage-baseline';
 import { PIPELINE_SERVICES, type ServiceSpec } from '@shopwire/testing';
@@ -27,6 +28,9 @@ const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const SECRET = 'bench-pipeline-secret';
 const TOKEN = 'bench-pipeline-token-0123456789';
 const RUN = randomUUID().slice(0, 8);
+// BENCH_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops (open it in
+// Chrome DevTools or speedscope) — how the per-stage costs in docs/benchmarks.md were found.
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -81,7 +85,9 @@ async function startServices(kafka: Kafka): Promise<Running[]> {
       ...spec.env,
     };
     if (group && spec.groupEnv) env[spec.groupEnv] = group;
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', spec.name, 'src/main.js')], {
+    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${spec.name}`] : [];
+    const main = join(ROOT, 'dist/apps', spec.name, 'src/main.js');
+    const child = spawn(process.execPath, [...profile, main], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -143,6 +149,30 @@ function send(shop: string, args: string[]): Promise<number | null> {
   });
 }
 
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return 0;
+  }
+}
+
+/** The whole machine's busy and total CPU seconds so far (all cores), from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = ticks.map(Number);
+    const idle = n[3] + n[4];
+    const total = n.reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 async function effects(db: Client, shop: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const spec of PIPELINE_SERVICES) {
@@ -202,6 +232,8 @@ async function main(): Promise<void> {
     // Throughput: as fast as the simulator sends.
     const shop = `bench-${RUN}.myshopify.com`;
     let peakLag = 0;
+    const cpuBefore = running.map(({ child }) => cpuSeconds(child.pid));
+    const machineBefore = machineCpu();
     const started = Date.now();
     const sendExit = send(shop, [
       '--count',
@@ -221,6 +253,8 @@ async function main(): Promise<void> {
       if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
     });
     const finished = Date.now();
+    const cpuUsed = running.map(({ child }, i) => cpuSeconds(child.pid) - cpuBefore[i]);
+    const machineAfter = machineCpu();
     const exit = await sendExit;
     const seconds = (finished - started) / 1000;
     const throughput = ORDERS / seconds;
@@ -231,6 +265,20 @@ async function main(): Promise<void> {
       `sending took ${((sendDoneAt - started) / 1000).toFixed(1)} s; peak consumer lag ${peakLag} messages; drained ${drainedAt ? ((drainedAt - sendDoneAt) / 1000).toFixed(1) : '?'} s after the last send`,
     );
     log(`ratio to the storage baseline: ${(throughput / baseline).toFixed(2)}`);
+    // Where the time went: CPU per order in each process. On a saturated machine the sum bounds
+    // throughput at (cores × 1000 / total ms per order) whatever the pipeline's shape.
+    const perOrder = running.map(({ spec }, i) => ({
+      name: spec.name,
+      ms: (cpuUsed[i] * 1000) / ORDERS,
+    }));
+    const machineBusy = machineAfter.busy - machineBefore.busy;
+    const cores = (machineAfter.total - machineBefore.total) / seconds;
+    log(
+      `cpu per order: ${perOrder.map((p) => `${p.name} ${p.ms.toFixed(2)} ms`).join(', ')}; ` +
+        `services ${perOrder.reduce((a, p) => a + p.ms, 0).toFixed(1)} ms, whole machine ` +
+        `${((machineBusy * 1000) / ORDERS).toFixed(1)} ms (broker, Postgres and anything else ` +
+        `running included); machine busy ${((100 * machineBusy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of ${cores.toFixed(0)} cores`,
+    );
     const lost = Object.entries(counts).filter(([, n]) => n < ORDERS);
     const doubled = Object.entries(counts).filter(([, n]) => n > ORDERS);
     log(
@@ -277,7 +325,14 @@ async function main(): Promise<void> {
     );
     if (lost.length || doubled.length) process.exitCode = 1;
   } finally {
+    const exited = running.map(
+      ({ child }) =>
+        new Promise((resolve) =>
+          child.exitCode === null ? child.once('exit', resolve) : resolve(null),
+        ),
+    );
     for (const { child } of running.reverse()) child.kill('SIGTERM');
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 30_000))]);
     await db.end();
   }
 }
