@@ -12,11 +12,11 @@ import type { Registry } from 'prom-client';
 import { CALLBACK_SIGNATURE_HEADER, signCallback } from './callback-signature';
 import type { JobRecord } from './job';
 import type { JobMetrics } from './job.metrics';
-import type { JobStore } from './job-store';
+import type { CallbackStore } from './callback-store';
 import { callbackBody } from './job-view';
 
 export interface CallbackSenderOptions {
-  store: JobStore;
+  store: CallbackStore;
   /** `JOBS_CALLBACK_SECRET`; null when callbacks are not configured (none are accepted). */
   secret: string | null;
   logger: Logger;

@@ -2,6 +2,7 @@ export * from './job';
 export * from './pacer';
 export * from './job-schema';
 export * from './job-store';
+export * from './callback-store';
 export * from './job-view';
 export * from './job.metrics';
 export * from './job-worker';

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   JobAbortedError,
-  type CallbackStatus,
   type JobCompletion,
   type JobRecord,
   type JobStatus,
@@ -11,66 +10,7 @@ import {
   type StepTransaction,
 } from './job';
 import { encodeDispatch } from './dispatch-message';
-
-interface JobRow {
-  id: string;
-  type: string;
-  params: unknown;
-  status: JobStatus;
-  processed: string;
-  total: string | null;
-  checkpoint: unknown;
-  output_seq: number;
-  attempts: number;
-  max_attempts: number;
-  lease_owner: string | null;
-  lease_expires_at: Date | null;
-  cancel_requested_at: Date | null;
-  error: { type: string; message: string } | null;
-  result: JobRecord['result'];
-  submitted_by: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  updated_at: Date;
-  finished_at: Date | null;
-  callback_url: string | null;
-  callback_status: CallbackStatus | null;
-  callback_attempts: number;
-  callback_next_at: Date | null;
-  callback_last_error: string | null;
-  callback_delivered_at: Date | null;
-}
-
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    params: row.params,
-    status: row.status,
-    processed: Number(row.processed),
-    total: row.total === null ? null : Number(row.total),
-    checkpoint: row.checkpoint,
-    outputSeq: row.output_seq,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
-    cancelRequestedAt: row.cancel_requested_at,
-    error: row.error,
-    result: row.result,
-    submittedBy: row.submitted_by,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    updatedAt: row.updated_at,
-    finishedAt: row.finished_at,
-    callbackUrl: row.callback_url,
-    callbackStatus: row.callback_status,
-    callbackAttempts: row.callback_attempts,
-    callbackNextAt: row.callback_next_at,
-    callbackLastError: row.callback_last_error,
-    callbackDeliveredAt: row.callback_delivered_at,
-  };
-}
+import { toRecord, type JobRow } from './job-row';
 
 export interface NewJob {
   type: string;
@@ -407,63 +347,6 @@ export class JobStore {
       [id],
     );
     return Buffer.concat(rows.map((row) => row.data));
-  }
-
-  /**
-   * Takes up to `limit` due callbacks for `leaseMs`, so replicas do not send the same one at
-   * once. A sender that dies holding some lets them fall due again when the lease ends.
-   */
-  async claimCallbacks(limit: number, leaseMs: number): Promise<JobRecord[]> {
-    const rows: JobRow[] = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM ${this.jobs}
-         WHERE callback_status = 'pending' AND callback_next_at <= now()
-           AND (callback_lease_until IS NULL OR callback_lease_until < now())
-         ORDER BY callback_next_at LIMIT $1 FOR UPDATE SKIP LOCKED),
-       u AS (
-         UPDATE ${this.jobs} j
-         SET callback_lease_until = now() + make_interval(secs => $2::float8 / 1000)
-         FROM due WHERE j.id = due.id RETURNING j.*)
-       SELECT * FROM u`,
-      [limit, leaseMs],
-    );
-    return rows.map(toRecord);
-  }
-
-  /** Records one delivery attempt: delivered, retry after `retryInMs`, or given up (null). */
-  async recordCallback(
-    id: string,
-    outcome: { delivered: true } | { delivered: false; error: string; retryInMs: number | null },
-  ): Promise<void> {
-    if (outcome.delivered) {
-      await this.dataSource.query(
-        `UPDATE ${this.jobs} SET callback_status = 'delivered', callback_delivered_at = now(),
-           callback_attempts = callback_attempts + 1, callback_last_error = NULL,
-           callback_lease_until = NULL, callback_next_at = NULL
-         WHERE id = $1`,
-        [id],
-      );
-      return;
-    }
-    await this.dataSource.query(
-      `UPDATE ${this.jobs} SET callback_attempts = callback_attempts + 1,
-         callback_last_error = $2, callback_lease_until = NULL,
-         callback_status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'pending' END,
-         callback_next_at = CASE WHEN $3::float8 IS NULL THEN NULL
-                            ELSE now() + make_interval(secs => $3::float8 / 1000) END
-       WHERE id = $1`,
-      [id, outcome.error.slice(0, 300), outcome.retryInMs],
-    );
-  }
-
-  /** Lets a callback be tried again later without counting an attempt (e.g. breaker open). */
-  async postponeCallback(id: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ${this.jobs} SET callback_lease_until = NULL,
-         callback_next_at = now() + make_interval(secs => $2::float8 / 1000)
-       WHERE id = $1 AND callback_status = 'pending'`,
-      [id, delayMs],
-    );
   }
 
   private async lockFenced(manager: EntityManager, id: string, owner: string): Promise<number> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { CallbackSender } from './callback-sender';
+import { CallbackStore } from './callback-store';
 import type { JobHandler, JobRecord } from './job';
 import { JobDispatchConsumer } from './job-dispatch-consumer';
 import { JobStore } from './job-store';
@@ -81,7 +82,7 @@ export class JobsRuntime {
       sessionTimeoutMs: settings.sessionTimeoutMs,
     });
     this.callbacks = new CallbackSender({
-      store: this.store,
+      store: new CallbackStore(options.dataSource),
       secret: settings.callbackSecret,
       logger: log,
       metrics: this.metrics,

@@ -35,6 +35,7 @@ import { isInfrastructureError } from '@shopwire/kafka';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jobId, listQuery, parseRequest } from './dto/job-query';
 import { JobDto, JobListDto, SubmitJobDto } from './dto/job.dto';
+import { JOB_STATUSES } from './job';
 import type { JobsRuntime } from './jobs-runtime';
 import { JOBS_RUNTIME } from './jobs.tokens';
 import { jobLocation, toJobView, type JobView } from './job-view';
@@ -79,7 +80,7 @@ export class JobsController {
   @ApiQuery({
     name: 'status',
     required: false,
-    enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'],
+    enum: [...JOB_STATUSES],
   })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiOkResponse({ type: JobListDto })
