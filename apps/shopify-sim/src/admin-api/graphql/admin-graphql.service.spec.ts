@@ -101,6 +101,18 @@ describe('AdminGraphqlService (cost, bucket and refunds on a fake clock)', () =>
     expect(reply.extensions.cost.throttleStatus.currentlyAvailable).toBe(2000);
   });
 
+  it('charges a variable left to its default at that default', async () => {
+    const reply = await service.run(context('defaults.myshopify.com'), {
+      query: 'query ($n: Int = 30) { products(first: $n) { nodes { id } } }',
+    });
+    expect(reply.extensions.cost.requestedQueryCost).toBe(32);
+    const wrong = await service.run(context('defaults.myshopify.com'), {
+      query: 'query ($n: Int!) { products(first: $n) { nodes { id } } }',
+      variables: { n: 'many' },
+    });
+    expect(wrong.errors?.[0]).toMatchObject({ message: expect.stringContaining('$n') });
+  });
+
   it('answers syntax and validation errors with a zero cost', async () => {
     const reply = await service.run(context('bad.myshopify.com'), {
       query: '{ products(first: 1) { nope } }',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   buildSchema,
   execute,
+  getVariableValues,
   GraphQLError,
   parse,
   validate,
@@ -18,6 +19,7 @@ import { queryRoot } from './admin-queries';
 import { ADMIN_SCHEMA_SDL } from './admin-schema.graphql';
 import {
   costCountingResolver,
+  pickOperation,
   QueryCostError,
   requestedQueryCost,
   type CostCounter,
@@ -105,7 +107,15 @@ export class AdminGraphqlService {
 
     let requested: number;
     try {
-      requested = requestedQueryCost(this.schema, document, variables, operationName);
+      // Cost from coerced variables, so a `$first` left to its default is charged at that default.
+      const operation = pickOperation(document, operationName);
+      const coerced = getVariableValues(
+        this.schema,
+        operation.variableDefinitions ?? [],
+        variables,
+      );
+      if (coerced.errors) return invalid(coerced.errors);
+      requested = requestedQueryCost(this.schema, document, coerced.coerced, operationName);
     } catch (error) {
       if (error instanceof QueryCostError || error instanceof GraphQLError) return invalid([error]);
       throw error;
