@@ -37,6 +37,12 @@ export interface StoreSizes {
   customers: number;
 }
 
+interface ProductTraits {
+  skuStem: string;
+  options: readonly string[];
+  basePrice: number;
+}
+
 type ProductPatch = Partial<
   Pick<ProductRecord, 'title' | 'tags' | 'status' | 'vendor' | 'productType'>
 > & {
@@ -63,6 +69,7 @@ export class ShopStore {
   private readonly products: (ProductRecord | undefined)[] = [];
   private readonly orders: (OrderRecord | undefined)[] = [];
   private readonly customers: (CustomerRecord | undefined)[] = [];
+  private readonly traits: (ProductTraits | undefined)[] = [];
   private readonly productPatches = new Map<number, ProductPatch>();
   private readonly orderPatches = new Map<number, OrderPatch>();
   private readonly levelPatches = new Map<string, { available: number; updatedAt: Date }>();
@@ -128,19 +135,16 @@ export class ShopStore {
     const productIndex = Math.floor(index / VARIANTS_PER_PRODUCT);
     const position = (index % VARIANTS_PER_PRODUCT) + 1;
     const product = this.product(productIndex);
-    const rng = new SeededRandom(`${this.shop}:product:${productIndex}`);
-    const kind = rng.pick(PRODUCT_NOUNS);
-    const options = rng.chance(0.5) ? SIZE_OPTIONS : COLOR_OPTIONS;
-    const basePrice = rng.int(kind.priceCents[0] / 100, kind.priceCents[1] / 100) * 100 - 1;
-    const option = options[position - 1]!;
+    const traits = this.traits[productIndex]!;
+    const option = traits.options[position - 1]!;
     return {
       index,
       productIndex,
       id: this.variantIds.id(index),
       inventoryItemId: this.itemIds.id(index),
       title: option,
-      sku: `${slug(kind.noun).toUpperCase().slice(0, 4)}-${productIndex + 1}-${slug(option).toUpperCase()}`,
-      priceCents: basePrice + (options === SIZE_OPTIONS && position >= 4 ? 200 : 0),
+      sku: `${traits.skuStem}-${productIndex + 1}-${slug(option).toUpperCase()}`,
+      priceCents: traits.basePrice + (traits.options === SIZE_OPTIONS && position >= 4 ? 200 : 0),
       position,
       createdAt: product.createdAt,
       updatedAt: product.updatedAt,
@@ -218,10 +222,13 @@ export class ShopStore {
 
   private generateProduct(index: number): ProductRecord {
     const rng = new SeededRandom(`${this.shop}:product:${index}`);
-    // The same first draws as in variant(): kind, options and price come from this sequence.
     const kind = rng.pick(PRODUCT_NOUNS);
-    rng.chance(0.5);
-    rng.int(0, 1);
+    // What variants need is kept beside the product, so 50,000 variants cost no generator each.
+    this.traits[index] = {
+      skuStem: slug(kind.noun).toUpperCase().slice(0, 4),
+      options: rng.chance(0.5) ? SIZE_OPTIONS : COLOR_OPTIONS,
+      basePrice: rng.int(kind.priceCents[0] / 100, kind.priceCents[1] / 100) * 100 - 1,
+    };
     const title = `${rng.pick(PRODUCT_ADJECTIVES)} ${kind.noun}`;
     const createdAt = this.timeOf(index, this.sizes.products, 400, 30);
     const status = rng.weighted<ProductStatus>([
