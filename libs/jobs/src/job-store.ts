@@ -333,6 +333,26 @@ export class JobStore {
     });
   }
 
+  /**
+   * Deletes finished jobs (and, by cascade, their outputs) submitted more than `retentionMs`
+   * ago, at most `limit` at a time so a large backlog goes over several passes, never in one
+   * long lock. A job whose callback is still pending is kept until it is delivered or given up.
+   */
+  async deleteExpired(retentionMs: number, limit = 1000): Promise<number> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH old AS (
+         SELECT id FROM ${this.jobs}
+         WHERE status IN ('succeeded', 'failed', 'cancelled')
+           AND created_at < now() - make_interval(secs => $1::float8 / 1000)
+           AND callback_status IS DISTINCT FROM 'pending'
+         LIMIT $2),
+       d AS (DELETE FROM ${this.jobs} j USING old WHERE j.id = old.id RETURNING j.id)
+       SELECT id FROM d`,
+      [retentionMs, limit],
+    );
+    return rows.length;
+  }
+
   async countByTypeAndStatus(): Promise<{ type: string; status: JobStatus; count: number }[]> {
     const rows: { type: string; status: JobStatus; count: number }[] = await this.dataSource.query(
       `SELECT type, status, count(*)::int AS count FROM ${this.jobs} GROUP BY type, status`,

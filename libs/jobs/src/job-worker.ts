@@ -32,6 +32,8 @@ export interface JobWorkerOptions {
   reapIntervalMs: number;
   /** How long a dispatch waits for a free slot before the consumer retries it (see README). */
   busyWaitMs?: number;
+  /** Finished jobs older than this are deleted with their outputs; 0 keeps them forever. */
+  retentionMs?: number;
   /** How long stop() waits for running jobs to hand themselves back. */
   shutdownGraceMs?: number;
   owner?: string;
@@ -94,6 +96,7 @@ export class JobWorker {
   private reapTimer: NodeJS.Timeout | null = null;
   private ticking = false;
   private reaping = false;
+  private lastRetentionAt = 0;
   private stopping = false;
 
   constructor(private readonly options: JobWorkerOptions) {
@@ -338,6 +341,12 @@ export class JobWorker {
           },
           'took over jobs whose worker was lost',
         );
+      }
+      const retentionMs = this.options.retentionMs ?? 0;
+      if (retentionMs > 0 && Date.now() - this.lastRetentionAt >= 60_000) {
+        this.lastRetentionAt = Date.now();
+        const deleted = await store.deleteExpired(retentionMs);
+        if (deleted > 0) logger.info({ deleted }, 'deleted finished jobs past their retention');
       }
       metrics.observeCounts(await store.countByTypeAndStatus());
     } catch (error) {

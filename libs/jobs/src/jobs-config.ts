@@ -22,6 +22,8 @@ export const jobsEnv = {
   JOBS_CALLBACK_MAX_ATTEMPTS: positiveInt(10),
   JOBS_CALLBACK_BASE_DELAY_MS: positiveInt(1000),
   JOBS_CALLBACK_MAX_DELAY_MS: positiveInt(300_000),
+  /** Finished jobs and their results are deleted this many days after submission; 0 keeps them. */
+  JOBS_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   /** Units of work per second per replica (token bucket); unset = unlimited. */
   JOBS_PACE_PER_SECOND: z.coerce.number().positive().optional(),
   /** Kafka group of the dispatch consumer; default `<service>-jobs`. */
@@ -45,6 +47,7 @@ export interface JobsSettings {
   callbackMaxDelayMs: number;
   callbackPollMs: number;
   pacePerSecond: number | null;
+  retentionMs: number;
   consumerGroup: string | null;
   /** Kafka session timeout of the dispatch consumer. */
   sessionTimeoutMs: number;
@@ -68,6 +71,7 @@ export function jobsSettings(env: Partial<JobsEnv>): JobsSettings {
     callbackMaxDelayMs: parsed.JOBS_CALLBACK_MAX_DELAY_MS,
     callbackPollMs: 1000,
     pacePerSecond: parsed.JOBS_PACE_PER_SECOND ?? null,
+    retentionMs: parsed.JOBS_RETENTION_DAYS * 86_400_000,
     consumerGroup: parsed.JOBS_CONSUMER_GROUP ?? null,
     sessionTimeoutMs: 30_000,
   };

@@ -71,6 +71,7 @@ export class JobsRuntime {
       leaseMs: settings.leaseMs,
       tickMs: settings.tickMs,
       reapIntervalMs: settings.reapIntervalMs,
+      retentionMs: settings.retentionMs,
     });
     this.consumer = new JobDispatchConsumer({
       kafka: options.kafka,

@@ -352,6 +352,41 @@ describe('leases', () => {
   });
 });
 
+describe('retention', () => {
+  it('deletes old finished jobs with their outputs; keeps recent ones and pending callbacks', async () => {
+    const old = await store.submit({ type: 'orphan', params: {}, maxAttempts: 1 });
+    const oldPending = await store.submit({
+      type: 'orphan',
+      params: {},
+      maxAttempts: 1,
+      callbackUrl: 'http://127.0.0.1:9/never',
+    });
+    const oldQueued = await store.submit({ type: 'orphan', params: {}, maxAttempts: 1 });
+    const recent = await store.submit({ type: 'orphan', params: {}, maxAttempts: 1 });
+    await db.query(
+      `UPDATE "${SCHEMA}".jobs SET created_at = now() - interval '40 days' WHERE id = ANY($1::uuid[])`,
+      [[old.id, oldPending.id, oldQueued.id]],
+    );
+    await db.query(
+      `UPDATE "${SCHEMA}".jobs SET status = 'succeeded', finished_at = now()
+       WHERE id = ANY($1::uuid[])`,
+      [[old.id, oldPending.id, recent.id]],
+    );
+    await db.query(`UPDATE "${SCHEMA}".jobs SET callback_status = 'pending' WHERE id = $1`, [
+      oldPending.id,
+    ]);
+    await db.query(`INSERT INTO "${SCHEMA}".job_outputs (job_id, seq, data) VALUES ($1, 0, 'x')`, [
+      old.id,
+    ]);
+    expect(await store.deleteExpired(30 * 86_400_000)).toBe(1);
+    expect(await store.get(old.id)).toBeNull();
+    expect((await store.readOutput(old.id)).length).toBe(0);
+    for (const kept of [oldPending, oldQueued, recent]) {
+      expect(await store.get(kept.id)).not.toBeNull();
+    }
+  });
+});
+
 describe('a graceful stop and the slots', () => {
   it('hands a running job back on stop; the next worker resumes it, each effect once', async () => {
     const groupId = `jobs-it-${run}-handback`;
