@@ -52,6 +52,16 @@ describe('ShopStore (seeded, lazy)', () => {
   });
 });
 
+it('serves orders of a shop without products, with no line items', () => {
+  const store = new ShopStore(
+    'empty.myshopify.com',
+    { products: 0, orders: 3, customers: 1 },
+    anchor,
+  );
+  expect(store.order(2).lineItems).toEqual([]);
+  expect(store.order(2).totalCents).toBe(0);
+});
+
 describe('IdScheme and gids', () => {
   it('round-trips ids and rejects strangers', () => {
     const scheme = new IdScheme('x', 100);
