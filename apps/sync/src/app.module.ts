@@ -11,6 +11,8 @@ import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
 import { SYNC_KAFKA, SYNC_PRODUCER } from './sync.tokens';
 import type { SyncConfig } from './config';
+import { CatalogCache } from './catalog/catalog-cache';
+import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule } from './core.module';
 import { ErpClient } from './orders/erp-client';
 import { OrderSyncRepository } from './orders/order-sync.repository';
@@ -26,6 +28,7 @@ function readinessChecks(
   repository: OrderSyncRepository,
   consumer: SyncConsumer,
   erp: ErpClient,
+  cache: CatalogCache,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
@@ -42,6 +45,8 @@ function readinessChecks(
       },
     },
     { name: 'erp', check: () => Promise.resolve(erp.health()) },
+    // Reported only: without Redis the catalog API answers from the origin.
+    { name: 'cache', check: () => Promise.resolve(cache.health()) },
   ];
 }
 
@@ -53,6 +58,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, logger),
         SyncModule,
+        CatalogModule,
         DeadLettersModule.forService({
           group: ConsumerGroup.Sync,
           topics: SUBSCRIPTIONS[ConsumerGroup.Sync],
@@ -60,8 +66,8 @@ export class AppModule {
           producer: SYNC_PRODUCER,
         }),
         HealthModule.forChecks({
-          imports: [SyncModule],
-          inject: [OrderSyncRepository, SyncConsumer, ErpClient],
+          imports: [SyncModule, CatalogModule],
+          inject: [OrderSyncRepository, SyncConsumer, ErpClient, CatalogCache],
           useFactory: readinessChecks,
         }),
       ],

@@ -45,6 +45,25 @@ export const syncConfigSchema = z.object({
   BREAKER_VOLUME_THRESHOLD: positiveInt(5),
   BREAKER_ERROR_PERCENT: positiveInt(50),
   BREAKER_RESET_MS: positiveInt(10_000),
+  /** Redis for the catalog cache (libs/cache). Unreachable Redis only costs hit ratio. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  /** A Redis command not answered within this is failed (the read goes to the origin). */
+  CACHE_REDIS_TIMEOUT_MS: positiveInt(100),
+  CACHE_KEY_PREFIX: z.string().min(1).default('shopwire:cache'),
+  CACHE_PRODUCT_TTL_MS: positiveInt(5 * 60_000),
+  CACHE_NEGATIVE_TTL_MS: positiveInt(30_000),
+  /** Cross-replica fill lock (SET NX PX): one origin call per key across all replicas. */
+  CACHE_FILL_LOCK: booleanFlag(true),
+  /** The purge consumer's own group (every replica shares the Redis cache, so one is enough). */
+  CACHE_PURGE_GROUP: z.string().min(1).default('sync-cache-purge'),
+  /**
+   * Where catalog reads come from on a miss. `mirror`: the sync schema's catalog, kept from
+   * products webhooks. (The Admin API origin comes with the budgeted client in libs/shopify.)
+   */
+  CATALOG_ORIGIN: z.enum(['mirror']).default('mirror'),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;

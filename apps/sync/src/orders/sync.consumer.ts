@@ -19,6 +19,7 @@ import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER, SYNC_PRODUCER } from '../sync.tokens';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
+import { CatalogCache } from '../catalog/catalog-cache';
 import { ErpSyncWorker } from './erp-sync.worker';
 import { decodeSyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
@@ -40,6 +41,7 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: SyncMetrics,
     @Inject(SYNC_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly catalogCache: CatalogCache,
   ) {
     this.runner = new ConsumerRunner({
       kafka,
@@ -76,6 +78,15 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       i.kind === 'ignored' || i.kind === 'rejected' ? [] : [i],
     );
     if (applicable.length > 0 && (await this.service.apply(applicable))) this.worker.wake();
+    await this.catalogCache.purgeAfterMirrorWrite(
+      applicable.flatMap((i) =>
+        i.kind === 'product'
+          ? [{ shopDomain: i.shopDomain, productId: i.product.id }]
+          : i.kind === 'product-deleted'
+            ? [{ shopDomain: i.shopDomain, productId: i.productId }]
+            : [],
+      ),
+    );
     for (const input of inputs) {
       if (input.kind !== 'rejected') continue;
       this.metrics.rejected.inc({ topic: input.topic, reason: input.reason });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { CatalogModule } from '../catalog/catalog.module';
 import { ErpClient } from './erp-client';
 import { ErpSyncWorker } from './erp-sync.worker';
 import { OrderSyncRepository } from './order-sync.repository';
@@ -10,6 +11,7 @@ import { SyncMetrics } from './sync.metrics';
 import { SyncService } from './sync.service';
 
 @Module({
+  imports: [CatalogModule],
   controllers: [SyncController],
   providers: [
     SyncMetrics,

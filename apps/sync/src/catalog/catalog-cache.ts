@@ -1,0 +1,134 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  CacheAside,
+  CacheMetrics,
+  CachePurgeConsumer,
+  CacheStore,
+  createCacheRedis,
+} from '@shopwire/cache';
+import { ShopifyKafkaTopic } from '@shopwire/contracts';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import { backoffDelay, briefError } from '@shopwire/kafka';
+import type { Logger, Registry } from '@shopwire/observability';
+import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type { SyncConfig } from '../config';
+import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { CatalogReadRepository } from './catalog-read.repository';
+import { PRODUCT_ORIGIN, type ProductOrigin } from './product-origin';
+
+/**
+ * The catalog cache of this process: Redis (fail-fast client behind the `redis-cache` breaker),
+ * the products cache-aside over the configured origin, and the purge consumer that invalidates
+ * entries from products and inventory-item webhooks.
+ */
+@Injectable()
+export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly products: CacheAside;
+  readonly store: CacheStore;
+  readonly purger: CachePurgeConsumer;
+  private readonly redis: Redis;
+  private starting: Promise<void> | null = null;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(SYNC_CONFIG) config: SyncConfig,
+    @Inject(SYNC_KAFKA) kafka: Kafka,
+    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(PRODUCT_ORIGIN) origin: ProductOrigin,
+    catalog: CatalogReadRepository,
+  ) {
+    const metrics = CacheMetrics.for(registry);
+    this.redis = createCacheRedis({
+      url: config.REDIS_URL,
+      commandTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
+    });
+    this.store = new CacheStore({
+      redis: this.redis,
+      metrics,
+      registry,
+      timeoutMs: config.CACHE_REDIS_TIMEOUT_MS * 2,
+    });
+    this.products = new CacheAside({
+      namespace: 'products',
+      origin,
+      store: this.store,
+      metrics,
+      prefix: config.CACHE_KEY_PREFIX,
+      policy: { ttlMs: config.CACHE_PRODUCT_TTL_MS, negativeTtlMs: config.CACHE_NEGATIVE_TTL_MS },
+      lock: config.CACHE_FILL_LOCK ? { ttlMs: 5000, waitMs: 1000, pollMs: 10 } : false,
+    });
+    this.purger = new CachePurgeConsumer({
+      kafka,
+      groupId: config.CACHE_PURGE_GROUP,
+      topics: [ShopifyKafkaTopic.Products, ShopifyKafkaTopic.Inventory],
+      logger: logger.child({ component: 'cache-purge' }),
+      metrics,
+      caches: { products: this.products },
+      resolveInventoryItem: (shop, item) => catalog.showingInventoryItem(shop, item),
+    });
+  }
+
+  /**
+   * Called after the sync consumer committed mirror writes. The purge consumer purges as soon as
+   * a webhook reaches Kafka — possibly before this service's mirror (the origin) has the change,
+   * so a miss in between would cache the old row until its TTL. Purging again once the mirror
+   * committed closes that window. Best effort: the chunk is already committed, and the purge
+   * consumer's own purge is the durable one.
+   */
+  async purgeAfterMirrorWrite(products: { shopDomain: string; productId: string }[]) {
+    const byShop = new Map<string, string[]>();
+    for (const { shopDomain, productId } of products)
+      byShop.set(shopDomain, [...(byShop.get(shopDomain) ?? []), productId]);
+    for (const [shop, ids] of byShop) {
+      try {
+        await this.products.purge(shop, ids);
+      } catch (error) {
+        this.logger.warn({ err: briefError(error), shop }, 'cache purge after mirror write failed');
+      }
+    }
+  }
+
+  /** For `/health/ready`: reported, never failing readiness (the origin answers without Redis). */
+  health(): Record<string, unknown> {
+    return {
+      redis: this.redis.status,
+      breaker: this.store.state,
+      purgeConsumer: this.purger.status,
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    this.starting = this.startUntilRunning();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    await this.starting;
+    await this.purger.stop();
+    this.store.shutdown();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async startUntilRunning(): Promise<void> {
+    for (let attempt = 1; !this.shuttingDown; attempt++) {
+      try {
+        await this.purger.start();
+        return;
+      } catch (error) {
+        const delayMs = backoffDelay(attempt, 500, 10_000);
+        this.logger.warn(
+          { err: briefError(error), attempt, delayMs },
+          'cache purge consumer could not start; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}
