@@ -67,7 +67,8 @@ class Slots {
         resolve(true);
       };
       const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
         resolve(false);
       }, timeoutMs);
       this.waiters.push(waiter);
