@@ -50,7 +50,8 @@ const CONFIG_MODULES: Record<string, string> = { 'shopify-sim': 'src/config/sim-
 /**
  * Validates `env` with the app's own config schema (the `*ConfigSchema` export of its compiled
  * config module), exactly as the app does at start, and returns the problems (empty: it would
- * start). Runs in a child process on the build output: the manifests project, being tooling,
+ * start), plus any setting that ends up on a loopback address (a default meant for a
+ * developer's machine, unreachable from a container). Runs in a child process on the build output: the manifests project, being tooling,
  * imports no app, and a change to an app's config must be caught without editing this test.
  */
 export function appConfigProblems(app: string, env: Record<string, string>): string[] {
@@ -66,8 +67,21 @@ export function appConfigProblems(app: string, env: Record<string, string>): str
     const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
     if (!schema) { process.stdout.write(JSON.stringify(['no *ConfigSchema export'])); process.exit(0); }
     const result = schema[1].safeParse(JSON.parse(process.argv[2]));
-    process.stdout.write(JSON.stringify(result.success ? [] :
-      result.error.issues.map((i) => (i.path.join('.') || '(env)') + ': ' + i.message)));
+    if (!result.success) {
+      process.stdout.write(JSON.stringify(
+        result.error.issues.map((i) => (i.path.join('.') || '(env)') + ': ' + i.message)));
+      process.exit(0);
+    }
+    // Defaults written for a developer's machine point at 127.0.0.1; in a container that is
+    // the container itself, so a dependency left at such a default is silently unreachable.
+    const loopback = /(^|[/@,])(127\\.0\\.0\\.1|localhost)([:/,]|$)/;
+    const problems = [];
+    for (const [key, value] of Object.entries(result.data)) {
+      const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
+      if (texts.some((text) => loopback.test(text)))
+        problems.push(key + ': resolves to a loopback address (' + texts.join(',') + '); set it');
+    }
+    process.stdout.write(JSON.stringify(problems));
   `;
   const output = execFileSync(process.execPath, ['-e', script, compiled, JSON.stringify(env)], {
     cwd: REPO_ROOT,

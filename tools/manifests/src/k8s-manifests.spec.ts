@@ -236,6 +236,16 @@ describe('the invariants catch what they guard against', () => {
     ).toEqual([expect.stringMatching(/^PORT: /)]);
   });
 
+  it('a dependency left at its loopback default (unreachable from a container)', () => {
+    const objects = render('k8s/overlays/prod');
+    const order = find(objects, 'Deployment', 'order');
+    const env = containerEnvironment(order, objects, exampleSecretValues());
+    delete env.KAFKA_BROKERS;
+    expect(appConfigProblems('order', env)).toEqual([
+      'KAFKA_BROKERS: resolves to a loopback address (127.0.0.1:9092); set it',
+    ]);
+  });
+
   it('more consumer replicas than partitions', () => {
     const objects = render('k8s/overlays/prod');
     (
