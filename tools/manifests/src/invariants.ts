@@ -474,6 +474,7 @@ export function checkNetworkReachability(
     if (variables.has('REDIS_URL')) needs.push([6379, 'Redis']);
     if (variables.has('SMTP_URL')) needs.push([587, 'SMTP']);
     if (variables.has('ERP_URL')) needs.push([443, 'HTTPS (ERP)']);
+    if (variables.has('JOBS_CALLBACK_SECRET')) needs.push([443, 'HTTPS (job callbacks)']);
     for (const [port, what] of needs)
       if (!allowed.has(port))
         problems.push(
