@@ -20,7 +20,7 @@
 #      rule files that exist.
 #   3. With promtool: the observability profile's Prometheus config, alert rules and rule tests.
 # Nothing is installed unless VALIDATE_COMPOSE_INSTALL=1 (then, as root with apt-get, Debian's
-# docker-compose package). Exit 0 only when every layer that ran passed and at least one ran.
+# docker-compose package, and its prometheus package for promtool). Exit 0 only when every layer that ran passed and at least one ran.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +43,14 @@ if ! compose_cli >/dev/null && [[ "${VALIDATE_COMPOSE_INSTALL:-0}" == "1" && "$(
   && command -v apt-get >/dev/null 2>&1; then
   echo "validate-compose: installing Debian's docker-compose (VALIDATE_COMPOSE_INSTALL=1)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
+
+# promtool comes with Debian's prometheus package (about 20 MB); the daemon is not started in a
+# container without an init system.
+if ! command -v promtool >/dev/null 2>&1 && [[ "${VALIDATE_COMPOSE_INSTALL:-0}" == "1" && "$(id -u)" == "0" ]] \
+  && command -v apt-get >/dev/null 2>&1; then
+  echo "validate-compose: installing Debian's prometheus package for promtool (VALIDATE_COMPOSE_INSTALL=1)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 # Layer 1: the Compose implementation's own parser and schema.
