@@ -20,7 +20,8 @@
 #      rule files that exist.
 #   3. With promtool: the observability profile's Prometheus config, alert rules and rule tests.
 # Nothing is installed unless VALIDATE_COMPOSE_INSTALL=1 (then, as root with apt-get, Debian's
-# docker-compose package, and its prometheus package for promtool). Exit 0 only when every layer that ran passed and at least one ran.
+# docker-compose package, and its prometheus package for promtool). Exit 0 only when every
+# layer that ran passed and at least one ran.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
