@@ -427,7 +427,7 @@ describe('a graceful stop and the slots', () => {
   });
 });
 
-describe('a worker killed mid-job', () => {
+describe('worker processes', () => {
   const children: ChildProcess[] = [];
 
   function startWorker(groupId: string): Promise<{ child: ChildProcess; owner: string }> {
@@ -467,6 +467,32 @@ describe('a worker killed mid-job', () => {
 
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('share the jobs between two live workers, each job run once', async () => {
+    const groupId = `jobs-it-${run}-pair`;
+    const workers = [await startWorker(groupId), await startWorker(groupId)];
+    // The second "ready" means the group rebalanced with both members.
+    const jobs: JobRecord[] = [];
+    for (let i = 0; i < 20; i++) jobs.push(await submitCounting(4, 20));
+    const done = await Promise.all(jobs.map((job) => jobIn(job.id, 'succeeded', 'failed')));
+    expect(done.every((job) => job.status === 'succeeded' && job.attempts === 1)).toBe(true);
+    for (const job of jobs) expect(await effects(job.id)).toEqual({ rows: 4, distinct: 4 });
+    const perWorker = (await db.query(
+      `SELECT worker_pid, count(DISTINCT job_id)::int AS jobs FROM "${SCHEMA}".test_effects
+       WHERE job_id = ANY($1::uuid[]) GROUP BY worker_pid`,
+      [jobs.map((job) => job.id)],
+    )) as { worker_pid: number; jobs: number }[];
+    // Which worker runs a job is Kafka's partition assignment: both get some (20 jobs over 3
+    // partitions split 2/1), and no job has effects from two workers.
+    expect(perWorker.map((row) => row.worker_pid).sort()).toEqual(
+      workers.map((w) => w.child.pid).sort(),
+    );
+    expect(perWorker.reduce((sum, row) => sum + row.jobs, 0)).toBe(20);
+    for (const { child } of workers) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
   });
 
   it('resumes on another worker from its checkpoint, each effect exactly once', async () => {
