@@ -313,6 +313,18 @@ describe('Admin API simulator: GraphQL (schema, cost, throttling, mutations) ove
       },
       userErrors: [],
     });
+    const itemNumericId = item.id.split('/').pop();
+    const levelHook = await sim.webhook(
+      (body, topic) =>
+        topic === 'inventory_levels/update' &&
+        body.includes(`"inventory_item_id":${itemNumericId},`),
+    );
+    expect(JSON.parse(levelHook!.body.toString())).toMatchObject({
+      available: 77,
+      admin_graphql_api_id: expect.stringMatching(
+        /^gid:\/\/shopify\/InventoryLevel\/\d+\?inventory_item_id=\d+$/,
+      ),
+    });
     const level = await graphql(
       shop,
       `

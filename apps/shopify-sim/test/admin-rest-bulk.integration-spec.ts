@@ -44,6 +44,8 @@ describe('Admin API simulator: REST bucket, bulk operations and faults over real
     const single = await rest(shop, `products/${String(body.products[1].id)}.json`);
     expect(single.text).toContain(`"id":${String(body.products[1].id)}`);
     expect((await rest(shop, 'products/count.json')).text).toBe('{"count":7}');
+    const since = await rest(shop, `products.json?since_id=${String(body.products[1].id)}`);
+    expect((parseLossless(since.text) as Json).products).toHaveLength(5);
 
     const statuses: number[] = [];
     let throttled: Awaited<ReturnType<typeof rest>> | undefined;

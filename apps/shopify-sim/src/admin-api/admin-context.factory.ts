@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ADMIN_CLOCK } from './admin-api.config';
+import { AdminWebhooksService } from './bulk/admin-webhooks.service';
 import { BulkOperationsService } from './bulk/bulk-operations.service';
 import type { AdminContext } from './graphql/admin-context';
 import type { Clock } from './shops/leaky-bucket';
@@ -12,6 +13,7 @@ export class AdminContextFactory {
   constructor(
     private readonly shops: AdminShopsService,
     private readonly bulk: BulkOperationsService,
+    private readonly webhooks: AdminWebhooksService,
     @Inject(ADMIN_CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -28,7 +30,7 @@ export class AdminContextFactory {
       baseUrl: `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`,
       now: () => new Date(this.clock()),
       bulk: this.bulk,
-      productChanges: this.bulk,
+      changes: this.webhooks,
     };
   }
 }

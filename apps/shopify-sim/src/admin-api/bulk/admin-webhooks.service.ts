@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { SIM_CONFIG, SIM_LOGGER } from '../../app.tokens';
 import type { SimConfig } from '../../config/sim-config.schema';
 import { webhookHeaders } from '../../webhooks/delivery/webhook-envelope';
+import { toShopifyJson } from '../../webhooks/payloads/shopify-json.writer';
+import type { ChangeListener } from '../graphql/admin-context';
+import { inventoryLevelJson, productJson } from '../rest/rest-render';
+import { AdminShopsService } from '../shops/admin-shops.service';
 
 export interface BulkSettings {
   objectsPerSecond: number;
@@ -34,7 +38,7 @@ const DELIVERY_TIMEOUT_MS = 5_000;
  * own status, not the webhook, is the source of truth for clients that poll.
  */
 @Injectable()
-export class AdminWebhooksService implements OnModuleDestroy {
+export class AdminWebhooksService implements ChangeListener, OnModuleDestroy {
   settings: BulkSettings = { objectsPerSecond: 5000 };
   /** For webhooks not caused by a request of a known API version (the app's configured one). */
   readonly apiVersion: string;
@@ -45,6 +49,7 @@ export class AdminWebhooksService implements OnModuleDestroy {
     @Inject(SIM_CONFIG) private readonly config: SimConfig,
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly shops: AdminShopsService,
   ) {
     this.apiVersion = config.SHOPIFY_API_VERSION;
     this.breaker = createBreaker((delivery: Delivery) => this.post(delivery), {
@@ -82,6 +87,28 @@ export class AdminWebhooksService implements OnModuleDestroy {
       })
       .finally(() => this.inFlight.delete(delivery));
     this.inFlight.add(delivery);
+  }
+
+  /** products/update, as Shopify sends it after a change made through the API. */
+  productChanged(shop: string, productIndex: number): void {
+    const { store } = this.shops.get(shop);
+    this.send(
+      shop,
+      'products/update',
+      this.apiVersion,
+      toShopifyJson(productJson(store, productIndex)),
+    );
+  }
+
+  /** inventory_levels/update after inventorySetQuantities, one per level changed. */
+  inventoryChanged(shop: string, variantIndex: number, locationIndex: number): void {
+    const { store } = this.shops.get(shop);
+    this.send(
+      shop,
+      'inventory_levels/update',
+      this.apiVersion,
+      toShopifyJson(inventoryLevelJson(store, variantIndex, locationIndex)),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

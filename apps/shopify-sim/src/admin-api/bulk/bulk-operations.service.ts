@@ -5,20 +5,13 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, type ReadStream
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { SIM_LOGGER } from '../../app.tokens';
-import { toShopifyJson } from '../../webhooks/payloads/shopify-json.writer';
 import { ADMIN_API_CONFIG, ADMIN_CLOCK, type AdminApiConfig } from '../admin-api.config';
 import { AdminMetrics } from '../admin-metrics';
-import type {
-  AdminContext,
-  BulkOperationsPort,
-  BulkOperationView,
-  ProductChangeListener,
-} from '../graphql/admin-context';
+import type { AdminContext, BulkOperationsPort, BulkOperationView } from '../graphql/admin-context';
 import { queryRoot } from '../graphql/admin-queries';
 import { isoTime } from '../graphql/admin-views';
 import { AdminGraphqlService } from '../graphql/admin-graphql.service';
 import { parseGid } from '../store/id-scheme';
-import { productJson } from '../rest/rest-render';
 import { AdminShopsService } from '../shops/admin-shops.service';
 import type { Clock } from '../shops/leaky-bucket';
 import { AdminWebhooksService } from './admin-webhooks.service';
@@ -63,9 +56,7 @@ const ROOTS_PER_PAGE = 50;
  * 2026-01 (SHOPIFY.md). On completion the bulk_operations/finish webhook is sent if configured.
  */
 @Injectable()
-export class BulkOperationsService
-  implements BulkOperationsPort, ProductChangeListener, OnModuleDestroy
-{
+export class BulkOperationsService implements BulkOperationsPort, OnModuleDestroy {
   private readonly operations = new Map<bigint, BulkOperation>();
   private sequence = 0n;
   private readonly dir: string;
@@ -191,16 +182,6 @@ export class BulkOperationsService
     const operation = this.operations.get(BigInt(numericId));
     if (!operation || operation.status !== 'COMPLETED' || !operation.file) return null;
     return createReadStream(operation.file);
-  }
-
-  productChanged(shop: string, productIndex: number): void {
-    const state = this.shops.get(shop);
-    this.webhooks.send(
-      shop,
-      'products/update',
-      this.webhooks.apiVersion,
-      toShopifyJson(productJson(state.store, productIndex)),
-    );
   }
 
   /** Waits for running operations of `shop` (tests), or of every shop. */

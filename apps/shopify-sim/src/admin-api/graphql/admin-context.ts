@@ -37,8 +37,10 @@ export interface BulkOperationsPort {
   current(context: AdminContext, type: 'QUERY' | 'MUTATION'): BulkOperationView | null;
 }
 
-export interface ProductChangeListener {
+/** Told of changes made through mutations (the simulator announces them as webhooks). */
+export interface ChangeListener {
   productChanged(shop: string, productIndex: number): void;
+  inventoryChanged(shop: string, variantIndex: number, locationIndex: number): void;
 }
 
 /** Per-request context handed to every resolver. */
@@ -50,5 +52,5 @@ export interface AdminContext {
   baseUrl: string;
   now(): Date;
   bulk: BulkOperationsPort;
-  productChanges?: ProductChangeListener;
+  changes?: ChangeListener;
 }

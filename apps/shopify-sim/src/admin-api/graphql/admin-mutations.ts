@@ -106,7 +106,7 @@ export const mutationRoot = {
       changes,
       laterThan(store.product(index).updatedAt, context.now()),
     );
-    context.productChanges?.productChanged(context.shop.domain, index);
+    context.changes?.productChanged(context.shop.domain, index);
     return { product: productView(context, record), userErrors: [] };
   },
 
@@ -138,7 +138,7 @@ export const mutationRoot = {
         { tags: normaliseTags([...current.tags, ...tags]) },
         laterThan(current.updatedAt, context.now()),
       );
-      context.productChanges?.productChanged(context.shop.domain, productIndex);
+      context.changes?.productChanged(context.shop.domain, productIndex);
       return { node: productView(context, record), userErrors: [] };
     }
     const orderIndex = parsed?.type === 'Order' ? store.orderIndex(parsed.id) : null;
@@ -222,6 +222,7 @@ export const mutationRoot = {
       const before = input.name === 'on_hand' ? level.available + level.committed : level.available;
       const available = input.name === 'on_hand' ? line.quantity - level.committed : line.quantity;
       store.setAvailable(variant!, location!, available, at);
+      context.changes?.inventoryChanged(context.shop.domain, variant!, location!);
       return {
         name: input.name,
         delta: line.quantity - before,

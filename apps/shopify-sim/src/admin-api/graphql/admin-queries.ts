@@ -86,6 +86,13 @@ function select<T>(
   return arrayList(matching);
 }
 
+type CountArgs = { query?: string | null; limit?: number | null };
+
+function count(list: IndexList, { limit }: CountArgs) {
+  if (limit == null || list.length <= limit) return { count: list.length, precision: 'EXACT' };
+  return { count: limit, precision: 'AT_LEAST' };
+}
+
 /** Any object of this shop by its gid, or null (unknown type, other shop, out of range). */
 export function findNode(context: AdminContext, id: string): unknown {
   const parsed = parseGid(id);
@@ -167,6 +174,20 @@ export const queryRoot = {
     const { store } = context;
     const list = select(store.sizes.orders, args.query, ORDER_FIELDS, (i) => store.order(i));
     return paginate(list, args, (i) => orderView(context, store.order(i)));
+  },
+  productsCount: (args: CountArgs, context: AdminContext) => {
+    const { store } = context;
+    return count(
+      select(store.sizes.products, args.query, PRODUCT_FIELDS, (i) => store.product(i)),
+      args,
+    );
+  },
+  ordersCount: (args: CountArgs, context: AdminContext) => {
+    const { store } = context;
+    return count(
+      select(store.sizes.orders, args.query, ORDER_FIELDS, (i) => store.order(i)),
+      args,
+    );
   },
   customer: ({ id }: { id: string }, context: AdminContext) =>
     typed('Customer')(findNode(context, id)),

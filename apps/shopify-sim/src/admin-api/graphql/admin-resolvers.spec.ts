@@ -115,6 +115,16 @@ describe('Admin GraphQL resolvers', () => {
     expect(badReason.inventorySetQuantities.userErrors[0].code).toBe('INVALID_REASON');
   });
 
+  it('counts, exactly up to the limit', async () => {
+    const data =
+      await run(`{ all: productsCount { count precision } capped: productsCount(limit: 25) { count precision }
+      open: ordersCount(query: "status:open") { count } orders: ordersCount { count } }`);
+    expect(data.all).toEqual({ count: 40, precision: 'EXACT' });
+    expect(data.capped).toEqual({ count: 25, precision: 'AT_LEAST' });
+    expect(data.orders.count).toBe(120);
+    expect(data.open.count).toBeLessThanOrEqual(120);
+  });
+
   it('reports connection argument errors as GraphQL errors', async () => {
     await expect(run('{ products { nodes { id } } }')).rejects.toThrow(/first or last/);
     await expect(

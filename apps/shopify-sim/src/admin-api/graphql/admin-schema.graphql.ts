@@ -94,6 +94,16 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     presentmentMoney: MoneyV2!
   }
 
+  enum CountPrecision {
+    AT_LEAST
+    EXACT
+  }
+
+  type Count {
+    count: Int!
+    precision: CountPrecision!
+  }
+
   type ShopPlan {
     displayName: String!
     shopifyPlus: Boolean!
@@ -482,6 +492,9 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
       reverse: Boolean = false
       query: String
     ): OrderConnection!
+    "Counts stop at limit (precision AT_LEAST past it), as Shopify's do."
+    productsCount(query: String, limit: Int = 10000): Count
+    ordersCount(query: String, limit: Int = 10000): Count
     customer(id: ID!): Customer
     customers(
       first: Int

@@ -18,15 +18,10 @@ import { REST_BUCKET_SIZE } from '../shops/plans';
 import { orderJson, productJson } from './rest-render';
 
 type Filters = Record<string, string>;
-const PRODUCT_FILTERS = [
+/** Query parameters that filter a list; with `page_info` they travel inside the cursor instead. */
+const FILTERS = [
   'status',
-  'updated_at_min',
-  'updated_at_max',
-  'created_at_min',
-  'created_at_max',
-];
-const ORDER_FILTERS = [
-  'status',
+  'since_id',
   'updated_at_min',
   'updated_at_max',
   'created_at_min',
@@ -73,6 +68,15 @@ function dateFilter(filters: Filters, name: string): number | null {
   return at;
 }
 
+/** `since_id`: only records with a greater id (the legacy way to walk a whole list). */
+function afterSinceId(id: bigint, filters: Filters): boolean {
+  const since = filters.since_id;
+  if (since === undefined) return true;
+  if (!/^\d{1,20}$/.test(since))
+    throw new RestError(400, { errors: { since_id: 'Invalid value.' } });
+  return id > BigInt(since);
+}
+
 function inRange(at: Date, filters: Filters, field: 'updated_at' | 'created_at'): boolean {
   const min = dateFilter(filters, `${field}_min`);
   const max = dateFilter(filters, `${field}_max`);
@@ -108,7 +112,7 @@ export class AdminRestController {
         request,
         reply,
         query,
-        PRODUCT_FILTERS,
+        FILTERS,
         'products',
         state.store.sizes.products,
         (filters) =>
@@ -122,6 +126,7 @@ export class AdminRestController {
                 )
                   return false;
                 return (
+                  afterSinceId(product.id, filters) &&
                   inRange(product.updatedAt, filters, 'updated_at') &&
                   inRange(product.createdAt, filters, 'created_at')
                 );
@@ -158,7 +163,7 @@ export class AdminRestController {
         request,
         reply,
         query,
-        ORDER_FILTERS,
+        FILTERS,
         'orders',
         state.store.sizes.orders,
         (filters) => (index) => {
@@ -169,6 +174,7 @@ export class AdminRestController {
           if (status === 'cancelled' && !order.cancelledAt) return false;
           if (status === 'closed') return false;
           return (
+            afterSinceId(order.id, filters) &&
             inRange(order.updatedAt, filters, 'updated_at') &&
             inRange(order.createdAt, filters, 'created_at')
           );

@@ -1,4 +1,5 @@
 import { gid, money, shopifyTime } from '../../webhooks/payloads/payload-format';
+import { inventoryLevelGid } from '../graphql/admin-views';
 import type { JsonObject } from '../../webhooks/payloads/shopify-json.writer';
 import { VARIANTS_PER_PRODUCT, type ShopStore } from '../store/shop-store';
 
@@ -92,5 +93,23 @@ export function orderJson(store: ShopStore, index: number): JsonObject {
         price: money(item.unitPriceCents),
       };
     }),
+  };
+}
+
+/** The inventory_levels/update payload (SHOPIFY.md): ids bare, the level's composite gid. */
+export function inventoryLevelJson(
+  store: ShopStore,
+  variantIndex: number,
+  locationIndex: number,
+): JsonObject {
+  const level = store.inventoryLevel(variantIndex, locationIndex);
+  const itemId = store.variant(variantIndex).inventoryItemId;
+  const locationId = store.locations[locationIndex]!.id;
+  return {
+    inventory_item_id: itemId,
+    location_id: locationId,
+    available: level.available,
+    updated_at: shopifyTime(level.updatedAt, store.profile.utcOffsetMinutes),
+    admin_graphql_api_id: inventoryLevelGid(itemId, locationId),
   };
 }
