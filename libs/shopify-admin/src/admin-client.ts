@@ -1,4 +1,5 @@
 import {
+  breakerHealth,
   createBreaker,
   isBreakerOpenError,
   retry,
@@ -203,6 +204,11 @@ export class ShopifyAdminClient {
       this.breakers.set(shop, breaker);
     }
     return breaker;
+  }
+
+  /** Every shop breaker's state and counts, for `/health/ready` (no payloads, no tokens). */
+  health(): Record<string, Record<string, unknown>> {
+    return Object.fromEntries([...this.breakers].map(([shop, b]) => [shop, breakerHealth(b)]));
   }
 
   /** The shared budget's view of a shop (for tests, health and the benchmark). */

@@ -1,4 +1,4 @@
-import { isBreakerOpenError, breakerState } from '@shopwire/resilience';
+import { breakerState, isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
 import { startSimulatorProcess, waitFor, type SimulatorProcess } from '@shopwire/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -149,6 +149,34 @@ describe('ShopifyAdminClient against the simulator', () => {
     expect(s.graphql.throttled / s.graphql.requests).toBeLessThanOrEqual(0.01);
   });
 
+  it('keeps points for critical calls while a reporting job saturates the shop', async () => {
+    const shop = newShop('priority');
+    await setupShop(shop, 500);
+    const reporting = client();
+    const business = client();
+    let stop = false;
+    const job = Promise.all(
+      Array.from({ length: 3 }, async () => {
+        while (!stop) await reporting.graphql(shop, PAGE, { n: 50 }, { priority: 'reporting' });
+      }),
+    );
+    try {
+      // the report has spent the bucket down to its floor (margin + 25 % reserve ≈ 540 points)
+      await waitFor(async () => (await stats(shop)).graphql.pointsUsed >= 1206, {
+        timeoutMs: 30_000,
+        what: 'the reporting job to drain the bucket',
+      });
+      const started = Date.now();
+      await business.graphql(shop, PAGE, { n: 50 }, { priority: 'critical' });
+      // 402 points: without the reserve this would wait ~4 s behind the report for the restore
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      stop = true;
+      await job;
+    }
+    expect((await stats(shop)).graphql.throttled).toBe(0);
+  });
+
   it('waits for the restore after a THROTTLED reply and then succeeds', async () => {
     const shop = newShop('throttled');
     await setupShop(shop, 300);
@@ -203,6 +231,49 @@ describe('ShopifyAdminClient against the simulator', () => {
       ((body as { products: { id: string | number }[] }).products ?? []).map((p) => String(p.id));
     expect(ids(next.body)).toHaveLength(10);
     expect(ids(next.body).some((id) => ids(page.body).includes(id))).toBe(false);
+  });
+
+  it('retries dropped connections and 5xx replies until they succeed', async () => {
+    const shop = newShop('flaky');
+    await setupShop(shop, 5);
+    const c = client({
+      retry: { attempts: 10, baseMs: 10, capMs: 100 },
+      breaker: { errorThresholdPercentage: 95, volumeThreshold: 1000 },
+    });
+    const set = await sim.call('PUT', '/sim/admin/faults', {
+      shop,
+      dropRate: 0.3,
+      errorRate: 0.2,
+      errorStatus: 502,
+    });
+    expect(set.status).toBeLessThan(300);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const data = await c.graphql<{ shop: { id: string } }>(shop, '{ shop { id } }');
+        expect(data.shop.id).toMatch(/^gid:\/\/shopify\/Shop\//);
+      }
+      const failures = c.health()[shop] as { failures: number };
+      expect(failures.failures).toBeGreaterThan(0);
+    } finally {
+      await sim.call('DELETE', '/sim/admin/faults');
+    }
+  });
+
+  it('abandons an attempt slower than its timeout', async () => {
+    const shop = newShop('slow');
+    await setupShop(shop, 5);
+    const c = client({ timeoutMs: 300, retry: { attempts: 2, baseMs: 10, capMs: 20 } });
+    await sim.call('PUT', '/sim/admin/faults', { shop, latencyMs: 3000 });
+    try {
+      const started = Date.now();
+      const error = await c.graphql(shop, '{ shop { id } }').catch((e: unknown) => e);
+      // two attempts of 300 ms, not two of 3 s
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(error).toBeInstanceOf(RetriesExhaustedError);
+      expect(((error as RetriesExhaustedError).cause as { code?: string }).code).toBe('TIMEOUT');
+    } finally {
+      await sim.call('DELETE', '/sim/admin/faults');
+    }
   });
 
   it('opens the shop breaker in a 5xx storm and closes it when the shop recovers', async () => {
