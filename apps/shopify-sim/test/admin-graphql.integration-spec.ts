@@ -34,6 +34,12 @@ describe('Admin API simulator: GraphQL (schema, cost, throttling, mutations) ove
     ).toBe(404);
     const ok = await graphql(shop, '{ shop { name myshopifyDomain } }');
     expect(ok.json.data.shop.myshopifyDomain).toBe(shop);
+    const raw = await fetch(`${sim.base}/shops/${shop}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/graphql', 'x-shopify-access-token': 't' },
+      body: '{ shop { myshopifyDomain } }',
+    });
+    expect(((await raw.json()) as Json).data.shop.myshopifyDomain).toBe(shop);
   });
 
   it('serves products with string ids above 2^53, cost extensions, refunds and cursors', async () => {

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@shopwire/config';
 import { ADMIN_API_CONFIG, ADMIN_CLOCK, adminApiConfigSchema } from './admin-api.config';
 import { AdminContextFactory } from './admin-context.factory';
@@ -34,4 +36,20 @@ import { AdminShopsService } from './shops/admin-shops.service';
   ],
   exports: [AdminShopsService, BulkOperationsService],
 })
-export class AdminApiModule {}
+export class AdminApiModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /**
+   * Shopify also takes a bare query with `Content-Type: application/graphql`; it reaches the
+   * GraphQL controller as `{ query }`. (Registered on the app's Fastify instance before it listens.)
+   */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || fastify.hasContentTypeParser('application/graphql')) return;
+    fastify.addContentTypeParser(
+      'application/graphql',
+      { parseAs: 'string' },
+      (_request, body, done) => done(null, { query: body }),
+    );
+  }
+}
