@@ -31,6 +31,21 @@ describe('predictQueryCost', () => {
     expect(predictQueryCost(query, { n: 100, after: 'abc' })).toBe(802);
   });
 
+  it('sizes a plain list of objects by its ids', () => {
+    expect(
+      predictQueryCost('{ nodes(ids: ["a", "b", "c"]) { id ... on Product { title } } }'),
+    ).toBe(3);
+    expect(
+      predictQueryCost('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: ['a', 'b'] }),
+    ).toBe(2);
+  });
+
+  it('charges both edges and nodes when both are selected', () => {
+    expect(predictQueryCost('{ products(first: 10) { edges { node { id } } nodes { id } } }')).toBe(
+      22,
+    );
+  });
+
   it('charges a mutation field 10 plus its selection', () => {
     expect(
       predictQueryCost(`mutation { productUpdate(input: {id: "gid://shopify/Product/1", title: "x"}) {

@@ -18,7 +18,9 @@ import {
  *   - a connection (a field with `first`/`last`) costs 2 + n × the cost of one node, where the
  *     node is the object under `edges { node }` or `nodes` (the `edges`/`pageInfo` scaffolding
  *     is not charged);
- *   - a mutation field costs 10, plus its selection;
+ *   - a plain list of objects sized by `ids`/`names` costs one object per member;
+ *   - a mutation field costs 10, plus its selection (objects in the payload may in fact be
+ *     covered by the 10; charging them predicts a little high, which is the safe side);
  *   - of alternative type-conditioned fragments (a union or interface), the dearest counts.
  * A field with a selection set is taken as an object, one without as a scalar. Where this guess
  * is wrong, the first reply's `requestedQueryCost` is learned per query shape and wins.
@@ -91,8 +93,22 @@ function selectionCost(selectionSet: SelectionSetNode, context: Context): number
 function fieldCost(field: FieldNode, context: Context): number {
   if (!field.selectionSet) return 0;
   const size = connectionSize(field, context);
-  if (size === null) return 1 + selectionCost(field.selectionSet, context);
-  return CONNECTION_BASE_COST + size * nodeCost(field.selectionSet, context);
+  if (size !== null) return CONNECTION_BASE_COST + size * nodeCost(field.selectionSet, context);
+  return listSize(field, context) * (1 + selectionCost(field.selectionSet, context));
+}
+
+/**
+ * A plain list of objects (not a connection) is sized by the argument naming its members
+ * (`nodes(ids: [...])`): one object's cost per id. Without one, a list counts as one object.
+ */
+function listSize(field: FieldNode, context: Context): number {
+  for (const argument of field.arguments ?? []) {
+    if (argument.name.value !== 'ids' && argument.name.value !== 'names') continue;
+    if (argument.value.kind === Kind.LIST) return Math.max(1, argument.value.values.length);
+    const value = literal(argument.value, context.variables);
+    if (Array.isArray(value)) return Math.max(1, value.length);
+  }
+  return 1;
 }
 
 /** One node of a connection: the object under `edges { node }` or `nodes`. */
@@ -100,12 +116,13 @@ function nodeCost(connection: SelectionSetNode, context: Context): number {
   let cost = 0;
   for (const field of fieldsOf(connection, context)) {
     const name = field.name.value;
+    // both selected: both are charged
     if (name === 'nodes' && field.selectionSet)
-      cost = Math.max(cost, 1 + selectionCost(field.selectionSet, context));
+      cost += 1 + selectionCost(field.selectionSet, context);
     if (name === 'edges' && field.selectionSet) {
       for (const edgeField of fieldsOf(field.selectionSet, context))
         if (edgeField.name.value === 'node' && edgeField.selectionSet)
-          cost = Math.max(cost, 1 + selectionCost(edgeField.selectionSet, context));
+          cost += 1 + selectionCost(edgeField.selectionSet, context);
     }
   }
   // A connection asked only for `pageInfo` or cursors still charges one per requested node.

@@ -8,6 +8,7 @@ import {
   BulkCompletionHub,
   BulkOperations,
   isShopifyAdminError,
+  predictQueryCost,
   ShopifyAdminClient,
   type ShopifyAdminClientOptions,
 } from '../src';
@@ -118,6 +119,49 @@ describe('ShopifyAdminClient against the simulator', () => {
     expect(BigInt(node.legacyResourceId) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     expect(node.id).toBe(`gid://shopify/Product/${node.legacyResourceId}`);
     expect(cost).toMatchObject({ throttleStatus: { maximumAvailable: 2000, restoreRate: 100 } });
+  });
+
+  it('predicts what the simulator charges: exactly for reads, never less for mutations', async () => {
+    const shop = newShop('predict');
+    await setupShop(shop, 5);
+    const c = client();
+    const page = await c.graphqlWithCost<{
+      products: {
+        edges: { node: { id: string; variants: { edges: { node: { id: string } }[] } } }[];
+      };
+    }>(shop, PAGE, { n: 3 });
+    const product = page.data.products.edges[0].node;
+    const reads: [string, Record<string, unknown>?][] = [
+      [PAGE, { n: 40 }],
+      ['{ shop { id name plan { displayName } } }'],
+      [
+        'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on ProductVariant { sku inventoryItem { id } } } }',
+        { ids: product.variants.edges.map((e) => e.node.id) },
+      ],
+      ['{ locations(first: 5) { nodes { id name } } }'],
+    ];
+    const mutations: [string, Record<string, unknown>][] = [
+      [
+        'mutation($id: ID!) { productUpdate(input: {id: $id, title: "Renamed"}) { product { id title } userErrors { field message } } }',
+        { id: product.id },
+      ],
+      [
+        'mutation($id: ID!) { tagsAdd(id: $id, tags: ["synced"]) { node { id } userErrors { message } } }',
+        { id: product.id },
+      ],
+    ];
+    for (const [query, variables] of reads) {
+      const { cost } = await c.graphqlWithCost(shop, query, variables);
+      expect({ query, cost: predictQueryCost(query, variables) }).toEqual({
+        query,
+        cost: cost!.requestedQueryCost,
+      });
+    }
+    for (const [query, variables] of mutations) {
+      const { cost } = await c.graphqlWithCost(shop, query, variables);
+      expect(predictQueryCost(query, variables)).toBeGreaterThanOrEqual(cost!.requestedQueryCost);
+      expect(predictQueryCost(query, variables)).toBeLessThanOrEqual(cost!.requestedQueryCost + 5);
+    }
   });
 
   it('one client in steady state past its bucket is never throttled', async () => {
