@@ -10,7 +10,7 @@ import {
 } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
 
-export const syncConfigSchema = z.object({
+const syncConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiTokensEnv,
@@ -61,9 +61,64 @@ export const syncConfigSchema = z.object({
   CACHE_PURGE_GROUP: z.string().min(1).default('sync-cache-purge'),
   /**
    * Where catalog reads come from on a miss. `mirror`: the sync schema's catalog, kept from
-   * products webhooks. (The Admin API origin comes with the budgeted client in libs/shopify.)
+   * products webhooks. `admin-api`: the shop's Admin API through the budgeted client
+   * (libs/shopify-admin), which needs an access token.
    */
-  CATALOG_ORIGIN: z.enum(['mirror']).default('mirror'),
+  CATALOG_ORIGIN: z.enum(['mirror', 'admin-api']).default('mirror'),
+  /**
+   * Base URL of a shop's Admin API with `{shop}` and `{version}` placeholders. Unset: Shopify's
+   * own (`https://{shop}/admin/api/{version}`). The simulator:
+   * `http://127.0.0.1:3100/shops/{shop}/admin/api/{version}`.
+   */
+  SHOPIFY_ADMIN_URL: z
+    .string()
+    .refine(
+      (v) => /^https?:\/\//.test(v) && v.includes('{shop}') && v.includes('{version}'),
+      'SHOPIFY_ADMIN_URL must be an http(s) URL with {shop} and {version}',
+    )
+    .optional(),
+  /** `shop:token` pairs (offline access tokens), comma-separated. Never logged. */
+  SHOPIFY_ACCESS_TOKENS: z
+    .string()
+    .transform((value, ctx) => {
+      const tokens = new Map<string, string>();
+      for (const pair of value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const colon = pair.indexOf(':');
+        if (colon <= 0 || colon === pair.length - 1) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: 'SHOPIFY_ACCESS_TOKENS entries must be shop:token',
+          });
+          return z.NEVER;
+        }
+        tokens.set(pair.slice(0, colon), pair.slice(colon + 1));
+      }
+      return tokens;
+    })
+    .optional(),
+  /** One token for every shop not in SHOPIFY_ACCESS_TOKENS (development and the simulator). */
+  SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, 'SHOPIFY_API_VERSION must look like 2026-01')
+    .default('2026-01'),
 });
 
-export type SyncConfig = z.infer<typeof syncConfigSchema>;
+/** The config type; the schema below adds the cross-field rules. */
+export type SyncConfig = z.infer<typeof syncConfigFields>;
+
+export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
+  if (
+    config.CATALOG_ORIGIN === 'admin-api' &&
+    !config.SHOPIFY_ACCESS_TOKEN &&
+    !config.SHOPIFY_ACCESS_TOKENS?.size
+  )
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['SHOPIFY_ACCESS_TOKENS'],
+      message: 'CATALOG_ORIGIN=admin-api needs SHOPIFY_ACCESS_TOKENS or SHOPIFY_ACCESS_TOKEN',
+    });
+});
