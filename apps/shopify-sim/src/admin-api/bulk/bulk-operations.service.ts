@@ -3,6 +3,7 @@ import type { Logger } from '@shopwire/observability';
 import { execute, type ExecutionResult } from 'graphql';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, type ReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { SIM_LOGGER } from '../../app.tokens';
 import { ADMIN_API_CONFIG, ADMIN_CLOCK, type AdminApiConfig } from '../admin-api.config';
@@ -72,8 +73,9 @@ export class BulkOperationsService implements BulkOperationsPort, OnModuleDestro
     private readonly webhooks: AdminWebhooksService,
     private readonly metrics: AdminMetrics,
   ) {
-    // A directory per process: two simulators on one machine never share result files.
-    this.dir = join(config.SIM_BULK_DIR, `${process.pid}`);
+    // A directory per instance: two simulators (or two apps in one test process) never share or
+    // delete each other's result files.
+    this.dir = join(config.SIM_BULK_DIR, `${process.pid}-${randomUUID().slice(0, 8)}`);
     shops.onForget((shop) => this.forget(shop));
   }
 
