@@ -50,7 +50,8 @@ const KEPT_RESULTS_PER_SHOP = 10;
 const ROOTS_PER_PAGE = 50;
 
 /**
- * Bulk query operations: CREATED → RUNNING → COMPLETED (or CANCELED / FAILED). The query runs page
+ * Bulk query operations: CREATED → RUNNING → COMPLETED (or CANCELING → CANCELED, or FAILED; old
+ * results EXPIRED). The query runs page
  * by page against the same resolvers as interactive queries, each page turned into JSONL lines
  * and streamed to a file under SIM_BULK_DIR at `objectsPerSecond`; the result is served from that
  * file by `GET /sim/bulk/<id>.jsonl`. One bulk query per shop at a time, five from API version
@@ -270,7 +271,7 @@ export class BulkOperationsService implements BulkOperationsPort, OnModuleDestro
         };
         if (operation.cancel || !pageInfo.hasNextPage) break;
         after = pageInfo.endCursor;
-        await this.pace(startedAt, writer.lines);
+        await this.pace(operation, startedAt, writer.lines);
       }
     } finally {
       await writer.close();
@@ -285,13 +286,20 @@ export class BulkOperationsService implements BulkOperationsPort, OnModuleDestro
     this.finish(operation, 'COMPLETED');
   }
 
-  /** Holds the operation to `objectsPerSecond`, and always yields so requests keep flowing. */
-  private async pace(startedAt: number, objects: number): Promise<void> {
+  /**
+   * Holds the operation to `objectsPerSecond`, and always yields so requests keep flowing. Waits
+   * in short slices so a cancel (or shutdown) is seen at once even at a slow pace.
+   */
+  private async pace(operation: BulkOperation, startedAt: number, objects: number): Promise<void> {
     const rate = Math.max(1, this.webhooks.settings.objectsPerSecond);
     const dueAt = startedAt + (objects / rate) * 1000;
-    const wait = dueAt - this.clock();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 60_000)));
-    else await yieldToLoop();
+    await yieldToLoop();
+    for (
+      let wait = dueAt - this.clock();
+      wait > 0 && !operation.cancel;
+      wait = dueAt - this.clock()
+    )
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
   }
 
   private finish(operation: BulkOperation, status: 'COMPLETED' | 'FAILED' | 'CANCELED'): void {
