@@ -58,6 +58,8 @@ export function appConfigProblems(app: string, env: Record<string, string>): str
   const module = CONFIG_MODULES[app] ?? 'src/config';
   const compiled = join(REPO_ROOT, 'dist/apps', app, `${module}.js`);
   const source = join(REPO_ROOT, 'apps', app, `${module}.ts`);
+  // A build in progress (scripts/build.mjs empties dist/ first) is waited out, briefly.
+  for (let waited = 0; !existsSync(compiled) && waited < 30_000; waited += 500) pause(500);
   if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs)
     return [
       `dist/apps/${app}/${module}.js is missing or older than its source: run node scripts/build.mjs`,
@@ -83,11 +85,24 @@ export function appConfigProblems(app: string, env: Record<string, string>): str
     }
     process.stdout.write(JSON.stringify(problems));
   `;
-  const output = execFileSync(process.execPath, ['-e', script, compiled, JSON.stringify(env)], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    // Only what the manifests give the app: nothing from this machine's environment.
-    env: { PATH: process.env.PATH ?? '' },
-  });
+  const run = () =>
+    execFileSync(process.execPath, ['-e', script, compiled, JSON.stringify(env)], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      // Only what the manifests give the app: nothing from this machine's environment.
+      env: { PATH: process.env.PATH ?? '' },
+    });
+  let output: string;
+  try {
+    output = run();
+  } catch {
+    // A concurrent build may have been rewriting dist/ mid-load; one more try after it.
+    pause(5000);
+    output = run();
+  }
   return JSON.parse(output) as string[];
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

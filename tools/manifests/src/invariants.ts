@@ -48,13 +48,14 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodSpec {
+  serviceAccountName?: string;
   containers: Container[];
   initContainers?: Container[];
   securityContext?: SecurityContext;
   terminationGracePeriodSeconds?: number;
   topologySpreadConstraints?: unknown[];
   automountServiceAccountToken?: boolean;
-  volumes?: { name: string; emptyDir?: unknown; secret?: unknown }[];
+  volumes?: { name: string; emptyDir?: unknown; secret?: unknown; configMap?: unknown }[];
   restartPolicy?: string;
 }
 interface PodTemplate {
@@ -377,6 +378,9 @@ export function checkNetworkPolicies(objects: K8sObject[]): string[] {
 export function checkJobs(objects: K8sObject[], expected: string[]): string[] {
   const problems: string[] = [];
   const jobs = ofKind(objects, 'Job');
+  const common = ofKind(objects, 'ConfigMap').find((c) =>
+    c.metadata.name.startsWith('shopwire-common'),
+  );
   for (const name of expected) {
     const job = jobs.find((j) => j.metadata.name === name);
     if (!job) {
@@ -390,6 +394,26 @@ export function checkJobs(objects: K8sObject[], expected: string[]): string[] {
       problems.push(
         `Job ${name}: needs the Argo CD PreSync hook annotation (runs before the rollout)`,
       );
+    // A hook runs before the sync creates anything: it may use nothing the sync creates.
+    if (spec.serviceAccountName && spec.serviceAccountName !== 'default')
+      problems.push(
+        `Job ${name}: a hook must not need ServiceAccount ${spec.serviceAccountName} (created later in the sync)`,
+      );
+    if ((spec.volumes ?? []).some((v) => v.configMap !== undefined))
+      problems.push(`Job ${name}: a hook must not mount a ConfigMap (created later in the sync)`);
+    for (const container of spec.containers) {
+      if ((container.envFrom ?? []).some((from) => from.configMapRef))
+        problems.push(`Job ${name}: a hook must not read a ConfigMap (created later in the sync)`);
+      for (const env of container.env ?? []) {
+        if (env.valueFrom?.configMapKeyRef)
+          problems.push(`Job ${name}: ${env.name} reads a ConfigMap (created later in the sync)`);
+        const shared = common?.data?.[env.name];
+        if (env.value !== undefined && shared !== undefined && env.value !== shared)
+          problems.push(
+            `Job ${name}: ${env.name}=${env.value} differs from shopwire-common (${shared}); include components/release-jobs`,
+          );
+      }
+    }
   }
   return problems;
 }

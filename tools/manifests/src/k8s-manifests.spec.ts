@@ -246,6 +246,23 @@ describe('the invariants catch what they guard against', () => {
     ]);
   });
 
+  it('a release Job that needs what the sync creates later, or an overlay without release-jobs', () => {
+    const objects = render('k8s/overlays/prod');
+    const provision = pod(find(objects, 'Job', 'shopwire-provision'));
+    provision.serviceAccountName = 'shopwire-app';
+    (provision.containers[0] as { envFrom?: unknown[] }).envFrom = [
+      { configMapRef: { name: 'shopwire-common' } },
+    ];
+    const env = (provision.containers[0] as { env: { name: string; value?: string }[] }).env;
+    env.find((e) => e.name === 'KAFKA_TOPIC_PARTITIONS')!.value = 'from-shopwire-common';
+    const problems = checkJobs(objects, RELEASE_JOBS).join('\n');
+    expect(problems).toMatch(/must not need ServiceAccount shopwire-app/);
+    expect(problems).toMatch(/must not read a ConfigMap/);
+    expect(problems).toMatch(
+      /KAFKA_TOPIC_PARTITIONS=from-shopwire-common differs from shopwire-common \(12\)/,
+    );
+  });
+
   it('more consumer replicas than partitions', () => {
     const objects = render('k8s/overlays/prod');
     (
