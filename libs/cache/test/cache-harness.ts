@@ -79,8 +79,13 @@ export class CacheHarness {
     return `${this.prefix}:${namespace}:${this.shop}:${id}`;
   }
 
-  /** A plain client on the real Redis, for assertions and clean-up. */
-  readonly redis = new Redis(REDIS_URL);
+  private plain: Redis | null = null;
+
+  /** A plain client on the real Redis, for assertions and clean-up (made on first use). */
+  get redis(): Redis {
+    this.plain ??= new Redis(REDIS_URL);
+    return this.plain;
+  }
 
   async close(): Promise<void> {
     const redis = this.redis;
@@ -95,7 +100,12 @@ export class CacheHarness {
       if (keys.length > 0) await redis.del(...keys);
     }
     this.stores.forEach((s) => s.shutdown());
-    this.clients.forEach((c) => c.disconnect());
+    // quit() closes a live connection at once; disconnect() would leave a 2 s socket timer.
+    await Promise.all(
+      this.clients.map((c) =>
+        c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
     await redis.quit();
   }
 

@@ -4,7 +4,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { CachePurgeConsumer } from '../src';
-import { CacheHarness, FakeOrigin, product } from './cache-harness';
+import { CacheHarness, FakeOrigin, PausableRedisProxy, product } from './cache-harness';
 
 /**
  * Webhooks on a real topic purge the cache within a second. The topic is this run's own (the
@@ -119,5 +119,42 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     });
     expect(Date.now() - sentAt).toBeLessThan(1000);
     expect((await products.get(h.shop, '88')).value).toBe(product('88', 'Created'));
+  });
+
+  it('a purge that cannot reach Redis is retried until it can: never lost', async () => {
+    await consumer.stop(); // only this test's consumer may purge now
+    const proxy = new PausableRedisProxy();
+    await proxy.start();
+    const proxied = await h.ready(proxy.url, 50);
+    const products = h.cache(origin, proxied);
+    const retrying = new CachePurgeConsumer({
+      kafka,
+      groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
+      topics: [topic],
+      logger: pino({ level: 'silent' }),
+      metrics: h.metrics,
+      caches: { products },
+    });
+    try {
+      await retrying.start();
+      await waitFor(() => retrying.status.joined, { timeoutMs: 60_000, what: 'group joined' });
+      origin.data.set('99', product('99', 'Cached'));
+      await products.get(h.shop, '99');
+      expect(await h.redis.exists(h.key('99'))).toBe(1);
+
+      proxy.pause(); // Redis hangs for this consumer only
+      await publish('products/update', '{"id":99,"title":"Changed"}', '99');
+      await new Promise((r) => setTimeout(r, 1500)); // attempts fail (timeouts, then the breaker)
+      expect(await h.redis.exists(h.key('99'))).toBe(1);
+      proxy.resume();
+      await waitFor(async () => (await h.redis.exists(h.key('99'))) === 0, {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the retried purge',
+      });
+    } finally {
+      await retrying.stop();
+      await proxy.close();
+    }
   });
 });
