@@ -1,6 +1,7 @@
 import { breakerState, isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
 import { startSimulatorProcess, waitFor, type SimulatorProcess } from '@shopwire/testing';
 import Redis from 'ioredis';
+import { Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -167,7 +168,8 @@ describe('ShopifyAdminClient against the simulator', () => {
   it('one client in steady state past its bucket is never throttled', async () => {
     const shop = newShop('steady');
     await setupShop(shop, 500);
-    const c = client();
+    const registry = new Registry();
+    const c = client({ registry });
     // 20 pages of 162 points from 4 workers: the 2000-point bucket is gone after a dozen, the
     // rest goes at the restore rate (~13 s) — the client must wait, not be refused.
     const calls = await workers(4, 20, () => c.graphql(shop, PAGE, { n: 20 }));
@@ -176,6 +178,37 @@ describe('ShopifyAdminClient against the simulator', () => {
     expect(s.graphql.requests).toBe(20);
     expect(s.graphql.throttled).toBe(0);
     expect(s.graphql.pointsUsed).toBe(20 * 162);
+    // what the client exported agrees with what the simulator counted
+    const metric = async (name: string) =>
+      (await registry.getSingleMetric(name)!.get()).values.filter(
+        (v) => v.labels.shop === shop || !v.labels.shop,
+      );
+    expect((await metric('shopwire_shopify_admin_points_used_total'))[0].value).toBe(20 * 162);
+    expect(await metric('shopwire_shopify_admin_throttled_total')).toEqual([]);
+    // the run went past the bucket, so calls waited for points (seconds in all)
+    const waits = await registry
+      .getSingleMetric('shopwire_shopify_admin_budget_wait_seconds')!
+      .get();
+    const waitSum = waits.values.find((v) =>
+      (v as { metricName?: string }).metricName?.endsWith('_sum'),
+    );
+    expect(waitSum!.value).toBeGreaterThan(5);
+    const breaker = (await registry.getSingleMetric('shopwire_circuit_breaker_state')!.get())
+      .values;
+    expect(breaker).toContainEqual(
+      expect.objectContaining({ labels: { breaker: `shopify-admin:${shop}` }, value: 0 }),
+    );
+  });
+
+  it('keeps REST calls inside the 40-call bucket: no 429 past the bucket', async () => {
+    const shop = newShop('reststeady');
+    await setupShop(shop, 30);
+    const c = client();
+    // 50 calls: 40 from the bucket, the rest at 2/s
+    await workers(4, 50, () => c.rest(shop, { path: 'products.json', query: { limit: 1 } }));
+    const s = await stats(shop);
+    expect(s.rest.requests).toBe(50);
+    expect(s.rest.throttled).toBe(0);
   });
 
   it('three clients sharing one shop stay within 1 % throttled', async () => {
