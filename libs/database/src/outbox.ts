@@ -1,5 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import { injectTraceHeaders } from '@shopwire/observability';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { assertIdentifier, schemaOf } from './data-source';
+
+// Transactions (by their query runner) that have already asked for the relay to be woken: one
+// NOTIFY per transaction is enough, and saves a round trip for every further enqueue in a chunk.
+const notified = new WeakSet<QueryRunner>();
 
 /**
  * The transactional outbox: a service writes the messages it wants published into its own
@@ -46,11 +51,17 @@ export async function enqueueOutbox(
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => (typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value)),
-      messages.map((m) => JSON.stringify(m.headers ?? {})),
+      // The active trace context (the span applying the effect) travels with the event, so its
+      // consumers' spans join the trace that began at the webhook.
+      messages.map((m) => JSON.stringify(injectTraceHeaders({ ...m.headers }))),
     ],
   );
-  // Delivered only when (and if) the transaction commits; repeats within one are folded into one.
+  // Delivered only when (and if) the transaction commits; Postgres folds repeats within one
+  // transaction anyway, so send it once.
+  const runner = manager.queryRunner;
+  if (runner && notified.has(runner) && runner.isTransactionActive) return;
   await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
+  if (runner) notified.add(runner);
 }
 
 /**

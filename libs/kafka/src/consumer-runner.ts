@@ -3,6 +3,7 @@ import { asSourceMessage, decodeFailureHeaders, type FailureInfo } from './dead-
 import { isInfrastructureError, isPermanentError } from './failure-classification';
 import { FailureRouter, type FailureOrigin } from './failure-router';
 import { backoffDelay, briefError, chunksOf, nextOffset, sleep } from './consumer-helpers';
+import { startChunkSpans } from './consumer-tracing';
 
 import type {
   ChunkContext,
@@ -26,6 +27,8 @@ interface BatchControls {
   resolveOffset(offset: string): void;
   /** Pauses this partition; call the returned function to resume it. */
   pause(): () => void;
+  /** The partition's end when the batch was fetched, for the lag gauge. */
+  highWatermark: string;
 }
 
 type Attempt = { kind: 'ok' } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown };
@@ -121,6 +124,7 @@ export class ConsumerRunner {
             isStale,
             resolveOffset,
             pause,
+            highWatermark: batch.highWatermark,
             // Not `consumer.commitOffsets`: kafkajs makes that a silent no-op once stop() has
             // begun, so the in-flight chunk's commit would be lost and the chunk redelivered.
             // Given explicit offsets, this commits them as they are, stopping or not. Always the
@@ -171,13 +175,21 @@ export class ConsumerRunner {
   ): Promise<void> {
     for (const chunk of chunksOf(messages, this.options.maxChunk ?? DEFAULT_MAX_CHUNK)) {
       if (!controls.isRunning() || controls.isStale()) return;
-      const outcome = await this.attempt(chunk, context, controls);
-      if (outcome.kind === 'abandoned') return;
-      if (outcome.kind === 'failed') {
-        if (!(await this.isolatePoison(chunk, context, controls, outcome.error))) return;
-        continue;
+      const traced = startChunkSpans(chunk, context, this.options.groupId);
+      let failure: string | null = 'abandoned';
+      try {
+        const outcome = await this.attempt(chunk, context, controls);
+        if (outcome.kind === 'abandoned') return;
+        if (outcome.kind === 'failed') {
+          failure = briefError(outcome.error).message;
+          if (!(await this.isolatePoison(chunk, context, controls, outcome.error))) return;
+          continue;
+        }
+        await this.commitThrough(chunk[chunk.length - 1].offset, chunk.length, context, controls);
+        failure = null;
+      } finally {
+        traced.end(failure);
       }
-      await this.commitThrough(chunk[chunk.length - 1].offset, chunk.length, context, controls);
     }
   }
 
@@ -250,7 +262,9 @@ export class ConsumerRunner {
         },
       };
       const message = asSourceMessage(parked, info);
+      const traced = startChunkSpans([message], context, this.options.groupId);
       const outcome = await this.attempt([message], context, controls);
+      traced.end(outcome.kind === 'ok' ? null : outcome.kind);
       if (outcome.kind === 'abandoned') return;
       router.metrics?.redelivered.inc({
         group: this.options.deadLetters!.group,
@@ -275,8 +289,17 @@ export class ConsumerRunner {
     context: ChunkContext,
     controls: BatchControls,
   ): Promise<void> {
-    await controls.commit(context, nextOffset(offset));
+    const committed = nextOffset(offset);
+    await controls.commit(context, committed);
     controls.resolveOffset(offset);
+    this.router?.metrics?.lag.set(
+      {
+        group: this.options.groupId,
+        topic: context.redelivery?.retryTopic ?? context.topic,
+        partition: String(context.redelivery?.retryPartition ?? context.partition),
+      },
+      Math.max(0, Number(controls.highWatermark) - Number(committed)),
+    );
     if (applied > 0) this.options.hooks?.processed?.(applied, context);
     await controls.heartbeat();
   }

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /**
  * Prometheus series of the failure path, shared by every runner in the process: the series are
@@ -9,6 +9,8 @@ export class ConsumerFailureMetrics {
   readonly sentToRetry: Counter<'group' | 'topic'>;
   readonly deadLettered: Counter<'group' | 'topic'>;
   readonly redelivered: Counter<'group' | 'topic' | 'result'>;
+  /** Messages between the group's committed position and the partition's end, per partition. */
+  readonly lag: Gauge<'group' | 'topic' | 'partition'>;
 
   constructor(registry: Registry) {
     this.retriedInPlace = counter(registry, {
@@ -31,6 +33,15 @@ export class ConsumerFailureMetrics {
       help: 'Messages re-run from the retry topic, by outcome (ok, failed)',
       labelNames: ['group', 'topic', 'result'],
     });
+    this.lag =
+      (registry.getSingleMetric('shopwire_consumer_lag_messages') as
+        Gauge<'group' | 'topic' | 'partition'> | undefined) ??
+      new Gauge({
+        name: 'shopwire_consumer_lag_messages',
+        help: 'Consumer lag: high watermark minus the committed offset, as of the last commit',
+        labelNames: ['group', 'topic', 'partition'],
+        registers: [registry],
+      });
   }
 }
 
