@@ -2,6 +2,9 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Registry } from 'prom-client';
+import { instrumentHttp } from './http-metrics';
+import { METRICS_REGISTRY } from './metrics.controller';
 
 export interface HttpAppOptions {
   title: string;
@@ -42,10 +45,21 @@ export async function createHttpApp(
   // useProcessExit: exit through process.exit after the hooks, so pino flushes its last lines
   // (a re-sent SIGTERM would drop them).
   app.enableShutdownHooks(undefined, { useProcessExit: true });
+  // Every service that serves /metrics gets HTTP request metrics on the same registry.
+  const registry = metricsRegistryOf(app);
+  if (registry) instrumentHttp(adapter.getInstance(), registry);
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description);
   if (options.bearerAuth) builder.addBearerAuth();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, builder.build()));
   return app;
+}
+
+function metricsRegistryOf(app: INestApplication): Registry | null {
+  try {
+    return app.get<Registry>(METRICS_REGISTRY, { strict: false });
+  } catch {
+    return null; // an app without /metrics (none today, but a lib must not assume)
+  }
 }
 
 /**
