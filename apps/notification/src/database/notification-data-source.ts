@@ -2,6 +2,7 @@ import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
+import { IntentTrace1796400000001 } from './migrations/1796400000001-intent-trace';
 
 export const NOTIFICATION_SCHEMA = 'notification';
 
@@ -17,7 +18,7 @@ export function createNotificationDataSource(options: {
     url: options.url,
     schema: NOTIFICATION_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateNotification1796400000000],
+    migrations: [CreateNotification1796400000000, IntentTrace1796400000001],
     applicationName: 'shopwire-notification',
   });
 }

@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import type { Logger } from '@shopwire/observability';
+import { extractTraceContext, SpanKind, tracer, type Logger } from '@shopwire/observability';
 import { fullJitterDelay, isBreakerOpenError } from '@shopwire/resilience';
 import type { NotificationConfig } from '../config';
 import { NOTIFICATION_CONFIG, NOTIFICATION_LOGGER } from '../notification.tokens';
@@ -17,6 +17,8 @@ import { NotificationsRepository, type DueIntent } from './notifications.reposit
 const RETRY_CAP_MS = 5 * 60_000;
 // How often the pending gauge is refreshed.
 const PENDING_SAMPLE_MS = 5000;
+
+const spans = tracer('notification');
 
 /**
  * The sender loop: claims due intents (SKIP LOCKED, with a lease), sends each, marks it sent.
@@ -116,6 +118,18 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   /** The intent once the relay accepted it (marked by the caller), or null when it failed. */
   private async deliver(intent: DueIntent): Promise<{ intent: DueIntent; started: number } | null> {
     const started = performance.now();
+    // The send joins the trace of the event that asked for it (stored with the intent).
+    const span = spans.startSpan(
+      'smtp send',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'shopwire.template': intent.template,
+          'shopwire.attempt': intent.attempts + 1,
+        },
+      },
+      extractTraceContext(intent.traceContext ?? {}),
+    );
     try {
       const { subject, text } = renderEmail(intent.template, intent.shopDomain, intent.variables);
       await this.sender.send({
@@ -132,8 +146,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
           'X-Shopwire-Event-Id': intent.eventId,
         },
       });
+      span.end();
       return { intent, started };
     } catch (error) {
+      span.setStatus({ code: 2, message: sendErrorSummary(error) }); // SpanStatusCode.ERROR
+      span.end();
       await this.failed(intent, error, started);
       return null;
     }

@@ -30,7 +30,15 @@ export type PrivacyAction =
   'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
 
 export type NotificationInput =
-  | { kind: 'email'; inboxId: string; topic: string; shopDomain: string; drafts: IntentDraft[] }
+  | {
+      kind: 'email';
+      inboxId: string;
+      topic: string;
+      shopDomain: string;
+      drafts: IntentDraft[];
+      /** The event's trace headers (`traceparent`, …), kept with the intent for the send's span. */
+      trace: Record<string, string>;
+    }
   | {
       kind: 'privacy';
       inboxId: string;
@@ -102,6 +110,17 @@ function orderDraft(template: Template, order: OrderData): IntentDraft {
  * Turns one Kafka message into what the service should do with it. Pure: no I/O, so a bad
  * message becomes 'rejected' here and never throws into the runner (which would retry it).
  */
+/** Just the W3C trace headers of a message, as text. */
+function traceHeaders(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = message.headers?.[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
+
 export function decodeNotificationInput(
   topic: string,
   message: KafkaMessage,
@@ -153,6 +172,7 @@ export function decodeNotificationInput(
     inboxId: event.eventId,
     topic,
     shopDomain: event.shopDomain,
+    trace: traceHeaders(message),
   };
   switch (topic) {
     case DomainTopic.OrderAccepted:

@@ -19,6 +19,8 @@ export interface DueIntent {
   variables: unknown;
   messageId: string;
   attempts: number;
+  /** Trace headers of the event that asked for it (null for rows from before they were kept). */
+  traceContext: Record<string, string> | null;
 }
 
 /** A log row as the API shows it: never the body or variables, the recipient masked later. */
@@ -73,12 +75,13 @@ export class NotificationsRepository {
     draft: IntentDraft,
     status: NotificationStatus,
     lastError: string | null,
+    traceContext: Record<string, string> = {},
   ): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO notification.notifications
          (shop_domain, event_id, template, order_id, customer_id, recipient, recipient_hash,
-          recipient_name, variables, message_id, status, last_error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)
+          recipient_name, variables, message_id, status, last_error, trace_context)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb)
        ON CONFLICT (event_id, template) DO NOTHING
        RETURNING id`,
       [
@@ -94,6 +97,7 @@ export class NotificationsRepository {
         messageIdFor(eventId, draft.template),
         status,
         lastError,
+        JSON.stringify(traceContext),
       ],
     );
     return rows.length === 1;
@@ -119,7 +123,7 @@ export class NotificationsRepository {
            FOR UPDATE SKIP LOCKED)
         RETURNING n.id::text AS "id", n.shop_domain AS "shopDomain", n.event_id AS "eventId",
                   n.template, n.recipient, n.recipient_name AS "recipientName", n.variables,
-                  n.message_id AS "messageId", n.attempts`,
+                  n.message_id AS "messageId", n.attempts, n.trace_context AS "traceContext"`,
       [limit, leaseMs],
     );
     return returnedRows<DueIntent>(result);

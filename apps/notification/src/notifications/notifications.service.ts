@@ -100,6 +100,7 @@ export class NotificationsService {
               draft,
               status,
               reason,
+              input.trace,
             )
           )
             recorded.push({ template: draft.template, status });
