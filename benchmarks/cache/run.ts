@@ -169,6 +169,15 @@ async function main(): Promise<void> {
   }
   log(`warm-up:       ${PRODUCTS} products in ${ms(performance.now() - warmStarted)}`);
 
+  // The floor: the same rate of bare MGETs (value + generation) on the same client, no cache code.
+  const floor = await atRate(Math.min(SECONDS, 5), RATE, async (id) => {
+    await redis.mget(`${PREFIX}:products:${SHOP}:${id}`, `${PREFIX}:products:${SHOP}:${id}#gen`);
+    return { source: 'redis' };
+  });
+  log(
+    `bare MGET at ${RATE}/s: p50 ${ms(percentile(floor, 0.5))}, p99 ${ms(percentile(floor, 0.99))} (Redis + event loop floor on this machine)`,
+  );
+
   // 3. Steady state with purges.
   const hits0 = await counter(registry, 'shopwire_cache_hits_total');
   const misses0 = await counter(registry, 'shopwire_cache_misses_total');
