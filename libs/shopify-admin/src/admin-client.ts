@@ -269,6 +269,7 @@ export class ShopifyAdminClient {
       return await this.breakerFor(shop).fire(() =>
         withTimeout(this.timeoutMs, `Shopify Admin API (${shop})`, async (signal) => {
           let response;
+          let text: string;
           try {
             response = await request(message.url, {
               method: message.method as Dispatcher.HttpMethod,
@@ -281,6 +282,8 @@ export class ShopifyAdminClient {
               signal,
               dispatcher: this.dispatcher,
             });
+            // a connection dropped mid-body is as much a network failure as one never answered
+            text = await response.body.text();
           } catch (error) {
             throw new ShopifyAdminError(
               'NETWORK',
@@ -291,7 +294,6 @@ export class ShopifyAdminClient {
               },
             );
           }
-          const text = await response.body.text();
           if (response.statusCode >= 500)
             throw new ShopifyAdminError('HTTP_5XX', `${api} call answered ${response.statusCode}`, {
               transient: true,
