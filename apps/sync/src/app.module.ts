@@ -9,11 +9,14 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import { SYNC_KAFKA, SYNC_PRODUCER } from './sync.tokens';
 import type { SyncConfig } from './config';
 import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule } from './core.module';
+import { SyncJobHandlersModule, syncJobsModule } from './jobs/sync-jobs.module';
+import { SyncOutboxRelay } from './jobs/sync-outbox-relay';
 import { ErpClient } from './orders/erp-client';
 import { OrderSyncRepository } from './orders/order-sync.repository';
 import { SyncConsumer } from './orders/sync.consumer';
@@ -29,6 +32,8 @@ function readinessChecks(
   consumer: SyncConsumer,
   erp: ErpClient,
   cache: CatalogCache,
+  jobs: JobsRuntime,
+  relay: SyncOutboxRelay,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
@@ -47,18 +52,42 @@ function readinessChecks(
     { name: 'erp', check: () => Promise.resolve(erp.health()) },
     // Reported only: without Redis the catalog API answers from the origin.
     { name: 'cache', check: () => Promise.resolve(cache.health()) },
+    {
+      name: 'jobs-consumer',
+      check: () => {
+        const { running, joined, lastError } = jobs.consumer.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
+      },
+    },
+    {
+      name: 'outbox-relay',
+      check: () => {
+        const status = relay.status;
+        if (!status.healthy)
+          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
+        return Promise.resolve({ leader: status.leader, pending: status.pending });
+      },
+    },
   ];
 }
 
 @Module({})
 export class AppModule {
   static register(config: SyncConfig, logger: Logger): DynamicModule {
+    // One instance, imported by the app and by the health checks.
+    const jobs = syncJobsModule(config);
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, logger),
         SyncModule,
         CatalogModule,
+        jobs,
         DeadLettersModule.forService({
           group: ConsumerGroup.Sync,
           topics: SUBSCRIPTIONS[ConsumerGroup.Sync],
@@ -66,8 +95,15 @@ export class AppModule {
           producer: SYNC_PRODUCER,
         }),
         HealthModule.forChecks({
-          imports: [SyncModule, CatalogModule],
-          inject: [OrderSyncRepository, SyncConsumer, ErpClient, CatalogCache],
+          imports: [SyncModule, CatalogModule, jobs, SyncJobHandlersModule],
+          inject: [
+            OrderSyncRepository,
+            SyncConsumer,
+            ErpClient,
+            CatalogCache,
+            JOBS_RUNTIME,
+            SyncOutboxRelay,
+          ],
           useFactory: readinessChecks,
         }),
       ],

@@ -9,12 +9,14 @@ import {
   z,
 } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
+import { jobsEnv } from '@shopwire/jobs';
 
 const syncConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiTokensEnv,
   ...logEnv,
+  ...jobsEnv,
   PORT: port(3005),
   RUN_MIGRATIONS: booleanFlag(false),
   SYNC_CONSUMER_GROUP: z.string().min(1).default(ConsumerGroup.Sync),

@@ -5,6 +5,7 @@
  */
 export const JobQueue = {
   Analytics: 'analytics',
+  Sync: 'sync',
 } as const;
 
 export type JobQueue = (typeof JobQueue)[keyof typeof JobQueue];

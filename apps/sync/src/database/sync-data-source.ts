@@ -2,6 +2,7 @@ import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
+import { CreateSyncJobs1796400000002 } from './migrations/1796400000002-create-jobs';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -14,7 +15,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
     url: options.url,
     schema: SYNC_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateSync1796400000001],
+    migrations: [CreateSync1796400000001, CreateSyncJobs1796400000002],
     applicationName: 'shopwire-sync',
   });
 }
