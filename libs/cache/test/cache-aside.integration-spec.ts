@@ -21,6 +21,10 @@ describe('CacheAside against the real Redis', () => {
     expect(origin.calls).toEqual([[BIG]]);
     expect(await h.redis.get(h.key(BIG))).toBe(product(BIG, 'Mug'));
     expect(await h.counter('shopwire_cache_hits_total')).toBeGreaterThanOrEqual(1);
+    const ratio = await h.registry.getSingleMetric('shopwire_cache_hit_ratio')!.get();
+    expect(ratio.values).toEqual([
+      expect.objectContaining({ labels: { namespace: 'products' }, value: 0.5 }),
+    ]);
   });
 
   it('100 concurrent misses on one key make one origin call', async () => {
