@@ -7,14 +7,24 @@ import type { DataSource } from 'typeorm';
 import type { SyncConfig } from '../config';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { CatalogModule } from '../catalog/catalog.module';
+import { CatalogRepository } from '../catalog/catalog.repository';
 import { OrderBackfillJob } from './order-backfill.job';
+import { ProductImportJob } from './product-import.job';
 import { SyncAdminClient } from './sync-admin-client';
 import { SyncOutboxRelay } from './sync-outbox-relay';
 
 /** The sync job types (handlers for `@shopwire/jobs`), the Admin API client and the outbox relay. */
 @Module({
-  providers: [SyncAdminClient, SyncOutboxRelay, OrderBackfillJob],
-  exports: [SyncAdminClient, SyncOutboxRelay, OrderBackfillJob],
+  imports: [CatalogModule],
+  providers: [
+    SyncAdminClient,
+    SyncOutboxRelay,
+    CatalogRepository,
+    OrderBackfillJob,
+    ProductImportJob,
+  ],
+  exports: [SyncAdminClient, SyncOutboxRelay, OrderBackfillJob, ProductImportJob],
 })
 export class SyncJobHandlersModule {}
 
@@ -22,18 +32,19 @@ export class SyncJobHandlersModule {}
 export function syncJobsModule(config: SyncConfig): DynamicModule {
   return JobsModule.forService({
     imports: [SyncJobHandlersModule],
-    inject: [SYNC_DATA_SOURCE, SYNC_KAFKA, SYNC_LOGGER, OrderBackfillJob],
+    inject: [SYNC_DATA_SOURCE, SYNC_KAFKA, SYNC_LOGGER, OrderBackfillJob, ProductImportJob],
     useFactory: (
       dataSource: DataSource,
       kafka: Kafka,
       logger: Logger,
       orderBackfill: OrderBackfillJob,
+      productImport: ProductImportJob,
     ) => ({
       service: JobQueue.Sync,
       dataSource,
       kafka,
       logger,
-      handlers: [orderBackfill],
+      handlers: [orderBackfill, productImport],
       settings: jobsSettings(config),
     }),
   });
