@@ -103,6 +103,17 @@ const syncConfigFields = z.object({
     .optional(),
   /** One token for every shop not in SHOPIFY_ACCESS_TOKENS (development and the simulator). */
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** The inventory service's REST API, which inventory-reconcile compares Shopify against. */
+  INVENTORY_API_URL: z
+    .string()
+    .url('INVENTORY_API_URL must be an http(s) URL')
+    .default('http://127.0.0.1:3002'),
+  /** Bearer token sync presents to the inventory service (one of its API_TOKENS). Never logged. */
+  INVENTORY_API_TOKEN: z
+    .string()
+    .min(16, 'INVENTORY_API_TOKEN must be at least 16 characters')
+    .optional(),
+  INVENTORY_API_TIMEOUT_MS: positiveInt(5000),
   SHOPIFY_API_VERSION: z
     .string()
     .regex(/^\d{4}-\d{2}$/, 'SHOPIFY_API_VERSION must look like 2026-01')

@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   const app = await createHttpApp(AppModule.register(config, logger), {
     title: 'Shopwire sync service',
     description:
-      'Mirrors accepted orders to the ERP exactly once (breaker, retries honouring Retry-After), sync status per order, a minimal catalog mirror with cached reads, and Shopify jobs (`POST /jobs`): `order-backfill` `{shop, since, page_size?}`, `product-import` `{shop, batch_size?}`.',
+      'Mirrors accepted orders to the ERP exactly once (breaker, retries honouring Retry-After), sync status per order, a minimal catalog mirror with cached reads, and Shopify jobs (`POST /jobs`): `order-backfill` `{shop, since, page_size?}`, `product-import` `{shop, batch_size?}`, `inventory-reconcile` `{shop, page_size?, correct?}`.',
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
   });

@@ -9,6 +9,8 @@ import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { InventoryLevelsClient } from './inventory-levels.client';
+import { InventoryReconcileJob } from './inventory-reconcile.job';
 import { OrderBackfillJob } from './order-backfill.job';
 import { ProductImportJob } from './product-import.job';
 import { SyncAdminClient } from './sync-admin-client';
@@ -21,10 +23,19 @@ import { SyncOutboxRelay } from './sync-outbox-relay';
     SyncAdminClient,
     SyncOutboxRelay,
     CatalogRepository,
+    InventoryLevelsClient,
     OrderBackfillJob,
     ProductImportJob,
+    InventoryReconcileJob,
   ],
-  exports: [SyncAdminClient, SyncOutboxRelay, OrderBackfillJob, ProductImportJob],
+  exports: [
+    SyncAdminClient,
+    SyncOutboxRelay,
+    InventoryLevelsClient,
+    OrderBackfillJob,
+    ProductImportJob,
+    InventoryReconcileJob,
+  ],
 })
 export class SyncJobHandlersModule {}
 
@@ -32,19 +43,27 @@ export class SyncJobHandlersModule {}
 export function syncJobsModule(config: SyncConfig): DynamicModule {
   return JobsModule.forService({
     imports: [SyncJobHandlersModule],
-    inject: [SYNC_DATA_SOURCE, SYNC_KAFKA, SYNC_LOGGER, OrderBackfillJob, ProductImportJob],
+    inject: [
+      SYNC_DATA_SOURCE,
+      SYNC_KAFKA,
+      SYNC_LOGGER,
+      OrderBackfillJob,
+      ProductImportJob,
+      InventoryReconcileJob,
+    ],
     useFactory: (
       dataSource: DataSource,
       kafka: Kafka,
       logger: Logger,
       orderBackfill: OrderBackfillJob,
       productImport: ProductImportJob,
+      inventoryReconcile: InventoryReconcileJob,
     ) => ({
       service: JobQueue.Sync,
       dataSource,
       kafka,
       logger,
-      handlers: [orderBackfill, productImport],
+      handlers: [orderBackfill, productImport, inventoryReconcile],
       settings: jobsSettings(config),
     }),
   });
