@@ -7,7 +7,8 @@ const ROOT = join(__dirname, '../../..');
 export interface BuiltService {
   url: string;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM (graceful) by default; SIGKILL for a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -37,8 +38,8 @@ export async function startBuiltService(
   child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null) child.kill(signal);
     await exited;
   };
   const deadline = Date.now() + 90_000;
