@@ -446,11 +446,24 @@ export function checkReplicaCaps(objects: K8sObject[], consumers: string[]): str
   return problems;
 }
 
+interface PolicyPeer {
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  podSelector?: { matchLabels?: Record<string, string> };
+}
 interface FullPolicySpec {
   podSelector?: { matchLabels?: Record<string, string> };
   policyTypes?: string[];
-  ingress?: { from?: { namespaceSelector?: { matchLabels?: Record<string, string> } }[] }[];
-  egress?: { ports?: { port?: number | string }[] }[];
+  ingress?: { from?: PolicyPeer[] }[];
+  egress?: { to?: PolicyPeer[]; ports?: { port?: number | string }[] }[];
+}
+
+/** A same-namespace peer (podSelector only) that selects pods with these labels. */
+function peerSelects(peer: PolicyPeer, labels: Record<string, string>): boolean {
+  return (
+    !peer.namespaceSelector &&
+    peer.podSelector !== undefined &&
+    matches(peer.podSelector.matchLabels, labels)
+  );
 }
 
 function selects(policy: FullPolicySpec, labels: Record<string, string>): boolean {
@@ -504,6 +517,61 @@ export function checkNetworkReachability(
         problems.push(
           `${object.kind} ${object.metadata.name}: no NetworkPolicy lets it reach ${what} (port ${port})`,
         );
+  }
+
+  // Calls between services (an env value such as http://inventory:3002): the caller's egress and
+  // the callee's ingress must both allow them.
+  const services = new Map(ofKind(objects, 'Service').map((svc) => [svc.metadata.name, svc]));
+  const deploymentLabels = ofKind(objects, 'Deployment').map(
+    (d) => podTemplate(d)?.metadata?.labels ?? {},
+  );
+  for (const object of objects) {
+    const template = podTemplate(object);
+    if (!template) continue;
+    const labels = template.metadata?.labels ?? {};
+    const values: string[] = [];
+    for (const container of template.spec.containers) {
+      for (const env of container.env ?? []) if (env.value) values.push(env.value);
+      for (const from of container.envFrom ?? [])
+        values.push(...Object.values(configMaps.get(from.configMapRef?.name ?? '') ?? {}));
+    }
+    for (const value of values) {
+      const call = /^https?:\/\/([a-z0-9-]+)(?:\.[a-z0-9.-]*)?:(\d+)/.exec(value);
+      const service = call ? services.get(call[1]!) : undefined;
+      if (!call || !service) continue;
+      const port = Number(call[2]);
+      const selector = (service.spec as { selector?: Record<string, string> }).selector ?? {};
+      const targets = deploymentLabels.filter((target) => matches(selector, target));
+      const egressOk = policies.some(
+        (p) =>
+          p.policyTypes?.includes('Egress') &&
+          selects(p, labels) &&
+          (p.egress ?? []).some(
+            (rule) =>
+              (rule.ports ?? []).some((p2) => Number(p2.port) === port) &&
+              (!rule.to?.length ||
+                targets.every((t) => rule.to!.some((peer) => peerSelects(peer, t)))),
+          ),
+      );
+      if (!egressOk)
+        problems.push(
+          `${object.kind} ${object.metadata.name}: no NetworkPolicy lets it call ${call[1]}:${port}`,
+        );
+      for (const target of targets) {
+        const ingressOk = policies.some(
+          (p) =>
+            p.policyTypes?.includes('Ingress') &&
+            selects(p, target) &&
+            (p.ingress ?? []).some((rule) =>
+              (rule.from ?? []).some((peer) => peerSelects(peer, labels)),
+            ),
+        );
+        if (!ingressOk)
+          problems.push(
+            `Service ${call[1]}: its pods do not admit calls from ${object.kind} ${object.metadata.name}`,
+          );
+      }
+    }
   }
 
   const backends = new Set(

@@ -263,6 +263,21 @@ describe('the invariants catch what they guard against', () => {
     );
   });
 
+  it('a call between services that a policy at either end does not allow', () => {
+    const objects = render('k8s/overlays/prod').filter(
+      (o) => o.metadata.name !== 'allow-inventory-from-sync',
+    );
+    expect(checkNetworkReachability(objects)).toEqual([
+      'Service inventory: its pods do not admit calls from Deployment sync',
+    ]);
+    const noEgress = render('k8s/overlays/prod').filter(
+      (o) => o.metadata.name !== 'allow-sync-to-inventory-egress',
+    );
+    expect(checkNetworkReachability(noEgress)).toEqual([
+      'Deployment sync: no NetworkPolicy lets it call inventory:3002',
+    ]);
+  });
+
   it('more consumer replicas than partitions', () => {
     const objects = render('k8s/overlays/prod');
     (
