@@ -8,6 +8,15 @@
 //      (gateway receipt → order row committed) p50/p99 from the rows' own timestamps.
 //   4. Verification: each service's effects counted against what was sent (lost, doubled).
 //
+// BENCH_REPLICAS=N (N > 1) adds a scale-out run after step 2 (docs/scaling.md):
+//   2b. The same throughput run again with N order and N inventory processes (each service's
+//       replicas in one consumer group, on distinct ports) and two gateways behind nginx
+//       (scripts/lb.sh), the simulator sending to nginx; the ratio to step 2 is printed.
+//   2c. Kill test: another BENCH_ORDERS orders; once a third of them are applied, one order and
+//       one inventory replica get SIGKILL; the groups rebalance, the survivors finish, and every
+//       service's effects must still be exactly BENCH_ORDERS (lost = doubled = 0).
+//   Step 3 then runs on the scaled topology. BENCH_LATENCY_SECONDS=0 skips step 3.
+//
 // Needs `npm run infra -- up` (the script builds, provisions and migrates itself).
 import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -31,6 +40,12 @@ const RUN = randomUUID().slice(0, 8);
 // BENCH_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops (open it in
 // Chrome DevTools or speedscope) — how the per-stage costs in docs/benchmarks.md were found.
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
+/** Services scaled out in the replicas run: the two that consume the webhook topics. */
+const SCALED = new Set(['order', 'inventory']);
+const LB_PORT = Number(process.env.LB_PORT ?? 8080);
+/** Replica i of a service listens on its port + 10·i (order 3001, 3011, 3021, …). */
+const replicaPort = (port: number, replica: number): number => port + 10 * replica;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -38,7 +53,23 @@ interface Running {
   spec: ServiceSpec;
   child: ChildProcess;
   group: string | null;
+  port: number;
+  replica: number;
 }
+
+/** Every process the benchmark started, so an interrupted run does not leave them behind. */
+const children = new Set<ChildProcess>();
+let lbStarted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of children) if (alive(child)) child.kill('SIGTERM');
+    if (lbStarted) lb('down');
+    process.exit(130);
+  });
+
+/** Running processes whose exit has not been seen yet (a SIGKILLed one has a signalCode). */
+const alive = (child: ChildProcess): boolean =>
+  child.exitCode === null && child.signalCode === null;
 
 async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -69,32 +100,97 @@ async function freshGroup(kafka: Kafka, group: string, topics: readonly string[]
   await admin.disconnect();
 }
 
-async function startServices(kafka: Kafka): Promise<Running[]> {
+/**
+ * Starts every pipeline service; with `replicas` > 1 the SCALED services run that many
+ * processes each (one consumer group per service) and the gateway runs two.
+ */
+async function startServices(kafka: Kafka, replicas = 1, phase = 'p1'): Promise<Running[]> {
   const running: Running[] = [];
   for (const spec of PIPELINE_SERVICES) {
-    const group = spec.groupEnv ? `${spec.name}-bench-${RUN}` : null;
+    const group = spec.groupEnv ? `${spec.name}-bench-${RUN}-${phase}` : null;
     if (group) await freshGroup(kafka, group, spec.topics);
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      PORT: String(spec.port),
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      API_TOKENS: `bench:${TOKEN}`,
-      SHOPIFY_WEBHOOK_SECRETS: SECRET,
-      SHOPIFY_WEBHOOK_SECRET: SECRET,
-      ...spec.env,
-    };
-    if (group && spec.groupEnv) env[spec.groupEnv] = group;
-    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${spec.name}`] : [];
-    const main = join(ROOT, 'dist/apps', spec.name, 'src/main.js');
-    const child = spawn(process.execPath, [...profile, main], {
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    running.push({ spec, child, group });
-    await waitReady(`http://127.0.0.1:${spec.port}`, child, spec.name);
+    const count =
+      replicas > 1 && SCALED.has(spec.name)
+        ? replicas
+        : replicas > 1 && spec.name === 'gateway'
+          ? 2
+          : 1;
+    for (let replica = 0; replica < count; replica++) {
+      try {
+        running.push(await startOne(spec, group, replica));
+      } catch (error) {
+        // Those already up would outlive the benchmark (and hold their ports) otherwise.
+        await stopServices(running);
+        throw error;
+      }
+    }
   }
   return running;
+}
+
+async function startOne(
+  spec: ServiceSpec,
+  group: string | null,
+  replica: number,
+): Promise<Running> {
+  const port = replicaPort(spec.port, replica);
+  // A leftover process on the port would answer the readiness probe in this one's place.
+  if (
+    await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${port} is already in use: ${spec.name}#${replica} cannot start`);
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    API_TOKENS: `bench:${TOKEN}`,
+    SHOPIFY_WEBHOOK_SECRETS: SECRET,
+    SHOPIFY_WEBHOOK_SECRET: SECRET,
+    ...spec.env,
+  };
+  if (group && spec.groupEnv) env[spec.groupEnv] = group;
+  const profile = PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${spec.name}${replica ? `-${replica}` : ''}`]
+    : [];
+  const main = join(ROOT, 'dist/apps', spec.name, 'src/main.js');
+  const child = spawn(process.execPath, [...profile, main], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  await waitReady(`http://127.0.0.1:${port}`, child, `${spec.name}#${replica}`);
+  return { spec, child, group, port, replica };
+}
+
+/** Stops every process (SIGTERM, 30 s grace) — those already killed are skipped. */
+async function stopServices(running: Running[]): Promise<void> {
+  const exited = running.map(
+    ({ child }) =>
+      new Promise((resolve) => (alive(child) ? child.once('exit', resolve) : resolve(null))),
+  );
+  for (const { child } of [...running].reverse()) if (alive(child)) child.kill('SIGTERM');
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 30_000))]);
+}
+
+/** scripts/lb.sh with the gateways of `running` as upstreams. */
+function lb(command: 'up' | 'down', running: Running[] = []): void {
+  const upstreams = running
+    .filter((r) => r.spec.name === 'gateway')
+    .map((r) => `127.0.0.1:${r.port}`)
+    .join(',');
+  const result = spawnSync('bash', [join(ROOT, 'scripts/lb.sh'), command], {
+    env: {
+      ...process.env,
+      LB_PORT: String(LB_PORT),
+      ...(upstreams ? { LB_UPSTREAMS: upstreams } : {}),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`scripts/lb.sh ${command} exited with ${result.status}`);
 }
 
 /** Total lag of the benchmark's consumer groups over the topics they read. */
@@ -102,9 +198,12 @@ async function totalLag(kafka: Kafka, running: Running[]): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   let lag = 0;
+  const seen = new Set<string>();
   try {
     for (const { spec, group } of running) {
-      if (!group) continue;
+      // Replicas share their group: count it once.
+      if (!group || seen.has(group)) continue;
+      seen.add(group);
       for (const topic of spec.topics) {
         const [ends, committed] = await Promise.all([
           admin.fetchTopicOffsets(topic),
@@ -120,6 +219,9 @@ async function totalLag(kafka: Kafka, running: Running[]): Promise<number> {
   }
   return lag;
 }
+
+/** Where the simulator sends: the first gateway directly, or nginx in front of several. */
+let gatewayUrl = 'http://127.0.0.1:3000/webhooks/shopify';
 
 function send(shop: string, args: string[]): Promise<number | null> {
   return new Promise((resolve) => {
@@ -138,7 +240,7 @@ function send(shop: string, args: string[]): Promise<number | null> {
       {
         env: {
           ...process.env,
-          GATEWAY_URL: 'http://127.0.0.1:3000/webhooks/shopify',
+          GATEWAY_URL: gatewayUrl,
           SHOPIFY_WEBHOOK_SECRET: SECRET,
           LOG_LEVEL: 'warn',
         },
@@ -209,6 +311,152 @@ async function waitAllApplied(
   return last;
 }
 
+/** A label as a shop-domain part ("3 replicas" → "3-replicas"). */
+const slug = (label: string): string => label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+
+interface ThroughputResult {
+  throughput: number;
+  peakLag: number;
+  lost: [string, number][];
+  doubled: [string, number][];
+}
+
+/** Step 2: BENCH_ORDERS orders as fast as the simulator sends, until every service applied all. */
+async function throughputRun(
+  db: Client,
+  kafka: Kafka,
+  running: Running[],
+  baseline: number,
+  label: string,
+): Promise<ThroughputResult> {
+  const shop = `bench-${slug(label)}-${RUN}.myshopify.com`;
+  let peakLag = 0;
+  const cpuBefore = running.map(({ child }) => cpuSeconds(child.pid));
+  const machineBefore = machineCpu();
+  const started = Date.now();
+  const sendExit = send(shop, [
+    '--count',
+    String(ORDERS),
+    '--rate',
+    '10000',
+    '--concurrency',
+    '128',
+    '--seed',
+    `t-${slug(label)}-${RUN}`,
+  ]);
+  let sendDoneAt = 0;
+  void sendExit.then(() => (sendDoneAt = Date.now()));
+  let drainedAt = 0;
+  const counts = await waitAllApplied(db, shop, ORDERS, kafka, running, (lag) => {
+    peakLag = Math.max(peakLag, lag);
+    if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
+  });
+  const finished = Date.now();
+  const cpuUsed = running.map(({ child }, i) => cpuSeconds(child.pid) - cpuBefore[i]);
+  const machineAfter = machineCpu();
+  const exit = await sendExit;
+  const seconds = (finished - started) / 1000;
+  const throughput = ORDERS / seconds;
+  log(
+    `[${label}] throughput: ${ORDERS} orders fully processed by every service in ${seconds.toFixed(1)} s = ${throughput.toFixed(0)} orders/s (simulator exit ${exit})`,
+  );
+  log(
+    `[${label}] sending took ${((sendDoneAt - started) / 1000).toFixed(1)} s; peak consumer lag ${peakLag} messages; drained ${drainedAt ? ((drainedAt - sendDoneAt) / 1000).toFixed(1) : '?'} s after the last send`,
+  );
+  log(`[${label}] ratio to the storage baseline: ${(throughput / baseline).toFixed(2)}`);
+  // Where the time went: CPU per order in each service (its replicas summed). On a saturated
+  // machine the sum bounds throughput at (cores × 1000 / total ms per order) whatever the
+  // pipeline's shape — and however many replicas share those cores.
+  const perService = new Map<string, { ms: number; n: number }>();
+  running.forEach(({ spec }, i) => {
+    const entry = perService.get(spec.name) ?? { ms: 0, n: 0 };
+    entry.ms += (cpuUsed[i] * 1000) / ORDERS;
+    entry.n += 1;
+    perService.set(spec.name, entry);
+  });
+  const perOrder = [...perService].map(([name, { ms, n }]) => ({
+    name: n > 1 ? `${name}×${n}` : name,
+    ms,
+  }));
+  const machineBusy = machineAfter.busy - machineBefore.busy;
+  const cores = (machineAfter.total - machineBefore.total) / seconds;
+  log(
+    `[${label}] cpu per order: ${perOrder.map((p) => `${p.name} ${p.ms.toFixed(2)} ms`).join(', ')}; ` +
+      `services ${perOrder.reduce((sum, p) => sum + p.ms, 0).toFixed(1)} ms, whole machine ` +
+      `${((machineBusy * 1000) / ORDERS).toFixed(1)} ms (broker, Postgres and anything else ` +
+      `running included); machine busy ${((100 * machineBusy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of ${cores.toFixed(0)} cores`,
+  );
+  return { throughput, peakLag, ...verify(label, counts, ORDERS) };
+}
+
+/** Each service's effects against what was sent; prints and returns the shortfalls and excess. */
+function verify(
+  label: string,
+  counts: Record<string, number>,
+  expected: number,
+): { lost: [string, number][]; doubled: [string, number][] } {
+  const lost = Object.entries(counts).filter(([, n]) => n < expected);
+  const doubled = Object.entries(counts).filter(([, n]) => n > expected);
+  log(
+    `[${label}] verification: ${Object.entries(counts)
+      .map(([k, n]) => `${k}=${n}`)
+      .join(
+        ' ',
+      )} → lost=${lost.length ? lost.map(([k, n]) => `${k}:${expected - n}`).join(',') : 0} doubled=${doubled.length ? doubled.map(([k, n]) => `${k}:${n - expected}`).join(',') : 0}`,
+  );
+  return { lost, doubled };
+}
+
+/**
+ * Step 2c: BENCH_ORDERS orders into the scaled topology; once a third are applied by the order
+ * service, SIGKILL the last order replica and the last inventory replica (no shutdown hook, no
+ * offset commit, transactions cut mid-flight). Their partitions go to the survivors after the
+ * group notices (the session timeout), which redo whatever was not committed: the inbox makes
+ * the redo change nothing, so the counts must end exactly at BENCH_ORDERS.
+ */
+async function killRun(
+  db: Client,
+  kafka: Kafka,
+  running: Running[],
+): Promise<{ lost: [string, number][]; doubled: [string, number][]; killedAfterMs: number }> {
+  const label = 'kill';
+  const shop = `bench-${slug(label)}-${RUN}.myshopify.com`;
+  const victims = ['order', 'inventory'].map((name) =>
+    running.filter((r) => r.spec.name === name).reduce((a, b) => (b.replica > a.replica ? b : a)),
+  );
+  const started = Date.now();
+  const sendExit = send(shop, [
+    '--count',
+    String(ORDERS),
+    '--rate',
+    '10000',
+    '--concurrency',
+    '128',
+    '--seed',
+    `k-${RUN}`,
+  ]);
+  let killedAt = 0;
+  const deadline = Date.now() + 300_000;
+  while (!killedAt && Date.now() < deadline) {
+    const applied = (await effects(db, shop))['order.orders'] ?? 0;
+    if (applied >= ORDERS / 3) {
+      for (const victim of victims) victim.child.kill('SIGKILL');
+      killedAt = Date.now();
+      log(
+        `[${label}] SIGKILL ${victims.map((v) => `${v.spec.name}#${v.replica} (:${v.port})`).join(' and ')} after ${applied} of ${ORDERS} orders applied`,
+      );
+    } else await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!killedAt) throw new Error('kill test: a third of the orders were never applied');
+  const counts = await waitAllApplied(db, shop, ORDERS, kafka, running, () => undefined);
+  const exit = await sendExit;
+  const seconds = (Date.now() - started) / 1000;
+  log(
+    `[${label}] all ${ORDERS} orders applied by every service ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill, ${seconds.toFixed(1)} s in all (simulator exit ${exit})`,
+  );
+  return { ...verify(label, counts, ORDERS), killedAfterMs: Date.now() - killedAt };
+}
+
 async function main(): Promise<void> {
   spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
   spawnSync(process.execPath, [join(ROOT, 'dist/scripts/provision.js')], { stdio: 'ignore' });
@@ -227,112 +475,92 @@ async function main(): Promise<void> {
     `baseline: one process inserting ${ORDERS} orders (with line items) in batches: ${baseline.toFixed(0)} orders/s`,
   );
 
-  const running = await startServices(kafka);
+  let running = await startServices(kafka);
+  const failures = { lost: 0, doubled: 0 };
   try {
-    // Throughput: as fast as the simulator sends.
-    const shop = `bench-${RUN}.myshopify.com`;
-    let peakLag = 0;
-    const cpuBefore = running.map(({ child }) => cpuSeconds(child.pid));
-    const machineBefore = machineCpu();
-    const started = Date.now();
-    const sendExit = send(shop, [
-      '--count',
-      String(ORDERS),
-      '--rate',
-      '10000',
-      '--concurrency',
-      '128',
-      '--seed',
-      `t-${RUN}`,
-    ]);
-    let sendDoneAt = 0;
-    void sendExit.then(() => (sendDoneAt = Date.now()));
-    let drainedAt = 0;
-    const counts = await waitAllApplied(db, shop, ORDERS, kafka, running, (lag) => {
-      peakLag = Math.max(peakLag, lag);
-      if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
-    });
-    const finished = Date.now();
-    const cpuUsed = running.map(({ child }, i) => cpuSeconds(child.pid) - cpuBefore[i]);
-    const machineAfter = machineCpu();
-    const exit = await sendExit;
-    const seconds = (finished - started) / 1000;
-    const throughput = ORDERS / seconds;
-    log(
-      `throughput: ${ORDERS} orders fully processed by every service in ${seconds.toFixed(1)} s = ${throughput.toFixed(0)} orders/s (simulator exit ${exit})`,
+    const single = await throughputRun(
+      db,
+      kafka,
+      running,
+      baseline,
+      REPLICAS > 1 ? '1 replica' : 'all',
     );
-    log(
-      `sending took ${((sendDoneAt - started) / 1000).toFixed(1)} s; peak consumer lag ${peakLag} messages; drained ${drainedAt ? ((drainedAt - sendDoneAt) / 1000).toFixed(1) : '?'} s after the last send`,
-    );
-    log(`ratio to the storage baseline: ${(throughput / baseline).toFixed(2)}`);
-    // Where the time went: CPU per order in each process. On a saturated machine the sum bounds
-    // throughput at (cores × 1000 / total ms per order) whatever the pipeline's shape.
-    const perOrder = running.map(({ spec }, i) => ({
-      name: spec.name,
-      ms: (cpuUsed[i] * 1000) / ORDERS,
-    }));
-    const machineBusy = machineAfter.busy - machineBefore.busy;
-    const cores = (machineAfter.total - machineBefore.total) / seconds;
-    log(
-      `cpu per order: ${perOrder.map((p) => `${p.name} ${p.ms.toFixed(2)} ms`).join(', ')}; ` +
-        `services ${perOrder.reduce((a, p) => a + p.ms, 0).toFixed(1)} ms, whole machine ` +
-        `${((machineBusy * 1000) / ORDERS).toFixed(1)} ms (broker, Postgres and anything else ` +
-        `running included); machine busy ${((100 * machineBusy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of ${cores.toFixed(0)} cores`,
-    );
-    const lost = Object.entries(counts).filter(([, n]) => n < ORDERS);
-    const doubled = Object.entries(counts).filter(([, n]) => n > ORDERS);
-    log(
-      `verification: ${Object.entries(counts)
-        .map(([k, n]) => `${k}=${n}`)
-        .join(
-          ' ',
-        )} → lost=${lost.length ? lost.map(([k, n]) => `${k}:${ORDERS - n}`).join(',') : 0} doubled=${doubled.length ? doubled.map(([k, n]) => `${k}:${n - ORDERS}`).join(',') : 0}`,
-    );
+    failures.lost += single.lost.length;
+    failures.doubled += single.doubled.length;
+    let scaled: ThroughputResult | null = null;
+    let kill: Awaited<ReturnType<typeof killRun>> | null = null;
+    if (REPLICAS > 1) {
+      await stopServices(running);
+      running = await startServices(kafka, REPLICAS, 'p2');
+      lb('up', running);
+      lbStarted = true;
+      gatewayUrl = `http://127.0.0.1:${LB_PORT}/webhooks/shopify`;
+      log(
+        `scaled: ${running.map((r) => `${r.spec.name}:${r.port}`).join(' ')}; simulator → nginx :${LB_PORT} → gateways`,
+      );
+      scaled = await throughputRun(db, kafka, running, baseline, `${REPLICAS} replicas`);
+      failures.lost += scaled.lost.length;
+      failures.doubled += scaled.doubled.length;
+      log(
+        `scale-out: ${REPLICAS} replicas / 1 replica = ${scaled.throughput.toFixed(0)} / ${single.throughput.toFixed(0)} orders/s = ${(scaled.throughput / single.throughput).toFixed(2)}`,
+      );
+      kill = await killRun(db, kafka, running);
+      failures.lost += kill.lost.length;
+      failures.doubled += kill.doubled.length;
+    }
 
-    // Latency at a fixed offered rate.
-    const latencyShop = `bench-lat-${RUN}.myshopify.com`;
-    const total = RATE * LATENCY_SECONDS;
-    await send(latencyShop, [
-      '--count',
-      String(total),
-      '--rate',
-      String(RATE),
-      '--seed',
-      `l-${RUN}`,
-    ]);
-    await waitAllApplied(db, latencyShop, total, kafka, running, () => undefined);
-    const latency = await db.query<{ p50: number; p99: number; n: string }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*) AS n
-         FROM (SELECT extract(epoch FROM applied_at - received_at) * 1000 AS ms FROM orders.orders WHERE shop_domain = $1) t`,
-      [latencyShop],
-    );
-    const row = latency.rows[0];
-    log(
-      `latency at ${RATE} orders/s for ${LATENCY_SECONDS}s: webhook-to-order-row p50 ${Number(row.p50).toFixed(0)} ms, p99 ${Number(row.p99).toFixed(0)} ms over ${row.n} orders`,
-    );
+    // Latency at a fixed offered rate (on the scaled topology in replicas mode).
+    let latencyRow: { p50: number; p99: number; n: string } | null = null;
+    if (LATENCY_SECONDS > 0) {
+      const latencyShop = `bench-lat-${RUN}.myshopify.com`;
+      const total = RATE * LATENCY_SECONDS;
+      await send(latencyShop, [
+        '--count',
+        String(total),
+        '--rate',
+        String(RATE),
+        '--seed',
+        `l-${RUN}`,
+      ]);
+      await waitAllApplied(db, latencyShop, total, kafka, running, () => undefined);
+      const latency = await db.query<{ p50: number; p99: number; n: string }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*) AS n
+           FROM (SELECT extract(epoch FROM applied_at - received_at) * 1000 AS ms FROM orders.orders WHERE shop_domain = $1) t`,
+        [latencyShop],
+      );
+      latencyRow = latency.rows[0];
+      log(
+        `latency at ${RATE} orders/s for ${LATENCY_SECONDS}s: webhook-to-order-row p50 ${Number(latencyRow.p50).toFixed(0)} ms, p99 ${Number(latencyRow.p99).toFixed(0)} ms over ${latencyRow.n} orders`,
+      );
+    }
     log(
       JSON.stringify({
         orders: ORDERS,
-        throughput: Math.round(throughput),
+        throughput: Math.round(single.throughput),
         baseline: Math.round(baseline),
-        ratio: Number((throughput / baseline).toFixed(3)),
-        peakLag,
-        p50Ms: Math.round(Number(row.p50)),
-        p99Ms: Math.round(Number(row.p99)),
-        lost: lost.length,
-        doubled: doubled.length,
+        ratio: Number((single.throughput / baseline).toFixed(3)),
+        peakLag: single.peakLag,
+        p50Ms: latencyRow ? Math.round(Number(latencyRow.p50)) : null,
+        p99Ms: latencyRow ? Math.round(Number(latencyRow.p99)) : null,
+        ...(scaled && kill
+          ? {
+              replicas: REPLICAS,
+              scaledThroughput: Math.round(scaled.throughput),
+              scaleOutRatio: Number((scaled.throughput / single.throughput).toFixed(3)),
+              killRecoveredMs: kill.killedAfterMs,
+            }
+          : {}),
+        lost: failures.lost,
+        doubled: failures.doubled,
       }),
     );
-    if (lost.length || doubled.length) process.exitCode = 1;
+    if (failures.lost || failures.doubled) process.exitCode = 1;
   } finally {
-    const exited = running.map(
-      ({ child }) =>
-        new Promise((resolve) =>
-          child.exitCode === null ? child.once('exit', resolve) : resolve(null),
-        ),
-    );
-    for (const { child } of running.reverse()) child.kill('SIGTERM');
-    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 30_000))]);
+    if (lbStarted) {
+      lb('down');
+      lbStarted = false;
+    }
+    await stopServices(running);
     await db.end();
   }
 }
