@@ -16,6 +16,7 @@ import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule } from './core.module';
 import { SyncJobHandlersModule, syncJobsModule } from './jobs/sync-jobs.module';
+import { InventoryLevelsClient } from './jobs/inventory-levels.client';
 import { SyncOutboxRelay } from './jobs/sync-outbox-relay';
 import { ErpClient } from './orders/erp-client';
 import { OrderSyncRepository } from './orders/order-sync.repository';
@@ -34,6 +35,7 @@ function readinessChecks(
   cache: CatalogCache,
   jobs: JobsRuntime,
   relay: SyncOutboxRelay,
+  inventoryApi: InventoryLevelsClient,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
@@ -64,6 +66,8 @@ function readinessChecks(
         return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
       },
     },
+    // Reported only: an inventory service that is down fails reconcile jobs, nothing else.
+    { name: 'inventory-api', check: () => Promise.resolve(inventoryApi.health()) },
     {
       name: 'outbox-relay',
       check: () => {
@@ -103,6 +107,7 @@ export class AppModule {
             CatalogCache,
             JOBS_RUNTIME,
             SyncOutboxRelay,
+            InventoryLevelsClient,
           ],
           useFactory: readinessChecks,
         }),
