@@ -22,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { baselineInsertRate } from './storage-baseline';
 import { PIPELINE_SERVICES, type ServiceSpec } from '@shopwire/testing';
@@ -40,6 +40,8 @@ const RUN = randomUUID().slice(0, 8);
 // BENCH_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops (open it in
 // Chrome DevTools or speedscope) — how the per-stage costs in docs/benchmarks.md were found.
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+// Services' logs: tmp/bench-logs/<run>/<service>[-<replica>].log under the repository root.
+const LOG_DIR = join(ROOT, 'tmp/bench-logs', RUN);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 /** Services scaled out in the replicas run: the two that consume the webhook topics. */
 const SCALED = new Set(['order', 'inventory']);
@@ -157,10 +159,14 @@ async function startOne(
     ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${spec.name}${replica ? `-${replica}` : ''}`]
     : [];
   const main = join(ROOT, 'dist/apps', spec.name, 'src/main.js');
+  // Each process's JSON log (warnings and errors) is kept for the post-mortem of a bad run.
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = openSync(join(LOG_DIR, `${spec.name}${replica ? `-${replica}` : ''}.log`), 'a');
   const child = spawn(process.execPath, [...profile, main], {
     env,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logFile, 'inherit'],
   });
+  closeSync(logFile); // the child holds its own copy
   children.add(child);
   await waitReady(`http://127.0.0.1:${port}`, child, `${spec.name}#${replica}`);
   return { spec, child, group, port, replica };
@@ -470,6 +476,7 @@ async function main(): Promise<void> {
   });
 
   log(`bench:pipeline — services: ${PIPELINE_SERVICES.map((s) => s.name).join(', ')}`);
+  log(`services' logs: ${LOG_DIR}`);
   const baseline = await baselineInsertRate(db, ORDERS);
   log(
     `baseline: one process inserting ${ORDERS} orders (with line items) in batches: ${baseline.toFixed(0)} orders/s`,
