@@ -17,10 +17,11 @@ const PAGE = 5;
 interface JobView {
   status: string;
   attempts: number;
+  error: unknown;
   progress: { processed: number; total: number | null } | null;
 }
 
-describe('order-backfill after a crash', () => {
+describe('order-backfill after a crash or through an outage', () => {
   const shop = `bfr-${randomUUID().slice(0, 8)}.myshopify.com`;
   let sim: SimulatorProcess;
   let pool: Pool;
@@ -60,7 +61,8 @@ describe('order-backfill after a crash', () => {
       JOBS_TICK_MS: '500',
       JOBS_REAP_INTERVAL_MS: '500',
       SHOPIFY_ADMIN_URL: `${sim.baseUrl}/shops/{shop}/admin/api/{version}`,
-      SHOPIFY_ACCESS_TOKENS: `${shop}:shpat_resume_it`,
+      // One token for every shop of the simulator (it checks only that one is sent).
+      SHOPIFY_ACCESS_TOKEN: 'shpat_resume_it',
     });
     running.push(service);
     return service;
@@ -127,5 +129,46 @@ describe('order-backfill after a crash', () => {
     );
     expect(Number(rows[0]!.n)).toBe(ORDERS);
     expect(Number(rows[0]!.ids)).toBe(ORDERS);
+  }, 300_000);
+
+  it('waits out an Admin API outage longer than the client retries, then finishes', async () => {
+    const group = `sync-bfo-${randomUUID().slice(0, 8)}`;
+    await startGroupAtEnd(testKafka(), group);
+    const service = await startSync(group, `sync-jobs-bfo-${randomUUID().slice(0, 8)}`);
+    const outageShop = `bfo-${randomUUID().slice(0, 8)}.myshopify.com`;
+    await sim.call('PUT', `/sim/admin/shops/${outageShop}`, { plan: 'plus', orders: 20 });
+    // More 503s than one call's six attempts: the shop's breaker opens and the job must wait.
+    await sim.call('PUT', '/sim/admin/faults', { shop: outageShop, errorBurst: 7 });
+    const submitted = await call(service, '/jobs', {
+      method: 'POST',
+      body: JSON.stringify({
+        type: 'order-backfill',
+        params: { shop: outageShop, since: '2000-01-01T00:00:00Z' },
+      }),
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    let job = { status: 'queued' } as JobView;
+    await waitFor(
+      async () => {
+        job = (await (await call(service, `/jobs/${id}`)).json()) as JobView;
+        return ['succeeded', 'failed', 'cancelled'].includes(job.status);
+      },
+      'the backfill to finish after the outage',
+      240_000,
+    );
+    expect({ status: job.status, error: job.error ?? null, attempts: job.attempts }).toEqual({
+      status: 'succeeded',
+      error: null,
+      attempts: 1,
+    });
+    expect(job.progress).toEqual({ processed: 20, total: 20 });
+    // Every 503 of the burst was answered to the job's calls.
+    const faults = await sim.call<Record<string, { errorBurst: number }>>(
+      'GET',
+      '/sim/admin/faults',
+    );
+    expect(faults.json[outageShop]?.errorBurst ?? 0).toBe(0);
+    await sim.call('DELETE', '/sim/admin/faults');
   }, 300_000);
 });

@@ -8,10 +8,10 @@ import {
   type JobHandler,
 } from '@shopwire/jobs';
 import { shopifyId } from '@shopwire/shopify';
+import { adminCall } from './admin-call';
 import { compareLevels, correctionMessage, levelKey, type ShopifyLevel } from './inventory-drift';
 import { InventoryLevelsClient, type ServiceLevel } from './inventory-levels.client';
 import { shopDomain } from './job-params';
-import { failOnRefusal } from './order-backfill.job';
 import { SyncAdminClient } from './sync-admin-client';
 
 export const inventoryReconcileParams = z
@@ -110,13 +110,15 @@ export class InventoryReconcileJob implements JobHandler<
       throw new JobFailedError('INVENTORY_API_TOKEN is not configured');
     const client = this.admin.client;
 
-    const locations = await failOnRefusal(() =>
-      client.graphql<{ locations: { edges: { node: { legacyResourceId: string | number } }[] } }>(
-        shop,
-        LOCATIONS,
-        undefined,
-        { priority: 'reporting' },
-      ),
+    const locations = await adminCall(
+      () =>
+        client.graphql<{ locations: { edges: { node: { legacyResourceId: string | number } }[] } }>(
+          shop,
+          LOCATIONS,
+          undefined,
+          { priority: 'reporting' },
+        ),
+      { signal: context.signal },
     );
     const locationIds = locations.locations.edges.map((e) => shopifyId(e.node.legacyResourceId)!);
     if (locationIds.length > LEVELS_PER_ITEM)
@@ -139,13 +141,15 @@ export class InventoryReconcileJob implements JobHandler<
     };
     while (!state.done) {
       await context.pace();
-      const page = await failOnRefusal(() =>
-        client.graphql<ItemsPage>(
-          shop,
-          ITEMS,
-          { first, after: state.after },
-          { priority: 'reporting' },
-        ),
+      const page = await adminCall(
+        () =>
+          client.graphql<ItemsPage>(
+            shop,
+            ITEMS,
+            { first, after: state.after },
+            { priority: 'reporting' },
+          ),
+        { signal: context.signal },
       );
       const items = page.inventoryItems.edges.map((e) => e.node);
       const levels: ShopifyLevel[] = items.flatMap((item) =>

@@ -8,7 +8,7 @@ import {
   type JobHandler,
 } from '@shopwire/jobs';
 import { isJsonObject, type ShopifyJson } from '@shopwire/shopify';
-import { isShopifyAdminError } from '@shopwire/shopify-admin';
+import { adminCall } from './admin-call';
 import { backfillOrderMessage } from './backfill-envelope';
 import { shopDomain } from './job-params';
 import { SyncAdminClient } from './sync-admin-client';
@@ -70,22 +70,24 @@ export class OrderBackfillJob implements JobHandler<OrderBackfillParams, OrderBa
     let state: OrderBackfillCheckpoint = context.checkpoint ?? {
       next: null,
       processed: 0,
-      total: await this.count(shop, since),
+      total: await this.count(shop, since, context.signal),
       pages: 0,
       done: false,
     };
     while (!state.done) {
       await context.pace();
-      const reply = await failOnRefusal(() =>
-        client.rest(shop, {
-          path: 'orders.json',
-          // With page_info Shopify takes only limit: the filters travel inside the cursor.
-          query:
-            state.next === null
-              ? { limit, status: 'any', updated_at_min: since }
-              : { limit, page_info: state.next },
-          priority: 'reporting',
-        }),
+      const reply = await adminCall(
+        () =>
+          client.rest(shop, {
+            path: 'orders.json',
+            // With page_info Shopify takes only limit: the filters travel inside the cursor.
+            query:
+              state.next === null
+                ? { limit, status: 'any', updated_at_min: since }
+                : { limit, page_info: state.next },
+            priority: 'reporting',
+          }),
+        { signal: context.signal },
       );
       const orders = ordersOf(reply.body);
       const receivedAt = new Date();
@@ -118,14 +120,16 @@ export class OrderBackfillJob implements JobHandler<OrderBackfillParams, OrderBa
     };
   }
 
-  private async count(shop: string, since: string): Promise<number | null> {
-    const data = await failOnRefusal(() =>
-      this.admin.client.graphql<{ ordersCount: { count: number; precision: string } | null }>(
-        shop,
-        ORDERS_COUNT,
-        { query: `updated_at:>='${new Date(since).toISOString()}'` },
-        { priority: 'reporting' },
-      ),
+  private async count(shop: string, since: string, signal: AbortSignal): Promise<number | null> {
+    const data = await adminCall(
+      () =>
+        this.admin.client.graphql<{ ordersCount: { count: number; precision: string } | null }>(
+          shop,
+          ORDERS_COUNT,
+          { query: `updated_at:>='${new Date(since).toISOString()}'` },
+          { priority: 'reporting' },
+        ),
+      { signal },
     );
     // AT_LEAST past Shopify's counting limit: a floor, raised as pages arrive.
     return data.ordersCount?.count ?? null;
@@ -136,21 +140,4 @@ function ordersOf(body: ShopifyJson): ShopifyJson[] {
   if (!isJsonObject(body) || !Array.isArray(body.orders))
     throw new JobFailedError('orders.json answered without an orders list');
   return body.orders;
-}
-
-/**
- * A refusal retrying cannot fix (a 4xx such as an unknown shop or a revoked token, a GraphQL
- * error) fails the job with Shopify's reason; anything else propagates as it is.
- */
-export async function failOnRefusal<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (
-      isShopifyAdminError(error) &&
-      ['HTTP_4XX', 'GRAPHQL', 'MAX_COST_EXCEEDED'].includes(error.code)
-    )
-      throw new JobFailedError(`Admin API refused the call: ${error.code} ${error.message}`);
-    throw error;
-  }
 }

@@ -18,9 +18,9 @@ import { CatalogCache } from '../catalog/catalog-cache';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG } from '../sync.tokens';
+import { adminCall } from './admin-call';
 import { PRODUCTS_BULK_QUERY, productStateOf } from './bulk-product';
 import { shopDomain } from './job-params';
-import { failOnRefusal } from './order-backfill.job';
 import { SyncAdminClient } from './sync-admin-client';
 
 export const productImportParams = z
@@ -94,11 +94,14 @@ export class ProductImportJob
       unchanged: 0,
       totalObjects: null,
     };
-    let operation = state.operationId ? await this.finishedOrNull(shop, state.operationId) : null;
+    let operation = state.operationId
+      ? await this.finishedOrNull(shop, state.operationId, context.signal)
+      : null;
     if (operation?.status !== 'COMPLETED') {
       await context.pace();
-      const started = await failOnRefusal(() =>
-        this.bulk.start(shop, PRODUCTS_BULK_QUERY, 'reporting'),
+      const started = await adminCall(
+        () => this.bulk.start(shop, PRODUCTS_BULK_QUERY, 'reporting'),
+        { signal: context.signal },
       );
       const fresh: ProductImportCheckpoint = {
         operationId: started.id,
@@ -110,7 +113,10 @@ export class ProductImportJob
       };
       await context.step(() => Promise.resolve({ checkpoint: fresh, processed: 0 }));
       state = context.checkpoint ?? fresh;
-      operation = await this.bulk.waitForCompletion(shop, started.id, { priority: 'reporting' });
+      operation = await adminCall(
+        () => this.bulk.waitForCompletion(shop, started.id, { priority: 'reporting' }),
+        { signal: context.signal },
+      );
       if (operation.status !== 'COMPLETED')
         throw new JobFailedError(
           `bulk operation ended ${operation.status}${operation.errorCode ? ` (${operation.errorCode})` : ''}`,
@@ -205,9 +211,16 @@ export class ProductImportJob
     }
   }
 
-  private async finishedOrNull(shop: string, id: string): Promise<BulkOperationInfo | null> {
+  private async finishedOrNull(
+    shop: string,
+    id: string,
+    signal: AbortSignal,
+  ): Promise<BulkOperationInfo | null> {
     try {
-      return await this.bulk.waitForCompletion(shop, id, { priority: 'reporting' });
+      return await adminCall(
+        () => this.bulk.waitForCompletion(shop, id, { priority: 'reporting' }),
+        { signal },
+      );
     } catch (error) {
       // Gone (the shop forgot it): start again. Anything else is not ours to swallow.
       if (isShopifyAdminError(error) && error.code === 'BULK') return null;
