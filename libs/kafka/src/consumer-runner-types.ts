@@ -56,6 +56,9 @@ export interface ConsumerRunnerOptions {
   /** Where a group without committed offsets starts. Default: the beginning (lose nothing). */
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  /** A fetch waits for this many bytes (default 64 KiB) or `fetchMaxWaitMs` (default 200). */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
   hooks?: ConsumerRunnerHooks;
   /**
    * Bounded failures: without this a failing chunk is retried in place forever (the behaviour

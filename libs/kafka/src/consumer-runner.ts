@@ -77,8 +77,14 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3000,
-      // An idle fetch returns after this long; stop() waits for it, so it bounds shutdown time.
-      maxWaitTimeInMs: 1000,
+      // The broker answers a fetch once it has `minBytes` or `maxWaitTimeInMs` has passed. With
+      // kafkajs's default of 1 byte a busy consumer fetches a few messages at a time and pays a
+      // transaction, an offset commit and a heartbeat for each handful; waiting for 64 KiB (about
+      // 15 orders) or 200 ms made the whole pipeline ~20 % cheaper per order and, by freeing CPU,
+      // faster end to end (docs/benchmarks.md). An idle fetch returns after the wait; stop()
+      // waits for it, so it also bounds shutdown time.
+      minBytes: this.options.fetchMinBytes ?? 64 * 1024,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 200,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
