@@ -51,7 +51,7 @@ export const notificationConfigSchema = z.object({
   /** One SMTP conversation's budget (connect + send). */
   SMTP_TIMEOUT_MS: positiveInt(10_000),
   /** SMTP connections kept open to the relay (nodemailer pool). */
-  SMTP_POOL_SIZE: positiveInt(8),
+  SMTP_POOL_SIZE: positiveInt(16),
   /** Emails sent over one pooled connection before it is replaced (relays may cap this). */
   SMTP_MAX_MESSAGES_PER_CONNECTION: positiveInt(1000),
   MERCHANT_EMAILS: merchantEmails,
@@ -64,7 +64,7 @@ export const notificationConfigSchema = z.object({
   SEND_MAX_ATTEMPTS: positiveInt(12),
   /** Idle pause of the sender loop (it is also woken right after new intents commit). */
   SENDER_POLL_MS: positiveInt(1000),
-  SENDER_BATCH: positiveInt(50),
+  SENDER_BATCH: positiveInt(200),
   /** How long a claimed intent is reserved for its sender before another may take it over. */
   SENDER_LEASE_MS: positiveInt(60_000),
   BREAKER_VOLUME_THRESHOLD: positiveInt(5),
