@@ -99,17 +99,38 @@ export class ErpClient implements OnApplicationShutdown {
     return this.config.BREAKER_RESET_MS;
   }
 
-  /** Resolves with the ERP's status (2xx); rejects after the attempts with the last error. */
-  call(call: ErpCall): Promise<number> {
-    return retry(() => this.breaker.fire(call), {
-      attempts: this.config.ERP_ATTEMPTS,
-      baseMs: this.config.ERP_RETRY_BASE_MS,
-      capMs: this.config.ERP_RETRY_BASE_MS * 16,
-      maxRetryAfterMs: this.config.ERP_MAX_RETRY_AFTER_MS,
-      retryable: (error) =>
-        !isBreakerOpenError(error) && !(error instanceof ErpHttpError && error.permanent),
-      retryAfterMs: (error) => (error instanceof ErpHttpError ? error.retryAfterMs : null),
-    });
+  /**
+   * Resolves with the ERP's status (2xx); rejects after the attempts with the last error. A
+   * breaker-open refusal is the error only when the ERP was never asked: if it was asked and
+   * failed and the breaker then opened before the next attempt, the ERP's failure is what the
+   * caller hears — the order was tried (a failed attempt with backoff), not merely refused.
+   */
+  async call(call: ErpCall): Promise<number> {
+    let lastAnswer: unknown = null;
+    try {
+      return await retry(
+        async () => {
+          try {
+            return await this.breaker.fire(call);
+          } catch (error) {
+            if (!isBreakerOpenError(error)) lastAnswer = error;
+            throw error;
+          }
+        },
+        {
+          attempts: this.config.ERP_ATTEMPTS,
+          baseMs: this.config.ERP_RETRY_BASE_MS,
+          capMs: this.config.ERP_RETRY_BASE_MS * 16,
+          maxRetryAfterMs: this.config.ERP_MAX_RETRY_AFTER_MS,
+          retryable: (error) =>
+            !isBreakerOpenError(error) && !(error instanceof ErpHttpError && error.permanent),
+          retryAfterMs: (error) => (error instanceof ErpHttpError ? error.retryAfterMs : null),
+        },
+      );
+    } catch (error) {
+      if (lastAnswer !== null && isBreakerOpenError(rootError(error))) throw lastAnswer;
+      throw error;
+    }
   }
 
   private async post(call: ErpCall): Promise<number> {
