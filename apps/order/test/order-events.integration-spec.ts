@@ -280,11 +280,23 @@ describe('order domain events through the outbox', () => {
           retriesBefore + 2,
         'the chunk failed and was retried',
       );
-      expect(await outboxRows(shop)).toBe(0);
-      expect(
-        (await db.query('SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $1', [shop]))
-          .rows[0].n,
-      ).toBe('0');
+      // While the order keeps failing, nothing of it is written or emitted. Its chunk partner
+      // is not in the assertion: after its in-place attempts the runner re-runs a failing chunk
+      // message by message, so the good order may already have committed — once.
+      const rowsOf = async (table: 'outbox' | 'orders', id: string) =>
+        Number(
+          (
+            await db.query<{ n: string }>(
+              table === 'outbox'
+                ? 'SELECT count(*) AS n FROM orders.outbox WHERE key = $1'
+                : 'SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $2 AND id = $1::bigint',
+              table === 'outbox' ? [`${shop}/${id}`] : [id, shop],
+            )
+          ).rows[0].n,
+        );
+      expect(await rowsOf('outbox', poisoned)).toBe(0);
+      expect(await rowsOf('orders', poisoned)).toBe(0);
+      expect(await rowsOf('outbox', good)).toBeLessThanOrEqual(1);
     } finally {
       await db.query('DROP TRIGGER test_fail ON orders.orders');
       await db.query('DROP FUNCTION orders.test_fail()');
