@@ -138,6 +138,20 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     try {
       await retrying.start();
       await waitFor(() => retrying.status.joined, { timeoutMs: 60_000, what: 'group joined' });
+      // A fresh group starts at the topic's end once it has fetched: prove it is consuming (one
+      // purge through) before the one under test, or that one could land before its start.
+      origin.data.set('98', product('98', 'Warm-up'));
+      await waitFor(
+        async () => {
+          await products.get(h.shop, '98'); // cached (again)
+          await publish('products/update', '{"id":98,"title":"Warm-up 2"}', '98');
+          for (const until = Date.now() + 2000; Date.now() < until;)
+            if ((await h.redis.exists(h.key('98'))) === 0) return true;
+            else await new Promise((r) => setTimeout(r, 20));
+          return false;
+        },
+        { timeoutMs: 60_000, intervalMs: 0, what: 'a warm-up purge to go through' },
+      );
       origin.data.set('99', product('99', 'Cached'));
       await products.get(h.shop, '99');
       expect(await h.redis.exists(h.key('99'))).toBe(1);
