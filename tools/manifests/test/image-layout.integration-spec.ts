@@ -13,7 +13,9 @@ import { REPO_ROOT } from '../src/render';
  * Needs root (for the mount namespace), util-linux, a build (`node scripts/build.mjs`), Postgres
  * and Kafka on 127.0.0.1; it creates and drops its own database and writes no Kafka message.
  */
-const WORK = join(REPO_ROOT, 'tmp', `image-layout-${process.pid}`);
+// Not under the repository: each run mounts a fresh tmpfs on /tmp (as a container's writable
+// /tmp), which would hide the layout of a checkout that itself lives under /tmp.
+const WORK = join('/var/tmp', `shopwire-image-layout-${process.pid}`);
 const DATABASE = `image_layout_${process.pid}`;
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE}`);
