@@ -55,6 +55,9 @@ const PREFIX_ROUTES: Record<string, WebhookRoute> = {
   refunds: { kafkaTopic: ShopifyKafkaTopic.Orders, keyPath: 'order_id' },
   fulfillments: { kafkaTopic: ShopifyKafkaTopic.Orders, keyPath: 'order_id' },
   products: { kafkaTopic: ShopifyKafkaTopic.Products, keyPath: 'id' },
+  // "Catalog and pricing": a discount changes what a product sells for, and the catalog cache's
+  // purge consumer already reads this topic. Discount payloads carry only the gid (no numeric id).
+  discounts: { kafkaTopic: ShopifyKafkaTopic.Products, keyPath: 'admin_graphql_api_id' },
   inventory_levels: { kafkaTopic: ShopifyKafkaTopic.Inventory, keyPath: 'inventory_item_id' },
   inventory_items: { kafkaTopic: ShopifyKafkaTopic.Inventory, keyPath: 'id' },
   customers: { kafkaTopic: ShopifyKafkaTopic.Customers, keyPath: 'id' },

@@ -87,6 +87,16 @@ describe('decodeSyncInput', () => {
       decodeSyncInput(ShopifyKafkaTopic.Compliance, message('{}', 'shop/update')),
     ).toMatchObject({ kind: 'ignored' });
   });
+
+  it('ignores discount webhooks, which share the products topic (only the cache reads them)', () => {
+    for (const topic of ['discounts/create', 'discounts/update', 'discounts/delete'])
+      expect(
+        decodeSyncInput(
+          ShopifyKafkaTopic.Products,
+          message('{"admin_graphql_api_id":"gid://shopify/DiscountAutomaticNode/1"}', topic),
+        ),
+      ).toMatchObject({ kind: 'ignored' });
+  });
 });
 
 describe('ERP errors', () => {
