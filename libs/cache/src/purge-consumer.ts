@@ -27,6 +27,8 @@ export interface CachePurgeConsumerOptions {
     productIds: string[];
     variantIds: string[];
   }>;
+  /** Variant ids a product has (or had, if deleted), for products/delete, which names none. */
+  resolveProductVariants?(shop: string, productId: string): Promise<string[]>;
   /** Wall clock for the purge-lag metric. */
   now?: () => number;
 }
@@ -85,7 +87,14 @@ export class CachePurgeConsumer {
     for (const message of messages) {
       for (const target of this.targetsOf(message, context)) {
         if (target.kind === 'entries') add(target.namespace, target.shop, target.ids);
-        else if (this.options.resolveInventoryItem) {
+        else if (target.kind === 'product-variants') {
+          if (this.options.resolveProductVariants)
+            add(
+              'variants',
+              target.shop,
+              await this.options.resolveProductVariants(target.shop, target.productId),
+            );
+        } else if (this.options.resolveInventoryItem) {
           const shown = await this.options.resolveInventoryItem(
             target.shop,
             target.inventoryItemId,

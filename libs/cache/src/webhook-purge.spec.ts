@@ -1,5 +1,5 @@
 import type { WebhookEnvelope } from '@shopwire/contracts';
-import { purgeTargets, STORE_CONFIG_ID } from './webhook-purge';
+import { PRICING_RULES_ID, purgeTargets, STORE_CONFIG_ID } from './webhook-purge';
 
 const envelope = (shopifyTopic: string, body: string): WebhookEnvelope => ({
   webhookId: 'w1',
@@ -13,13 +13,19 @@ const envelope = (shopifyTopic: string, body: string): WebhookEnvelope => ({
 });
 
 describe('purgeTargets', () => {
-  it('purges the product and its variants from products/update, ids exact above 2^53', () => {
+  it('purges the product, its metafields and its variants from products/update, ids exact above 2^53', () => {
     const body =
       '{"id":820982911946154508,"title":"x","variants":[{"id":9007199254740993},{"id":"42"}]}';
     expect(purgeTargets(envelope('products/update', body))).toEqual([
       {
         kind: 'entries',
         namespace: 'products',
+        shop: 'a.myshopify.com',
+        ids: ['820982911946154508'],
+      },
+      {
+        kind: 'entries',
+        namespace: 'metafields',
         shop: 'a.myshopify.com',
         ids: ['820982911946154508'],
       },
@@ -32,10 +38,28 @@ describe('purgeTargets', () => {
     ]);
   });
 
-  it('purges on products/delete and products/create', () => {
-    for (const topic of ['products/delete', 'products/create'])
-      expect(purgeTargets(envelope(topic, '{"id":1}'))).toEqual([
-        { kind: 'entries', namespace: 'products', shop: 'a.myshopify.com', ids: ['1'] },
+  it('purges on products/create; products/delete also asks for the variants it had', () => {
+    const own = [
+      { kind: 'entries', namespace: 'products', shop: 'a.myshopify.com', ids: ['1'] },
+      { kind: 'entries', namespace: 'metafields', shop: 'a.myshopify.com', ids: ['1'] },
+    ];
+    expect(purgeTargets(envelope('products/create', '{"id":1}'))).toEqual(own);
+    expect(purgeTargets(envelope('products/delete', '{"id":1}'))).toEqual([
+      ...own,
+      { kind: 'product-variants', shop: 'a.myshopify.com', productId: '1' },
+    ]);
+  });
+
+  it('purges the pricing rules on any discounts/* webhook', () => {
+    const body = '{"admin_graphql_api_id":"gid://shopify/DiscountAutomaticNode/1","title":"x"}';
+    for (const topic of ['discounts/create', 'discounts/update', 'discounts/delete'])
+      expect(purgeTargets(envelope(topic, body))).toEqual([
+        {
+          kind: 'entries',
+          namespace: 'pricing-rules',
+          shop: 'a.myshopify.com',
+          ids: [PRICING_RULES_ID],
+        },
       ]);
   });
 
