@@ -2,7 +2,15 @@ import { laterThan } from '../../webhooks/payloads/payload-format';
 import { parseGid } from '../store/id-scheme';
 import type { ProductStatus } from '../store/store-records';
 import type { AdminContext } from './admin-context';
-import { inventoryItemView, isoTime, locationView, orderView, productView } from './admin-views';
+import {
+  inventoryItemView,
+  isoTime,
+  locationView,
+  metafieldView,
+  orderView,
+  productView,
+} from './admin-views';
+import { discountAutomaticNodeView } from './discount-views';
 
 interface UserError {
   field: string[] | null;
@@ -60,6 +68,18 @@ const INVENTORY_REASONS = new Set([
   'safety_stock',
   'shrinkage',
 ]);
+
+interface MetafieldsSetInput {
+  ownerId: string;
+  namespace: string;
+  key: string;
+  type?: string | null;
+  value: string;
+}
+
+/** Shopify sets at most 25 metafields per call, all or nothing. */
+const MAX_METAFIELDS_SET = 25;
+const METAFIELD_NAME = /^[A-Za-z0-9_-]{2,64}$/;
 
 let adjustmentGroupSequence = 0;
 
@@ -241,6 +261,106 @@ export const mutationRoot = {
       },
       userErrors: [],
     };
+  },
+
+  /**
+   * Creates or updates product metafields (the only owner type the simulator has), all or nothing.
+   * Shopify tells apps about it with products/update; the simulator announces it the same way.
+   */
+  metafieldsSet: ({ metafields }: { metafields: MetafieldsSetInput[] }, context: AdminContext) => {
+    const { store } = context;
+    const errors: UserError[] = [];
+    if (metafields.length > MAX_METAFIELDS_SET)
+      errors.push({
+        field: ['metafields'],
+        message: `Exceeded the maximum metafields input limit of ${MAX_METAFIELDS_SET}.`,
+        code: 'LESS_THAN_OR_EQUAL_TO',
+      });
+    const owners = metafields.map((input, position) => {
+      const field = ['metafields', String(position)];
+      const owner = indexOf(input.ownerId, 'Product', (id) => store.productIndex(id));
+      if (owner === null)
+        errors.push({
+          field: [...field, 'ownerId'],
+          message: 'Owner does not exist.',
+          code: 'INVALID',
+        });
+      if (!METAFIELD_NAME.test(input.namespace) || !METAFIELD_NAME.test(input.key))
+        errors.push({
+          field: [...field, 'key'],
+          message: 'Namespace and key must be 2 to 64 letters, digits, - or _.',
+          code: 'INVALID',
+        });
+      return owner;
+    });
+    if (errors.length > 0) return { metafields: null, userErrors: errors };
+    const written = metafields.map((input, position) => {
+      const index = owners[position]!;
+      const product = store.product(index);
+      const at = laterThan(product.updatedAt, context.now());
+      const record = store.metafields.set(
+        product,
+        {
+          namespace: input.namespace,
+          key: input.key,
+          type: input.type ?? null,
+          value: input.value,
+        },
+        at,
+      );
+      // A metafield change is a product change for Shopify's updated_at and webhooks.
+      store.updateProduct(index, {}, at);
+      context.changes?.productChanged(context.shop.domain, index);
+      return record;
+    });
+    if (written.some((record) => record === null))
+      return {
+        metafields: null,
+        userErrors: [
+          { field: ['metafields'], message: 'Too many metafields on this owner.', code: 'INVALID' },
+        ],
+      };
+    return { metafields: written.map((record) => metafieldView(record!)), userErrors: [] };
+  },
+
+  discountAutomaticBasicUpdate: (
+    args: {
+      id: string;
+      automaticBasicDiscount: {
+        title?: string | null;
+        startsAt?: string | null;
+        endsAt?: string | null;
+      };
+    },
+    context: AdminContext,
+  ) => {
+    const { discounts } = context.store;
+    const parsed = parseGid(args.id);
+    const index = parsed?.type === 'DiscountAutomaticNode' ? discounts.index(parsed.id) : null;
+    if (index === null || discounts.discount(index).method !== 'automatic')
+      return {
+        automaticDiscountNode: null,
+        userErrors: [{ field: ['id'], message: 'Discount does not exist', code: null }],
+      };
+    const input = args.automaticBasicDiscount;
+    if (input.title != null && input.title.trim() === '')
+      return {
+        automaticDiscountNode: null,
+        userErrors: [
+          {
+            field: ['automaticBasicDiscount', 'title'],
+            message: "Title can't be blank",
+            code: 'BLANK',
+          },
+        ],
+      };
+    const changes: Parameters<typeof discounts.update>[1] = {};
+    if (input.title != null) changes.title = input.title;
+    if (input.startsAt != null) changes.startsAt = new Date(input.startsAt);
+    if (input.endsAt !== undefined)
+      changes.endsAt = input.endsAt === null ? null : new Date(input.endsAt);
+    const record = discounts.update(index, changes, context.now());
+    return { automaticDiscountNode: discountAutomaticNodeView(context, record), userErrors: [] };
   },
 
   bulkOperationRunQuery: ({ query }: { query: string }, context: AdminContext) =>

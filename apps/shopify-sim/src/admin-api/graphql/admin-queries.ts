@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { discountStatus } from '../store/discount-store';
 import { parseGid } from '../store/id-scheme';
 import {
   parseSearchQuery,
@@ -8,6 +9,7 @@ import {
 } from '../store/search-query';
 import type {
   CustomerRecord,
+  DiscountRecord,
   OrderRecord,
   ProductRecord,
   VariantRecord,
@@ -23,6 +25,7 @@ import {
   shopView,
   variantView,
 } from './admin-views';
+import { discountAutomaticNodeView, discountNodeType, discountNodeView } from './discount-views';
 import { arrayList, paginate, rangeList, type ConnectionArgs, type IndexList } from './connection';
 
 type SearchArgs = ConnectionArgs & { query?: string | null };
@@ -62,6 +65,22 @@ const CUSTOMER_FIELDS: Record<string, FieldReader<CustomerRecord>> = {
   first_name: (c) => c.firstName,
   last_name: (c) => c.lastName,
 };
+
+/** Shopify's discountNodes filters the simulator knows (status depends on the time of asking). */
+const discountFields = (now: Date): Record<string, FieldReader<DiscountRecord>> => ({
+  status: (d) => discountStatus(d, now),
+  method: (d) => d.method,
+  title: (d) => d.title,
+  updated_at: (d) => d.updatedAt,
+});
+
+/** A discount of this shop by its node gid (DiscountAutomaticNode / DiscountCodeNode), or null. */
+function discountIndex(context: AdminContext, id: string): number | null {
+  const parsed = parseGid(id);
+  const index = parsed ? context.store.discounts.index(parsed.id) : null;
+  if (index === null) return null;
+  return discountNodeType(context.store.discounts.discount(index)) === parsed!.type ? index : null;
+}
 
 /**
  * Indices of the records a `query:` argument selects, ascending. An unfiltered list stays
@@ -124,6 +143,12 @@ export function findNode(context: AdminContext, id: string): unknown {
       return at(store.customerIndex(parsed.id), (i) => customerView(store.customer(i)));
     case 'Shop':
       return id === shopView(context).id ? shopView(context) : null;
+    case 'DiscountAutomaticNode': {
+      const index = discountIndex(context, id);
+      return index === null
+        ? null
+        : discountAutomaticNodeView(context, store.discounts.discount(index));
+    }
     case 'BulkOperation':
       return context.bulk.find(context, id);
     default:
@@ -199,6 +224,19 @@ export const queryRoot = {
     return paginate(list, args, (i) => customerView(store.customer(i)));
   },
   bulkOperation: ({ id }: { id: string }, context: AdminContext) => context.bulk.find(context, id),
+  discountNode: ({ id }: { id: string }, context: AdminContext) => {
+    const index = discountIndex(context, id);
+    return index === null
+      ? null
+      : discountNodeView(context, context.store.discounts.discount(index));
+  },
+  discountNodes: (args: SearchArgs, context: AdminContext) => {
+    const { discounts } = context.store;
+    const list = select(discounts.count, args.query, discountFields(context.now()), (i) =>
+      discounts.discount(i),
+    );
+    return paginate(list, args, (i) => discountNodeView(context, discounts.discount(i)));
+  },
   currentBulkOperation: ({ type }: { type?: 'QUERY' | 'MUTATION' | null }, context: AdminContext) =>
     context.bulk.current(context, type ?? 'QUERY'),
 };

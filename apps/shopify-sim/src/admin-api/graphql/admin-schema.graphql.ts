@@ -109,6 +109,13 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     shopifyPlus: Boolean!
   }
 
+  enum WeightUnit {
+    GRAMS
+    KILOGRAMS
+    OUNCES
+    POUNDS
+  }
+
   type Shop implements Node {
     id: ID!
     name: String!
@@ -116,7 +123,163 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     myshopifyDomain: String!
     currencyCode: CurrencyCode!
     ianaTimezone: String!
+    weightUnit: WeightUnit!
+    taxesIncluded: Boolean!
     plan: ShopPlan!
+  }
+
+  type Metafield implements Node {
+    id: ID!
+    legacyResourceId: UnsignedInt64!
+    namespace: String!
+    key: String!
+    type: String!
+    value: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+
+  type MetafieldEdge {
+    cursor: String!
+    node: Metafield!
+  }
+
+  type MetafieldConnection {
+    edges: [MetafieldEdge!]!
+    nodes: [Metafield!]!
+    pageInfo: PageInfo!
+  }
+
+  enum DiscountStatus {
+    ACTIVE
+    EXPIRED
+    SCHEDULED
+  }
+
+  type DiscountPercentage {
+    "A fraction: 0.1 is 10 %."
+    percentage: Float!
+  }
+
+  type DiscountAmount {
+    amount: MoneyV2!
+    appliesOnEachItem: Boolean!
+  }
+
+  union DiscountCustomerGetsValue = DiscountAmount | DiscountPercentage
+
+  type DiscountCustomerGets {
+    value: DiscountCustomerGetsValue!
+  }
+
+  type DiscountRedeemCode {
+    id: ID!
+    code: String!
+    asyncUsageCount: Int!
+  }
+
+  type DiscountRedeemCodeEdge {
+    cursor: String!
+    node: DiscountRedeemCode!
+  }
+
+  type DiscountRedeemCodeConnection {
+    edges: [DiscountRedeemCodeEdge!]!
+    nodes: [DiscountRedeemCode!]!
+    pageInfo: PageInfo!
+  }
+
+  type DiscountAutomaticBasic {
+    title: String!
+    status: DiscountStatus!
+    summary: String!
+    startsAt: DateTime!
+    endsAt: DateTime
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    customerGets: DiscountCustomerGets!
+  }
+
+  type DiscountCodeBasic {
+    title: String!
+    status: DiscountStatus!
+    summary: String!
+    startsAt: DateTime!
+    endsAt: DateTime
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    customerGets: DiscountCustomerGets!
+    appliesOncePerCustomer: Boolean!
+    usageLimit: Int
+    codes(
+      first: Int
+      last: Int
+      after: String
+      before: String
+      reverse: Boolean = false
+    ): DiscountRedeemCodeConnection!
+  }
+
+  "Shopify's union has more members (Bxgy, FreeShipping, App); the simulator has these two."
+  union Discount = DiscountAutomaticBasic | DiscountCodeBasic
+
+  union DiscountAutomatic = DiscountAutomaticBasic
+
+  type DiscountNode implements Node {
+    id: ID!
+    discount: Discount!
+  }
+
+  type DiscountNodeEdge {
+    cursor: String!
+    node: DiscountNode!
+  }
+
+  type DiscountNodeConnection {
+    edges: [DiscountNodeEdge!]!
+    nodes: [DiscountNode!]!
+    pageInfo: PageInfo!
+  }
+
+  type DiscountAutomaticNode implements Node {
+    id: ID!
+    automaticDiscount: DiscountAutomatic!
+  }
+
+  type DiscountUserError {
+    field: [String!]
+    message: String!
+    code: String
+  }
+
+  type DiscountAutomaticBasicUpdatePayload {
+    automaticDiscountNode: DiscountAutomaticNode
+    userErrors: [DiscountUserError!]!
+  }
+
+  input DiscountAutomaticBasicInput {
+    title: String
+    startsAt: DateTime
+    endsAt: DateTime
+  }
+
+  type MetafieldsSetUserError {
+    field: [String!]
+    message: String!
+    code: String
+  }
+
+  type MetafieldsSetPayload {
+    metafields: [Metafield!]
+    userErrors: [MetafieldsSetUserError!]!
+  }
+
+  input MetafieldsSetInput {
+    ownerId: ID!
+    namespace: String!
+    key: String!
+    type: String
+    value: String!
   }
 
   type Location implements Node {
@@ -239,6 +402,14 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
       before: String
       reverse: Boolean = false
     ): ProductVariantConnection!
+    metafields(
+      first: Int
+      last: Int
+      after: String
+      before: String
+      reverse: Boolean = false
+      namespace: String
+    ): MetafieldConnection!
   }
 
   type ProductEdge {
@@ -506,6 +677,15 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     ): CustomerConnection!
     bulkOperation(id: ID!): BulkOperation
     currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
+    discountNode(id: ID!): DiscountNode
+    discountNodes(
+      first: Int
+      last: Int
+      after: String
+      before: String
+      reverse: Boolean = false
+      query: String
+    ): DiscountNodeConnection!
   }
 
   type Mutation {
@@ -519,6 +699,11 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
       groupObjects: Boolean = false
     ): BulkOperationRunQueryPayload
     bulkOperationCancel(id: ID!): BulkOperationCancelPayload
+    metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+    discountAutomaticBasicUpdate(
+      id: ID!
+      automaticBasicDiscount: DiscountAutomaticBasicInput!
+    ): DiscountAutomaticBasicUpdatePayload
   }
 
   schema {

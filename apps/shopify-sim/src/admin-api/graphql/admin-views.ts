@@ -5,6 +5,7 @@ import type {
   CustomerRecord,
   LineItemRecord,
   LocationRecord,
+  MetafieldRecord,
   OrderRecord,
   ProductRecord,
 } from '../store/store-records';
@@ -53,6 +54,9 @@ export function shopView(context: AdminContext) {
       profile.utcOffsetMinutes === 0
         ? 'Etc/UTC'
         : `Etc/GMT${profile.utcOffsetMinutes < 0 ? '+' : '-'}${Math.abs(profile.utcOffsetMinutes / 60)}`,
+    // North American shops weigh in pounds and show prices before tax; the others, as in Europe.
+    weightUnit: profile.currency === 'USD' || profile.currency === 'CAD' ? 'POUNDS' : 'KILOGRAMS',
+    taxesIncluded: profile.currency === 'EUR' || profile.currency === 'GBP',
     plan: {
       displayName: context.shop.plan.charAt(0).toUpperCase() + context.shop.plan.slice(1),
       shopifyPlus: context.shop.plan === 'plus' || context.shop.plan === 'enterprise',
@@ -83,6 +87,26 @@ export function productView(context: AdminContext, record: ProductRecord) {
     },
     variants: (args: ConnectionArgs) =>
       paginate(variants, args, (index) => variantView(context, index)),
+    metafields: (args: ConnectionArgs & { namespace?: string | null }) => {
+      const fields = context.store.metafields
+        .forProduct(record)
+        .filter((field) => args.namespace == null || field.namespace === args.namespace);
+      return paginate(rangeList(fields.length), args, (i) => metafieldView(fields[i]!));
+    },
+  };
+}
+
+export function metafieldView(record: MetafieldRecord) {
+  return {
+    __typename: 'Metafield',
+    id: gid('Metafield', record.id),
+    legacyResourceId: record.id.toString(),
+    namespace: record.namespace,
+    key: record.key,
+    type: record.type,
+    value: record.value,
+    createdAt: isoTime(record.createdAt),
+    updatedAt: isoTime(record.updatedAt),
   };
 }
 

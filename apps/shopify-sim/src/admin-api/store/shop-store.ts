@@ -10,7 +10,9 @@ import {
 } from '../../webhooks/payloads/fake-identity.data';
 import { slug } from '../../webhooks/payloads/payload-format';
 import { shopProfile, type ShopProfile } from '../../webhooks/payloads/shop-profile';
+import { DiscountStore } from './discount-store';
 import { IdScheme } from './id-scheme';
+import { MetafieldStore } from './metafield-store';
 import type {
   CustomerRecord,
   FinancialStatus,
@@ -60,6 +62,8 @@ type OrderPatch = Partial<Pick<OrderRecord, 'tags' | 'note' | 'email'>> & { upda
 export class ShopStore {
   readonly profile: ShopProfile;
   readonly locations: LocationRecord[];
+  readonly metafields: MetafieldStore;
+  readonly discounts: DiscountStore;
   private readonly productIds: IdScheme;
   private readonly variantIds: IdScheme;
   private readonly itemIds: IdScheme;
@@ -91,6 +95,8 @@ export class ShopStore {
     this.orderIds = new IdScheme(`${shop}:Order`, sizes.orders);
     this.lineItemIds = new IdScheme(`${shop}:LineItem`, sizes.orders * MAX_LINE_ITEMS);
     this.customerIds = new IdScheme(`${shop}:Customer`, sizes.customers);
+    this.metafields = new MetafieldStore(shop, sizes.products);
+    this.discounts = new DiscountStore(shop, anchor);
   }
 
   get variantCount(): number {

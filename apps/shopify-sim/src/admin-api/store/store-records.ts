@@ -84,3 +84,33 @@ export interface OrderRecord {
   subtotalCents: number;
   totalCents: number;
 }
+
+export interface MetafieldRecord {
+  id: bigint;
+  productIndex: number;
+  namespace: string;
+  key: string;
+  /** Shopify's metafield type name, e.g. `single_line_text_field`, `rating`. */
+  type: string;
+  /** Always a string, as Shopify stores it (JSON types hold their JSON text). */
+  value: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DiscountStatus = 'ACTIVE' | 'EXPIRED' | 'SCHEDULED';
+
+export interface DiscountRecord {
+  index: number;
+  id: bigint;
+  /** Automatic discounts apply by themselves; code discounts need their code at checkout. */
+  method: 'automatic' | 'code';
+  title: string;
+  code: string | null;
+  /** What the customer gets off each eligible line: a fraction (0.1) or an amount in cents. */
+  value: { kind: 'percentage'; percentage: number } | { kind: 'amount'; cents: number };
+  startsAt: Date;
+  endsAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
