@@ -1,4 +1,5 @@
 export * from './kafka-client';
+export { requestQueueIdleFixInstalled } from './request-queue-fix';
 export * from './batching-producer';
 export * from './topic-provisioning';
 export * from './consumer-runner';

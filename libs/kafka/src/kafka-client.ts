@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+// Side effect: stops every kafkajs connection in this process from busy-looping while idle.
+import './request-queue-fix';
 
 export interface KafkaClientOptions {
   brokers: string[];
