@@ -52,19 +52,36 @@ const syncConfigFields = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /**
+   * The cache's own Redis, when it is not REDIS_URL's (which also holds the Admin API budgets).
+   * Apart, an outage of the cache's Redis costs only hit ratio for every catalog read; on one
+   * Redis, reads whose origin is the Admin API fail while it is down, because the budget refuses
+   * to call Shopify blind.
+   */
+  CACHE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'CACHE_REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
   /** A Redis command not answered within this is failed (the read goes to the origin). */
   CACHE_REDIS_TIMEOUT_MS: positiveInt(100),
   CACHE_KEY_PREFIX: z.string().min(1).default('shopwire:cache'),
   CACHE_PRODUCT_TTL_MS: positiveInt(5 * 60_000),
+  CACHE_VARIANT_TTL_MS: positiveInt(5 * 60_000),
+  CACHE_METAFIELDS_TTL_MS: positiveInt(10 * 60_000),
+  CACHE_STORE_CONFIG_TTL_MS: positiveInt(15 * 60_000),
+  /** Short: a discount turns active or expired at its start or end without any webhook. */
+  CACHE_PRICING_RULES_TTL_MS: positiveInt(2 * 60_000),
+  /** How long a "not found" is cached (products, variants, metafields). */
   CACHE_NEGATIVE_TTL_MS: positiveInt(30_000),
   /** Cross-replica fill lock (SET NX PX): one origin call per key across all replicas. */
   CACHE_FILL_LOCK: booleanFlag(true),
   /** The purge consumer's own group (every replica shares the Redis cache, so one is enough). */
   CACHE_PURGE_GROUP: z.string().min(1).default('sync-cache-purge'),
   /**
-   * Where catalog reads come from on a miss. `mirror`: the sync schema's catalog, kept from
-   * products webhooks. `admin-api`: the shop's Admin API through the budgeted client
-   * (libs/shopify-admin), which needs an access token.
+   * Where product and variant reads come from on a miss. `mirror`: the sync schema's catalog,
+   * kept from products webhooks. `admin-api`: the shop's Admin API through the budgeted client
+   * (libs/shopify-admin), which needs an access token. Metafields, store config and pricing rules
+   * always come from the Admin API (the mirror does not hold them).
    */
   CATALOG_ORIGIN: z.enum(['mirror', 'admin-api']).default('mirror'),
   /**

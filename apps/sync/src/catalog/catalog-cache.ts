@@ -19,17 +19,26 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { CatalogAdminClient } from './catalog-admin-client';
 import { CatalogReadRepository } from './catalog-read.repository';
-import { PRODUCT_ORIGIN, type ProductOrigin } from './product-origin';
+import { ConfiguredProductOrigin } from './configured-product-origin';
+import { MetafieldsOrigin } from './metafields-origin';
+import { PricingRulesOrigin } from './pricing-rules-origin';
+import { StoreConfigOrigin } from './store-config-origin';
 
 /**
  * The catalog cache of this process: Redis (fail-fast client behind the `redis-cache` breaker),
- * the products cache-aside over the configured origin, and the purge consumer that invalidates
- * entries from products and inventory-item webhooks.
+ * one cache-aside per namespace — products and variants over the configured origin; metafields,
+ * store config and pricing rules over the Admin API — and the purge consumer that invalidates
+ * entries from products, inventory-item, shop and discount webhooks.
  */
 @Injectable()
 export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
   readonly products: CacheAside;
+  readonly variants: CacheAside;
+  readonly metafields: CacheAside;
+  readonly storeConfig: CacheAside;
+  readonly pricingRules: CacheAside;
   readonly store: CacheStore;
   readonly purger: CachePurgeConsumer;
   private readonly redis: Redis;
@@ -41,12 +50,13 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SYNC_KAFKA) kafka: Kafka,
     @Inject(SYNC_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
-    @Inject(PRODUCT_ORIGIN) origin: ProductOrigin,
-    catalog: CatalogReadRepository,
+    origin: ConfiguredProductOrigin,
+    admin: CatalogAdminClient,
+    private readonly catalog: CatalogReadRepository,
   ) {
     const metrics = CacheMetrics.for(registry);
     this.redis = createCacheRedis({
-      url: config.REDIS_URL,
+      url: config.CACHE_REDIS_URL ?? config.REDIS_URL,
       commandTimeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
     });
     this.store = new CacheStore({
@@ -55,23 +65,64 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
       registry,
       timeoutMs: config.CACHE_REDIS_TIMEOUT_MS * 2,
     });
-    this.products = new CacheAside({
-      namespace: 'products',
-      origin,
+    const shared = {
       store: this.store,
       metrics,
       prefix: config.CACHE_KEY_PREFIX,
-      policy: { ttlMs: config.CACHE_PRODUCT_TTL_MS, negativeTtlMs: config.CACHE_NEGATIVE_TTL_MS },
-      lock: config.CACHE_FILL_LOCK ? { ttlMs: 5000, waitMs: 1000, pollMs: 10 } : false,
+      lock: config.CACHE_FILL_LOCK ? { ttlMs: 5000, waitMs: 1000, pollMs: 10 } : (false as const),
+    };
+    const negativeTtlMs = config.CACHE_NEGATIVE_TTL_MS;
+    this.products = new CacheAside({
+      ...shared,
+      namespace: 'products',
+      origin,
+      policy: { ttlMs: config.CACHE_PRODUCT_TTL_MS, negativeTtlMs },
+    });
+    this.variants = new CacheAside({
+      ...shared,
+      namespace: 'variants',
+      origin: origin.variants,
+      policy: { ttlMs: config.CACHE_VARIANT_TTL_MS, negativeTtlMs },
+    });
+    this.metafields = new CacheAside({
+      ...shared,
+      namespace: 'metafields',
+      origin: new MetafieldsOrigin(admin),
+      policy: { ttlMs: config.CACHE_METAFIELDS_TTL_MS, negativeTtlMs },
+    });
+    // One entry per shop, always found: the namespaces' own negative TTLs never come into play.
+    this.storeConfig = new CacheAside({
+      ...shared,
+      namespace: 'store-config',
+      origin: new StoreConfigOrigin(admin),
+      policy: { ttlMs: config.CACHE_STORE_CONFIG_TTL_MS },
+    });
+    this.pricingRules = new CacheAside({
+      ...shared,
+      namespace: 'pricing-rules',
+      origin: new PricingRulesOrigin(admin),
+      policy: { ttlMs: config.CACHE_PRICING_RULES_TTL_MS },
     });
     this.purger = new CachePurgeConsumer({
       kafka,
       groupId: config.CACHE_PURGE_GROUP,
-      topics: [ShopifyKafkaTopic.Products, ShopifyKafkaTopic.Inventory],
+      // shop/update travels on the compliance topic (every shop/* webhook does).
+      topics: [
+        ShopifyKafkaTopic.Products,
+        ShopifyKafkaTopic.Inventory,
+        ShopifyKafkaTopic.Compliance,
+      ],
       logger: logger.child({ component: 'cache-purge' }),
       metrics,
-      caches: { products: this.products },
+      caches: {
+        products: this.products,
+        variants: this.variants,
+        metafields: this.metafields,
+        'store-config': this.storeConfig,
+        'pricing-rules': this.pricingRules,
+      },
       resolveInventoryItem: (shop, item) => catalog.showingInventoryItem(shop, item),
+      resolveProductVariants: (shop, product) => catalog.variantIdsOf(shop, [product]),
     });
   }
 
@@ -79,8 +130,9 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
    * Called after the sync consumer committed mirror writes. The purge consumer purges as soon as
    * a webhook reaches Kafka — possibly before this service's mirror (the origin) has the change,
    * so a miss in between would cache the old row until its TTL. Purging again once the mirror
-   * committed closes that window. Best effort: the chunk is already committed, and the purge
-   * consumer's own purge is the durable one.
+   * committed closes that window, for the products and the variants the mirror now holds for
+   * them (a deleted product keeps its variant rows for this). Best effort: the chunk is already
+   * committed, and the purge consumer's own purge is the durable one.
    */
   async purgeAfterMirrorWrite(products: { shopDomain: string; productId: string }[]) {
     const byShop = new Map<string, string[]>();
@@ -89,6 +141,8 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [shop, ids] of byShop) {
       try {
         await this.products.purge(shop, ids);
+        const variantIds = await this.catalog.variantIdsOf(shop, ids);
+        if (variantIds.length > 0) await this.variants.purge(shop, variantIds);
       } catch (error) {
         this.logger.warn({ err: briefError(error), shop }, 'cache purge after mirror write failed');
       }

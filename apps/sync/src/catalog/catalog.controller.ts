@@ -1,12 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -18,22 +10,18 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
-import { isValidShopDomain } from '@shopwire/shopify';
 import type { FastifyReply } from 'fastify';
 import { CatalogCache } from './catalog-cache';
-
-const MAX_IDS = 100;
-
-const shop = z
-  .string({ required_error: 'shop is required' })
-  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain');
-const productId = z.string().regex(/^\d{1,19}$/, 'id must be a numeric product id');
-
-function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
+import {
+  fromOrigin,
+  idList,
+  MAX_IDS,
+  numericId,
+  parse,
+  sendDocument,
+  sendDocuments,
+  shopParam,
+} from './catalog-http';
 
 const PRODUCT_EXAMPLE = {
   id: '820982911946154508',
@@ -44,10 +32,19 @@ const PRODUCT_EXAMPLE = {
   variants: [{ id: '1', sku: 'MUG-1', price: '12.00', inventory_item_id: '2' }],
 };
 
+const VARIANT_EXAMPLE = {
+  id: '44028839100589432',
+  product_id: '820982911946154508',
+  sku: 'MUG-1',
+  price: '12.00',
+  inventory_item_id: '2',
+};
+
 /**
- * Cached catalog reads. Documents are sent as the JSON text the cache holds (IDs as strings,
- * never re-serialised). `X-Cache: hit|miss` says where the answer came from. Inventory levels
- * and order status are not served here: they are never cached (see libs/cache).
+ * Cached catalog reads: products and variants. Documents are sent as the JSON text the cache
+ * holds (IDs as strings, never re-serialised). `X-Cache: hit|miss` says where the answer came
+ * from. Inventory levels and order status are not served here: they are never cached (see
+ * libs/cache), and no document carries an inventory quantity.
  */
 @ApiTags('catalog')
 @ApiBearerAuth()
@@ -64,15 +61,12 @@ export class CatalogController {
   @ApiNotFoundResponse({ description: 'No such product in this shop (or deleted)' })
   async product(
     @Param('id') id: string,
-    @Query('shop') shopDomain: string | undefined,
+    @Query('shop') shop: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop, id: productId }), { shop: shopDomain, id });
-    const found = await this.cache.products.get(q.shop, q.id);
-    void reply.header('x-cache', found.source === 'cache' ? 'hit' : 'miss');
-    if (found.value === null) throw new NotFoundException('product not found');
-    void reply.header('content-type', 'application/json; charset=utf-8');
-    return found.value;
+    const q = parse(z.object({ shop: shopParam, id: numericId('product') }), { shop, id });
+    const found = await fromOrigin(this.cache.products.get(q.shop, q.id));
+    return sendDocument(reply, found, 'product not found');
   }
 
   @Get('products')
@@ -83,32 +77,47 @@ export class CatalogController {
   @ApiQuery({ name: 'ids', example: '820982911946154508,820982911946154509' })
   @ApiOkResponse({ schema: { example: { products: [PRODUCT_EXAMPLE], not_found: ['1'] } } })
   async products(
-    @Query('shop') shopDomain: string | undefined,
-    @Query('ids') idList: string | undefined,
+    @Query('shop') shop: string | undefined,
+    @Query('ids') ids: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(
-      z.object({
-        shop,
-        ids: z
-          .string({ required_error: 'ids is required' })
-          .transform((v) => v.split(',').map((s) => s.trim()))
-          .pipe(z.array(productId).min(1).max(MAX_IDS, `at most ${MAX_IDS} ids`)),
-      }),
-      { shop: shopDomain, ids: idList },
-    );
-    const found = await this.cache.products.getMany(q.shop, q.ids);
-    const documents: string[] = [];
-    const missing: string[] = [];
-    let hits = 0;
-    for (const [id, lookup] of found) {
-      if (lookup.source === 'cache') hits++;
-      if (lookup.value === null) missing.push(id);
-      else documents.push(lookup.value);
-    }
-    void reply.header('x-cache', `${hits}/${found.size} hit`);
-    void reply.header('content-type', 'application/json; charset=utf-8');
-    // Built as text so each document goes out exactly as cached.
-    return `{"products":[${documents.join(',')}],"not_found":${JSON.stringify(missing)}}`;
+    const q = parse(z.object({ shop: shopParam, ids: idList('product') }), { shop, ids });
+    const found = await fromOrigin(this.cache.products.getMany(q.shop, q.ids));
+    return sendDocuments(reply, found, 'products');
+  }
+
+  @Get('variants/:id')
+  @ApiOperation({
+    summary:
+      'One variant (cached; purged on the products webhooks that list it or delete its product)',
+  })
+  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiOkResponse({ schema: { example: VARIANT_EXAMPLE } })
+  @ApiNotFoundResponse({ description: 'No such variant in this shop (or its product was deleted)' })
+  async variant(
+    @Param('id') id: string,
+    @Query('shop') shop: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const q = parse(z.object({ shop: shopParam, id: numericId('variant') }), { shop, id });
+    const found = await fromOrigin(this.cache.variants.get(q.shop, q.id));
+    return sendDocument(reply, found, 'variant not found');
+  }
+
+  @Get('variants')
+  @ApiOperation({
+    summary: `Several variants at once (up to ${MAX_IDS} ids): one cache read, one origin call for the misses`,
+  })
+  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiQuery({ name: 'ids', example: '44028839100589432,44028839100589433' })
+  @ApiOkResponse({ schema: { example: { variants: [VARIANT_EXAMPLE], not_found: ['1'] } } })
+  async variants(
+    @Query('shop') shop: string | undefined,
+    @Query('ids') ids: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const q = parse(z.object({ shop: shopParam, ids: idList('variant') }), { shop, ids });
+    const found = await fromOrigin(this.cache.variants.getMany(q.shop, q.ids));
+    return sendDocuments(reply, found, 'variants');
   }
 }

@@ -63,7 +63,11 @@ export class CatalogRepository {
     return 'applied';
   }
 
-  /** products/delete: a tombstone, so a late create/update cannot bring the product back. */
+  /**
+   * products/delete: a tombstone, so a late create/update cannot bring the product back. The
+   * variant rows stay (reads skip a deleted product's variants): Shopify's delete payload names no
+   * variant, and the cache needs them to purge the deleted product's variant entries.
+   */
   async markDeleted(
     manager: EntityManager,
     shopDomain: string,
@@ -77,10 +81,6 @@ export class CatalogRepository {
        ON CONFLICT (shop_domain, id) DO UPDATE SET deleted_at = EXCLUDED.deleted_at, status = 'deleted',
          last_webhook_id = EXCLUDED.last_webhook_id`,
       [shopDomain, productId, at, webhookId],
-    );
-    await manager.query(
-      'DELETE FROM sync.product_variants WHERE shop_domain = $1 AND product_id = $2',
-      [shopDomain, productId],
     );
   }
 }

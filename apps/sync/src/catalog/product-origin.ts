@@ -9,5 +9,3 @@ import type { CacheOrigin } from '@shopwire/cache';
  * A product document never carries inventory quantities: those are never cached.
  */
 export type ProductOrigin = CacheOrigin;
-
-export const PRODUCT_ORIGIN = Symbol('PRODUCT_ORIGIN');

@@ -1,0 +1,69 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import type { Logger, Registry } from '@shopwire/observability';
+import { ShopifyAdminClient } from '@shopwire/shopify-admin';
+import Redis from 'ioredis';
+import type { SyncConfig } from '../config';
+import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
+
+/** The catalog has no Admin API access token for this shop: it cannot ask Shopify about it. */
+export class NoShopAccessError extends Error {
+  override readonly name = 'NoShopAccessError';
+  constructor(readonly shop: string) {
+    super(`no Admin API access token for ${shop}`);
+  }
+}
+
+/**
+ * The budgeted Admin API client of the catalog's origins (products and variants with
+ * `CATALOG_ORIGIN=admin-api`; metafields, store config and pricing rules always). Its per-shop
+ * budgets live in Redis, shared with every replica and with the jobs' client. The Redis
+ * connection is made on first use, so a service that never asks the Admin API never opens it.
+ */
+@Injectable()
+export class CatalogAdminClient implements OnModuleDestroy {
+  readonly client: ShopifyAdminClient;
+  private readonly redis: Redis;
+  private readonly tokens: Map<string, string>;
+  private readonly fallback: string | undefined;
+
+  constructor(
+    @Inject(SYNC_CONFIG) config: SyncConfig,
+    @Inject(SYNC_LOGGER) logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.tokens = config.SHOPIFY_ACCESS_TOKENS ?? new Map<string, string>();
+    this.fallback = config.SHOPIFY_ACCESS_TOKEN;
+    // The budget's own client: it needs Redis to admit a call, unlike the cache's fail-fast one.
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
+    this.redis.on('error', () => undefined);
+    const template = config.SHOPIFY_ADMIN_URL;
+    this.client = new ShopifyAdminClient({
+      redis: this.redis,
+      apiVersion: config.SHOPIFY_API_VERSION,
+      accessToken: (shop) => {
+        const token = this.tokens.get(shop) ?? this.fallback;
+        if (!token) throw new NoShopAccessError(shop);
+        return token;
+      },
+      shopUrl: template
+        ? (shop, version) => template.replace('{shop}', shop).replace('{version}', version)
+        : undefined,
+      registry,
+      logger: logger.child({ component: 'shopify-admin' }),
+    });
+  }
+
+  /**
+   * Throws `NoShopAccessError` before any budget is spent when the shop has no token, so the
+   * cache stores nothing and the API can say so plainly.
+   */
+  assertAccess(shop: string): void {
+    if (!this.tokens.has(shop) && !this.fallback) throw new NoShopAccessError(shop);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

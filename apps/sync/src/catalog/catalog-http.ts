@@ -1,0 +1,69 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import type { CacheLookup } from '@shopwire/cache';
+import { z } from '@shopwire/config';
+import { isValidShopDomain } from '@shopwire/shopify';
+import type { FastifyReply } from 'fastify';
+import { NoShopAccessError } from './catalog-admin-client';
+
+/** What the catalog controllers share: input rules and how a cached document is sent. */
+export const MAX_IDS = 100;
+
+export const shopParam = z
+  .string({ required_error: 'shop is required' })
+  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain');
+
+export const numericId = (what: string) =>
+  z.string().regex(/^\d{1,19}$/, `id must be a numeric ${what} id`);
+
+export const idList = (what: string) =>
+  z
+    .string({ required_error: 'ids is required' })
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(numericId(what)).min(1).max(MAX_IDS, `at most ${MAX_IDS} ids`));
+
+export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data as z.infer<T>;
+  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
+}
+
+/**
+ * A cache read whose origin may be the Admin API: a shop this service holds no access token for
+ * is a 404 that says so (nothing is cached, so a token added later works at once).
+ */
+export async function fromOrigin<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof NoShopAccessError)
+      throw new NotFoundException('this service has no Admin API access to that shop');
+    throw error;
+  }
+}
+
+/** One document, sent as the JSON text the cache holds (never re-serialised), or a 404. */
+export function sendDocument(reply: FastifyReply, found: CacheLookup, notFound: string): string {
+  void reply.header('x-cache', found.source === 'cache' ? 'hit' : 'miss');
+  if (found.value === null) throw new NotFoundException(notFound);
+  void reply.header('content-type', 'application/json; charset=utf-8');
+  return found.value;
+}
+
+/** `{"<field>":[documents…],"not_found":[ids…]}`, built as text so each document goes out as cached. */
+export function sendDocuments(
+  reply: FastifyReply,
+  found: Map<string, CacheLookup>,
+  field: string,
+): string {
+  const documents: string[] = [];
+  const missing: string[] = [];
+  let hits = 0;
+  for (const [id, lookup] of found) {
+    if (lookup.source === 'cache') hits++;
+    if (lookup.value === null) missing.push(id);
+    else documents.push(lookup.value);
+  }
+  void reply.header('x-cache', `${hits}/${found.size} hit`);
+  void reply.header('content-type', 'application/json; charset=utf-8');
+  return `{"${field}":[${documents.join(',')}],"not_found":${JSON.stringify(missing)}}`;
+}
