@@ -23,6 +23,9 @@ export SHOPIFY_WEBHOOK_SECRETS="${SHOPIFY_WEBHOOK_SECRETS:-dev-only-shopify-webh
 export SHOPIFY_WEBHOOK_SECRET="${SHOPIFY_WEBHOOK_SECRET:-${SHOPIFY_WEBHOOK_SECRETS%%,*}}"
 DEMO_TOKEN="dev-only-api-token-0001"
 export API_TOKENS="${API_TOKENS:-demo:$DEMO_TOKEN}"
+# Sync's Admin API calls (catalog metafields, store config, pricing rules; jobs) go to the simulator.
+export SHOPIFY_ADMIN_URL="${SHOPIFY_ADMIN_URL:-http://127.0.0.1:3100/shops/{shop}/admin/api/{version}}"
+export SHOPIFY_ACCESS_TOKEN="${SHOPIFY_ACCESS_TOKEN:-dev-only-shopify-access-token}"
 export KAFKAJS_NO_PARTITIONER_WARNING=1 NX_DAEMON=false
 mkdir -p "$LOGS"
 
@@ -82,6 +85,7 @@ Shopwire is running: the simulator sends ~${RATE} signed webhooks/s to the gatew
   daily sales      curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3004/sales/daily?shop=$SHOP&from=2020-01-01&to=2030-01-01'
   emails sent      curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3003/notifications?shop=$SHOP&limit=5'
   ERP sync         curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3005/sync/orders/<id>?shop=$SHOP'
+  pricing rules    curl -si -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3005/catalog/pricing-rules?shop=$SHOP'
   dead letters     npm run ops -- dlq list
   simulator stats  curl -s -H 'Authorization: Bearer $DEMO_TOKEN' http://127.0.0.1:3100/sim/webhooks/stats
   metrics          curl -s http://127.0.0.1:3000/metrics | grep shopwire_   (also :3001, :3100)
