@@ -16,6 +16,10 @@
 //       one inventory replica get SIGKILL; the groups rebalance, the survivors finish, and every
 //       service's effects must still be exactly BENCH_ORDERS (lost = doubled = 0).
 //   Step 3 then runs on the scaled topology. BENCH_LATENCY_SECONDS=0 skips step 3.
+// BENCH_CPU_LIMIT=C (cores, e.g. 0.1) gives every order and inventory process, in the 1-replica
+//   and the N-replica runs alike, its own CPU limit of C cores (a cgroup CFS quota — what a pod's
+//   `resources.limits.cpu` is), so each replica adds C cores as it would in a cluster instead of
+//   competing for the same ones (cpu-limit.ts; needs root). Other services are not limited.
 //
 // Needs `npm run infra -- up` (the script builds, provisions and migrates itself).
 import { Kafka, logLevel } from 'kafkajs';
@@ -24,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { cpuLimit, type CpuLimit } from './cpu-limit';
 import { baselineInsertRate } from './storage-baseline';
 import { PIPELINE_SERVICES, type ServiceSpec } from '@shopwire/testing';
 
@@ -46,6 +51,7 @@ const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 /** Services scaled out in the replicas run: the two that consume the webhook topics. */
 const SCALED = new Set(['order', 'inventory']);
 const LB_PORT = Number(process.env.LB_PORT ?? 8080);
+const CPU_LIMIT = process.env.BENCH_CPU_LIMIT ? Number(process.env.BENCH_CPU_LIMIT) : null;
 /** Replica i of a service listens on its port + 10·i (order 3001, 3011, 3021, …). */
 const replicaPort = (port: number, replica: number): number => port + 10 * replica;
 
@@ -57,6 +63,8 @@ interface Running {
   group: string | null;
   port: number;
   replica: number;
+  /** The process's own CPU limit (BENCH_CPU_LIMIT), for the SCALED services only. */
+  limit: CpuLimit | null;
 }
 
 /** Every process the benchmark started, so an interrupted run does not leave them behind. */
@@ -119,7 +127,7 @@ async function startServices(kafka: Kafka, replicas = 1, phase = 'p1'): Promise<
           : 1;
     for (let replica = 0; replica < count; replica++) {
       try {
-        running.push(await startOne(spec, group, replica));
+        running.push(await startOne(spec, group, replica, phase));
       } catch (error) {
         // Those already up would outlive the benchmark (and hold their ports) otherwise.
         await stopServices(running);
@@ -134,6 +142,7 @@ async function startOne(
   spec: ServiceSpec,
   group: string | null,
   replica: number,
+  phase: string,
 ): Promise<Running> {
   const port = replicaPort(spec.port, replica);
   // A leftover process on the port would answer the readiness probe in this one's place.
@@ -168,8 +177,14 @@ async function startOne(
   });
   closeSync(logFile); // the child holds its own copy
   children.add(child);
+  // Limited from its first milliseconds on; the start-up before this line is not measured.
+  const limit =
+    CPU_LIMIT && SCALED.has(spec.name)
+      ? cpuLimit(`${RUN}-${phase}-${spec.name}-${replica}`, CPU_LIMIT)
+      : null;
+  if (limit && child.pid) limit.attach(child.pid);
   await waitReady(`http://127.0.0.1:${port}`, child, `${spec.name}#${replica}`);
-  return { spec, child, group, port, replica };
+  return { spec, child, group, port, replica, limit };
 }
 
 /** Stops every process (SIGTERM, 30 s grace) — those already killed are skipped. */
@@ -180,6 +195,7 @@ async function stopServices(running: Running[]): Promise<void> {
   );
   for (const { child } of [...running].reverse()) if (alive(child)) child.kill('SIGTERM');
   await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 30_000))]);
+  for (const { limit } of running) limit?.remove();
 }
 
 /** scripts/lb.sh with the gateways of `running` as upstreams. */
@@ -338,6 +354,7 @@ async function throughputRun(
   const shop = `bench-${slug(label)}-${RUN}.myshopify.com`;
   let peakLag = 0;
   const cpuBefore = running.map(({ child }) => cpuSeconds(child.pid));
+  const throttleBefore = running.map(({ limit }) => limit?.throttled() ?? null);
   const machineBefore = machineCpu();
   const started = Date.now();
   const sendExit = send(shop, [
@@ -392,6 +409,20 @@ async function throughputRun(
       `${((machineBusy * 1000) / ORDERS).toFixed(1)} ms (broker, Postgres and anything else ` +
       `running included); machine busy ${((100 * machineBusy) / (machineAfter.total - machineBefore.total)).toFixed(0)} % of ${cores.toFixed(0)} cores`,
   );
+  // Whether the limits were what bound the run: the share of CFS periods in which each limited
+  // process used up its quota (near 100 % = it wanted more CPU than its limit gave).
+  const limited = running.flatMap(({ spec, replica, limit }, i) => {
+    const before = throttleBefore[i];
+    if (!limit || !before) return [];
+    const after = limit.throttled();
+    const periods = after.periods - before.periods;
+    const share = periods ? (after.throttledPeriods - before.throttledPeriods) / periods : 0;
+    return [`${spec.name}#${replica} ${(100 * share).toFixed(0)} %`];
+  });
+  if (limited.length)
+    log(
+      `[${label}] CPU limit ${CPU_LIMIT} core per order/inventory process; periods throttled: ${limited.join(', ')}`,
+    );
   return { throughput, peakLag, ...verify(label, counts, ORDERS) };
 }
 
@@ -477,6 +508,12 @@ async function main(): Promise<void> {
 
   log(`bench:pipeline — services: ${PIPELINE_SERVICES.map((s) => s.name).join(', ')}`);
   log(`services' logs: ${LOG_DIR}`);
+  // Fails here, before any service starts, when cgroups cannot be written.
+  if (CPU_LIMIT) cpuLimit(`${RUN}-probe`, CPU_LIMIT).remove();
+  if (CPU_LIMIT)
+    log(
+      `CPU limit: each order and inventory process gets ${CPU_LIMIT} core (cgroup quota, like a pod's limits.cpu)`,
+    );
   const baseline = await baselineInsertRate(db, ORDERS);
   log(
     `baseline: one process inserting ${ORDERS} orders (with line items) in batches: ${baseline.toFixed(0)} orders/s`,
@@ -552,6 +589,7 @@ async function main(): Promise<void> {
         ...(scaled && kill
           ? {
               replicas: REPLICAS,
+              cpuLimitPerReplica: CPU_LIMIT,
               scaledThroughput: Math.round(scaled.throughput),
               scaleOutRatio: Number((scaled.throughput / single.throughput).toFixed(3)),
               killRecoveredMs: kill.killedAfterMs,
