@@ -4,6 +4,8 @@ export const WEBHOOK_TOPICS = [
   'orders/updated',
   'orders/cancelled',
   'products/update',
+  'discounts/update',
+  'shop/update',
   'inventory_levels/update',
   'customers/create',
   'customers/data_request',
@@ -20,7 +22,8 @@ export type TopicMix = Partial<Record<WebhookTopic, number>>;
 /**
  * A busy store's everyday shape: orders dominate, most get a later update (payment captured,
  * fulfilled), a few are cancelled; catalog and inventory churn in the background. Compliance
- * topics and app/uninstalled are rare events, so they only appear when asked for.
+ * topics, app/uninstalled, shop/update and discounts/update are rare events, so they only appear
+ * when asked for.
  */
 export const DEFAULT_TOPIC_MIX: TopicMix = {
   'orders/create': 40,

@@ -27,6 +27,7 @@ import {
 import { laterThan } from '../payloads/payload-format';
 import { shopProfile, type ShopProfile } from '../payloads/shop-profile';
 import { toShopifyJson, type JsonObject } from '../payloads/shopify-json.writer';
+import { renderDiscountUpdate, renderShopUpdate } from '../payloads/store-payload.factory';
 import { DEFAULT_TOPIC_MIX, type TopicMix, type WebhookTopic } from './webhook-topics';
 
 /** One webhook as Shopify would emit it, before any delivery (no webhook id or signature yet). */
@@ -196,6 +197,12 @@ export class WebhookTrafficGenerator {
         );
         return [{ topic, payload, resourceId: String(customer.id) }];
       }
+      case 'discounts/update': {
+        const payload = renderDiscountUpdate(rng, profile, at);
+        return [{ topic, payload, resourceId: String(payload.admin_graphql_api_id) }];
+      }
+      case 'shop/update':
+        return [{ topic, payload: renderShopUpdate(profile, at), resourceId: String(profile.id) }];
       case 'shop/redact':
         return [{ topic, payload: renderShopRedact(profile), resourceId: String(profile.id) }];
       case 'app/uninstalled':
