@@ -177,13 +177,14 @@ async function startOne(
   });
   closeSync(logFile); // the child holds its own copy
   children.add(child);
-  // Limited from its first milliseconds on; the start-up before this line is not measured.
+  await waitReady(`http://127.0.0.1:${port}`, child, `${spec.name}#${replica}`);
+  // Limited once ready: start-up is not what the runs measure, and under a small quota Nest's
+  // start-up alone would take most of the readiness timeout.
   const limit =
     CPU_LIMIT && SCALED.has(spec.name)
       ? cpuLimit(`${RUN}-${phase}-${spec.name}-${replica}`, CPU_LIMIT)
       : null;
   if (limit && child.pid) limit.attach(child.pid);
-  await waitReady(`http://127.0.0.1:${port}`, child, `${spec.name}#${replica}`);
   return { spec, child, group, port, replica, limit };
 }
 
