@@ -5,6 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { CatalogCache } from '../src/catalog/catalog-cache';
+import { startBuiltService } from './built-service';
 import {
   produceWebhook,
   startApp,
@@ -262,6 +263,37 @@ it('pricing rules: active and scheduled discounts, cached, fresh within 1 s of d
   expect(lag).toBeLessThan(1000);
   const fresh = JSON.parse((await getRaw(app, path)).body);
   expect(fresh.discounts.find((d: Json) => d.id === automatic.id).title).toBe(title);
+});
+
+it('end to end: the simulator’s signed discounts/update and shop/update, through the gateway, purge', async () => {
+  const gateway = await startBuiltService('gateway', {
+    SHOPIFY_WEBHOOK_SECRETS: 'sim-test-secret-0123', // the simulator process's signing secret
+  });
+  try {
+    for (const [path, redisKey, topic] of [
+      [
+        `/catalog/pricing-rules?shop=${shop}`,
+        key('pricing-rules', 'discounts'),
+        'discounts/update',
+      ],
+      [`/catalog/store-config?shop=${shop}`, key('store-config', 'shop'), 'shop/update'],
+    ]) {
+      await getRaw(app, path);
+      expect((await getRaw(app, path)).cache).toBe('hit');
+      const started = await sim.call('POST', '/sim/webhooks/streams', {
+        rate: 10,
+        count: 1,
+        topics: { [topic]: 1 },
+        shops: [shop],
+        targetUrl: `${gateway.url}/webhooks/shopify`,
+      });
+      expect(started.status).toBe(201);
+      await waitFor(async () => (await redis.exists(redisKey)) === 0, `${topic} purge`, 15_000);
+      expect((await getRaw(app, path)).cache).toBe('miss');
+    }
+  } finally {
+    await gateway.stop();
+  }
 });
 
 describe('while the cache’s Redis refuses connections (the budget’s Redis is up)', () => {
