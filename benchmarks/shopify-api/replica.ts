@@ -7,10 +7,15 @@
 //   bulk    one bulkOperationRunQuery, polled, its JSONL streamed and reassembled.
 //
 // Env: MODE, SHOP, SIM_URL, REDIS_URL, BUDGET_PREFIX, PAGE_SIZE (default 100).
+//
+// libs/shopify-admin's integration test forks this file (built) as its three client processes:
+// keep the env and the JSON line stable. Forked with an IPC channel, a replica first reports
+// 'ready' and waits for a message before it starts (see awaitStartSignal).
 import { fullJitterDelay } from '@shopwire/resilience';
 import { isJsonObject, parseShopifyJson, type ShopifyJson } from '@shopwire/shopify';
 import { BulkOperations, ShopifyAdminClient } from '@shopwire/shopify-admin';
 import Redis from 'ioredis';
+import { once } from 'node:events';
 import { request } from 'undici';
 
 export const PAGE_QUERY = `query ExportPage($n: Int!, $after: String) {
@@ -124,8 +129,24 @@ async function bulk(client: ShopifyAdminClient): Promise<Omit<ReplicaResult, 'mo
   return result;
 }
 
+/**
+ * With an IPC channel (forked), says 'ready' once loaded and waits for the parent's word: on a
+ * busy machine processes take seconds to load, at different speeds, and replicas that start
+ * seconds apart share the budget for only part of the run. Without a channel (the benchmark
+ * spawns its replicas), starts at once.
+ */
+async function awaitStartSignal(): Promise<void> {
+  if (!process.send) return;
+  const go = once(process, 'message');
+  process.send('ready');
+  await go;
+  // an open channel would keep this process alive after its work
+  process.disconnect();
+}
+
 async function main(): Promise<void> {
   const mode = env('MODE');
+  await awaitStartSignal();
   const started = Date.now();
   let result: Omit<ReplicaResult, 'mode' | 'wallMs'>;
   if (mode === 'naive') result = await naive();
