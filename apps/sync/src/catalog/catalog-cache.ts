@@ -140,13 +140,21 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
       byShop.set(shopDomain, [...(byShop.get(shopDomain) ?? []), productId]);
     for (const [shop, ids] of byShop) {
       try {
-        await this.products.purge(shop, ids);
-        const variantIds = await this.catalog.variantIdsOf(shop, ids);
-        if (variantIds.length > 0) await this.variants.purge(shop, variantIds);
+        await this.purgeMirrored(shop, ids);
       } catch (error) {
         this.logger.warn({ err: briefError(error), shop }, 'cache purge after mirror write failed');
       }
     }
+  }
+
+  /**
+   * Purges products and the variants the mirror holds for them: what a mirror write changed.
+   * Throws when Redis cannot be reached.
+   */
+  async purgeMirrored(shop: string, productIds: string[]): Promise<void> {
+    await this.products.purge(shop, productIds);
+    const variantIds = await this.catalog.variantIdsOf(shop, productIds);
+    if (variantIds.length > 0) await this.variants.purge(shop, variantIds);
   }
 
   /** For `/health/ready`: reported, never failing readiness (the origin answers without Redis). */

@@ -192,7 +192,7 @@ export class ProductImportJob
 
   /**
    * After the batch committed (never before: a read in between would cache the old row): purge
-   * its entries, then — when the mirror is the origin — read them through the cache so the next
+   * its products and their variants, then — when the mirror is the origin — read them through the cache so the next
    * reader hits. Best effort: the purge consumer and the TTL bound what a failure leaves behind.
    */
   private async refreshCache(
@@ -201,7 +201,7 @@ export class ProductImportJob
     ids: string[],
   ): Promise<void> {
     try {
-      await this.cache.products.purge(shop, ids);
+      await this.cache.purgeMirrored(shop, ids);
       if (this.config.CATALOG_ORIGIN === 'mirror') await this.cache.products.getMany(shop, ids);
     } catch (error) {
       context.logger.warn(
