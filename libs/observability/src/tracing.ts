@@ -1,4 +1,12 @@
-import { context, propagation, trace, type Context, type Span, SpanKind } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+} from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -60,4 +68,4 @@ export function tracer(name: string) {
   return trace.getTracer(name);
 }
 
-export { context, trace, SpanKind, type Context, type Span };
+export { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span };
