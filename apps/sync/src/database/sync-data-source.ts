@@ -3,6 +3,7 @@ import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
 import { CreateSyncJobs1796400000002 } from './migrations/1796400000002-create-jobs';
+import { ErpTrace1796400000003 } from './migrations/1796400000003-erp-trace';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -15,7 +16,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
     url: options.url,
     schema: SYNC_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateSync1796400000001, CreateSyncJobs1796400000002],
+    migrations: [CreateSync1796400000001, CreateSyncJobs1796400000002, ErpTrace1796400000003],
     applicationName: 'shopwire-sync',
   });
 }

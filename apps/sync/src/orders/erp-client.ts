@@ -1,6 +1,18 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
-import type { Logger, Registry } from '@shopwire/observability';
+import {
+  context,
+  injectTraceHeaders,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+  type Context,
+  type Logger,
+  type Registry,
+  type Span,
+  type TraceCarrier,
+} from '@shopwire/observability';
 import {
   breakerHealth,
   breakerState,
@@ -46,11 +58,34 @@ export function erpErrorSummary(error: unknown): string {
   return [e?.code, String(e?.message ?? root).slice(0, 200)].filter(Boolean).join(': ');
 }
 
+/** Short and low-cardinality, for a span's `error.type`: the status, the error code, or the breaker. */
+function erpErrorType(error: unknown): string {
+  const root = rootError(error);
+  if (isBreakerOpenError(root)) return 'breaker_open';
+  if (root instanceof ErpHttpError) return String(root.status);
+  const e = root as { code?: unknown; name?: unknown };
+  return typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'Error';
+}
+
 export interface ErpCall {
   url: string;
   idempotencyKey: string;
   body: unknown;
+  /** The shop the call is for; recorded on the call's span. */
+  shopDomain: string;
+  /**
+   * The trace the call belongs to: the context stored with the order or job when the event that
+   * asked for it was consumed. Without one the call starts a trace of its own.
+   */
+  parent?: Context;
 }
+
+/** One attempt as the breaker sends it: the call plus its `traceparent` headers. */
+interface ErpAttempt extends ErpCall {
+  traceHeaders: TraceCarrier;
+}
+
+const spans = tracer('sync');
 
 /**
  * The ERP over HTTP (undici, with connect/headers/body timeouts): every call through one opossum
@@ -61,7 +96,7 @@ export interface ErpCall {
 @Injectable()
 export class ErpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
-  private readonly breaker: Breaker<[ErpCall], number>;
+  private readonly breaker: Breaker<[ErpAttempt], number>;
 
   constructor(
     @Inject(SYNC_CONFIG) private readonly config: SyncConfig,
@@ -74,7 +109,7 @@ export class ErpClient implements OnApplicationShutdown {
       bodyTimeout: config.ERP_TIMEOUT_MS,
       connections: 16,
     });
-    this.breaker = createBreaker((call: ErpCall) => this.post(call), {
+    this.breaker = createBreaker((call: ErpAttempt) => this.post(call), {
       name: 'erp',
       timeoutMs: config.ERP_TIMEOUT_MS + 500,
       volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
@@ -104,16 +139,50 @@ export class ErpClient implements OnApplicationShutdown {
    * breaker-open refusal is the error only when the ERP was never asked: if it was asked and
    * failed and the breaker then opened before the next attempt, the ERP's failure is what the
    * caller hears — the order was tried (a failed attempt with backoff), not merely refused.
+   *
+   * One `erp call` CLIENT span covers the logical call, its attempts and the backoff between
+   * them (each failed attempt is an event on it), so a trace shows one ERP call per order however
+   * often it had to be sent. Every attempt carries that span's `traceparent`: the ERP can hang
+   * its own spans under it.
    */
   async call(call: ErpCall): Promise<number> {
+    const target = new URL(call.url);
+    const span = spans.startSpan(
+      'erp call',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'shopify.shop_domain': call.shopDomain,
+          'http.request.method': 'POST',
+          // Host and path only: a partner's URL may carry a credential in its query.
+          'server.address': target.hostname,
+          'url.path': target.pathname,
+        },
+      },
+      call.parent ?? context.active(),
+    );
+    const attempt: ErpAttempt = {
+      ...call,
+      traceHeaders: injectTraceHeaders({}, trace.setSpan(call.parent ?? context.active(), span)),
+    };
+    let sent = 0;
     let lastAnswer: unknown = null;
     try {
-      return await retry(
+      const status = await retry(
         async () => {
           try {
-            return await this.breaker.fire(call);
+            const answered = await this.breaker.fire(attempt);
+            sent++;
+            return answered;
           } catch (error) {
-            if (!isBreakerOpenError(error)) lastAnswer = error;
+            if (!isBreakerOpenError(error)) {
+              sent++;
+              lastAnswer = error;
+              span.addEvent('erp attempt failed', {
+                'shopwire.attempt': sent,
+                'error.type': erpErrorType(error),
+              });
+            }
             throw error;
           }
         },
@@ -127,13 +196,20 @@ export class ErpClient implements OnApplicationShutdown {
           retryAfterMs: (error) => (error instanceof ErpHttpError ? error.retryAfterMs : null),
         },
       );
+      span.setAttribute('http.response.status_code', status);
+      return status;
     } catch (error) {
-      if (lastAnswer !== null && isBreakerOpenError(rootError(error))) throw lastAnswer;
-      throw error;
+      const heard =
+        lastAnswer !== null && isBreakerOpenError(rootError(error)) ? lastAnswer : error;
+      markFailed(span, heard);
+      throw heard;
+    } finally {
+      span.setAttribute('shopwire.retry_count', Math.max(0, sent - 1));
+      span.end();
     }
   }
 
-  private async post(call: ErpCall): Promise<number> {
+  private async post(call: ErpAttempt): Promise<number> {
     const response = await request(call.url, {
       method: 'POST',
       dispatcher: this.agent,
@@ -141,6 +217,7 @@ export class ErpClient implements OnApplicationShutdown {
         'content-type': 'application/json',
         // Stable per order: the ERP drops a repeat (a retry, or a resend after a crash).
         'idempotency-key': call.idempotencyKey,
+        ...call.traceHeaders,
       },
       body: JSON.stringify(call.body),
     });
@@ -161,4 +238,14 @@ export class ErpClient implements OnApplicationShutdown {
     this.breaker.shutdown();
     await this.agent.close();
   }
+}
+
+/** The call's outcome on its span: the error (summarised, no payload) and an error status. */
+function markFailed(span: Span, error: unknown): void {
+  const root = rootError(error);
+  const summary = erpErrorSummary(error);
+  if (root instanceof ErpHttpError) span.setAttribute('http.response.status_code', root.status);
+  span.setAttribute('error.type', erpErrorType(error));
+  span.recordException({ name: (root as Error)?.name ?? 'Error', message: summary });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: summary });
 }

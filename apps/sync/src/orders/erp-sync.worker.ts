@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import type { Logger } from '@shopwire/observability';
+import { extractTraceContext, type Logger } from '@shopwire/observability';
 import { fullJitterDelay, isBreakerOpenError } from '@shopwire/resilience';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
@@ -148,6 +148,8 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         url: this.config.ERP_URL,
         idempotencyKey: `${order.shopDomain}/${order.orderId}`,
         body: { shopDomain: order.shopDomain, orderId: order.orderId, order: order.payload },
+        shopDomain: order.shopDomain,
+        parent: extractTraceContext(order.traceContext ?? {}),
       });
       return { shopDomain: order.shopDomain, orderId: order.orderId, erpStatus: status, observe };
     } catch (error) {
@@ -190,6 +192,8 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         url: this.redactUrl,
         idempotencyKey: `redact/${job.id}`,
         body: { shopDomain: job.shopDomain, customerId: job.customerId },
+        shopDomain: job.shopDomain,
+        parent: extractTraceContext(job.traceContext ?? {}),
       });
       await this.repository.finishJob(job.id, null, 0);
       this.metrics.erpCalls.inc({ kind: job.kind, result: 'synced' });

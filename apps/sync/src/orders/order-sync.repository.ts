@@ -12,6 +12,8 @@ export interface DueOrder {
   orderId: string;
   payload: OrderData;
   attempts: number;
+  /** W3C headers of the consumer span that recorded the order; the ERP call joins its trace. */
+  traceContext: Record<string, string> | null;
 }
 
 export interface DueJob {
@@ -20,6 +22,7 @@ export interface DueJob {
   kind: 'redact';
   customerId: string | null;
   attempts: number;
+  traceContext: Record<string, string> | null;
 }
 
 export interface OrderSyncRow {
@@ -55,19 +58,24 @@ export class OrderSyncRepository {
     return rows[0]?.active ?? true;
   }
 
-  /** One row per order, whichever event brought it first: the ERP is called once per order. */
+  /**
+   * One row per order, whichever event brought it first: the ERP is called once per order.
+   * `traceContext` is the recording span's `traceparent` (and `tracestate`), kept so the ERP call
+   * made later by the worker, outside this transaction, joins the webhook's trace.
+   */
   async recordOrder(
     manager: EntityManager,
     shopDomain: string,
     eventId: string,
     order: OrderData,
     status: SyncStatus,
+    traceContext: Record<string, string> = {},
   ): Promise<boolean> {
     const email = order.email ?? order.customer?.email ?? null;
     const rows: unknown[] = await manager.query(
       `INSERT INTO sync.order_syncs
-         (shop_domain, order_id, event_id, customer_id, email_hash, payload, status)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+         (shop_domain, order_id, event_id, customer_id, email_hash, payload, status, trace_context)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb)
        ON CONFLICT (shop_domain, order_id) DO NOTHING
        RETURNING order_id`,
       [
@@ -78,6 +86,7 @@ export class OrderSyncRepository {
         email ? emailHash(email) : null,
         JSON.stringify(order),
         status,
+        JSON.stringify(traceContext),
       ],
     );
     return rows.length === 1;
@@ -95,7 +104,8 @@ export class OrderSyncRepository {
                               WHERE s.shop_domain = c.shop_domain AND NOT s.active)
            ORDER BY c.next_attempt_at LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING o.shop_domain AS "shopDomain", o.order_id::text AS "orderId", o.payload, o.attempts`,
+        RETURNING o.shop_domain AS "shopDomain", o.order_id::text AS "orderId", o.payload, o.attempts,
+                  o.trace_context AS "traceContext"`,
       [limit, leaseMs, maxAttempts],
     );
     return returnedRows<DueOrder>(result);
@@ -169,7 +179,8 @@ export class OrderSyncRepository {
            WHERE c.status = 'pending' AND c.next_attempt_at <= now() AND c.attempts < $3
            ORDER BY c.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING j.id::text AS "id", j.shop_domain AS "shopDomain", j.kind,
-                  j.customer_id::text AS "customerId", j.attempts`,
+                  j.customer_id::text AS "customerId", j.attempts,
+                  j.trace_context AS "traceContext"`,
       [limit, leaseMs, maxAttempts],
     );
     return returnedRows<DueJob>(result);

@@ -59,11 +59,12 @@ export class SyncPrivacyRepository {
     shopDomain: string,
     customerId: string | null,
     webhookId: string,
+    traceContext: Record<string, string> = {},
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO sync.erp_jobs (shop_domain, kind, customer_id, webhook_id, status)
-       VALUES ($1, 'redact', $2, $3, 'pending') ON CONFLICT (webhook_id) DO NOTHING`,
-      [shopDomain, customerId, webhookId],
+      `INSERT INTO sync.erp_jobs (shop_domain, kind, customer_id, webhook_id, status, trace_context)
+       VALUES ($1, 'redact', $2, $3, 'pending', $4::jsonb) ON CONFLICT (webhook_id) DO NOTHING`,
+      [shopDomain, customerId, webhookId, JSON.stringify(traceContext)],
     );
   }
 

@@ -13,7 +13,7 @@ import {
   type ChunkContext,
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
-import type { Logger } from '@shopwire/observability';
+import { extractTraceContext, type Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER, SYNC_PRODUCER } from '../sync.tokens';
@@ -74,8 +74,10 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
     const inputs = messages.map((m) => decodeSyncInput(context.topic, m));
-    const applicable = inputs.flatMap((i) =>
-      i.kind === 'ignored' || i.kind === 'rejected' ? [] : [i],
+    const applicable = inputs.flatMap((i, index) =>
+      i.kind === 'ignored' || i.kind === 'rejected'
+        ? []
+        : [{ ...i, trace: extractTraceContext(messages[index].headers) }],
     );
     if (applicable.length > 0 && (await this.service.apply(applicable))) this.worker.wake();
     await this.catalogCache.purgeAfterMirrorWrite(

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
-import type { Logger } from '@shopwire/observability';
+import {
+  context,
+  injectTraceHeaders,
+  SpanKind,
+  tracer,
+  type Context,
+  type Logger,
+} from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
@@ -10,8 +17,13 @@ import type { SyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
 import { SyncPrivacyRepository } from './sync-privacy.repository';
 
-type Applicable = Exclude<SyncInput, { kind: 'ignored' | 'rejected' }>;
+/** An event to apply, with the trace context its message carried. */
+export type Applicable = Exclude<SyncInput, { kind: 'ignored' | 'rejected' }> & {
+  trace?: Context;
+};
 type Count = () => void;
+
+const spans = tracer('sync');
 
 export function inboxConsumer(topic: string): string {
   return `sync.${topic}`;
@@ -40,12 +52,36 @@ export class SyncService {
       inputs.map((input) => ({ consumer: inboxConsumer(input.topic), eventId: input.inboxId })),
       async (manager, mode) => {
         const results: { count: Count; wake: boolean }[] = [];
-        for (const input of inputs) results.push(await this.applyOne(manager, mode, input));
+        for (const input of inputs) results.push(await this.applyTraced(manager, mode, input));
         return results;
       },
     );
     counts.forEach((c) => c.count());
     return counts.some((c) => c.wake);
+  }
+
+  /**
+   * One `sync.apply` span per event, a child of the trace its message carried. What the event
+   * leaves for the ERP worker (an order to mirror, a redaction to forward) stores this span's
+   * context, so the later ERP call hangs under it in the webhook's trace.
+   */
+  private applyTraced(
+    manager: EntityManager,
+    mode: ChunkMode,
+    input: Applicable,
+  ): Promise<{ count: Count; wake: boolean }> {
+    return spans.startActiveSpan(
+      'sync.apply',
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': input.topic } },
+      input.trace ?? context.active(),
+      async (span) => {
+        try {
+          return await this.applyOne(manager, mode, input);
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   private async applyOne(
@@ -67,6 +103,7 @@ export class SyncService {
               input.inboxId,
               input.order,
               status,
+              injectTraceHeaders({}),
             );
             return {
               count: () =>
@@ -124,12 +161,24 @@ export class SyncService {
     switch (input.action) {
       case 'customers/redact':
         affected = await this.privacy.eraseCustomer(manager, shopDomain, customerId, customerEmail);
-        await this.privacy.queueErpRedact(manager, shopDomain, customerId, inboxId);
+        await this.privacy.queueErpRedact(
+          manager,
+          shopDomain,
+          customerId,
+          inboxId,
+          injectTraceHeaders({}),
+        );
         wake = true;
         break;
       case 'shop/redact':
         affected = await this.privacy.eraseShop(manager, shopDomain);
-        await this.privacy.queueErpRedact(manager, shopDomain, null, inboxId);
+        await this.privacy.queueErpRedact(
+          manager,
+          shopDomain,
+          null,
+          inboxId,
+          injectTraceHeaders({}),
+        );
         wake = true;
         break;
       case 'customers/data_request': {
