@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Agent, request, type Dispatcher } from 'undici';
 import { AdminMetrics, type AdminApi, type RequestOutcome } from './admin-metrics';
+import { AdminCallTrace, graphqlOperation, restOperation } from './admin-tracing';
 import { BudgetGate, type Admission } from './budget/budget-gate';
 import {
   DEFAULT_BUDGET_POLICY,
@@ -158,17 +159,23 @@ export class ShopifyAdminClient {
     options: GraphqlCallOptions = {},
   ): Promise<GraphqlReply<T>> {
     const priority = options.priority ?? 'default';
-    return this.withRetries(shop, 'graphql', async () => {
-      const predicted = this.predictor.predict(query, variables, options.expectedCost);
-      const admission = await this.admit(this.graphqlGate, shop, predicted, priority, 'graphql');
-      const url = `${this.baseUrl(shop)}/graphql.json`;
-      const raw = await this.send(shop, admission, this.graphqlBudget, 'graphql', {
-        url,
-        method: 'POST',
-        body: JSON.stringify(variables ? { query, variables } : { query }),
-      });
-      return this.readGraphqlReply<T>(shop, query, variables, admission, raw);
-    });
+    const traced = AdminCallTrace.start('graphql', shop, 'POST', graphqlOperation(query), priority);
+    const call = this.withRetries(shop, 'graphql', () =>
+      traced.attempt(async () => {
+        const predicted = this.predictor.predict(query, variables, options.expectedCost);
+        const admission = await this.admit(this.graphqlGate, shop, predicted, priority, 'graphql');
+        traced.admitted(admission.waitedMs, predicted);
+        const url = `${this.baseUrl(shop)}/graphql.json`;
+        const raw = await this.send(shop, admission, this.graphqlBudget, 'graphql', {
+          url,
+          method: 'POST',
+          body: JSON.stringify(variables ? { query, variables } : { query }),
+        });
+        return this.readGraphqlReply<T>(shop, query, variables, admission, raw);
+      }),
+    );
+    // Only a 200 carries data; readGraphqlReply turns every other status into an error.
+    return traced.around(call, (reply) => ({ status: 200, cost: reply.cost }));
   }
 
   /** A REST call (legacy API), budgeted against the shop's REST call bucket. */
@@ -177,15 +184,27 @@ export class ShopifyAdminClient {
     const url = new URL(`${this.baseUrl(shop)}/${call.path.replace(/^\//, '')}`);
     for (const [name, value] of Object.entries(call.query ?? {}))
       if (value !== undefined) url.searchParams.set(name, String(value));
-    return this.withRetries(shop, 'rest', async () => {
-      const admission = await this.admit(this.restGate, shop, 1, priority, 'rest');
-      const raw = await this.send(shop, admission, this.restBudget, 'rest', {
-        url: url.toString(),
-        method: call.method ?? 'GET',
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      });
-      return this.readRestReply(shop, admission, raw);
-    });
+    const method = call.method ?? 'GET';
+    const traced = AdminCallTrace.start(
+      'rest',
+      shop,
+      method,
+      { name: restOperation(method, call.path) },
+      priority,
+    );
+    const reply = this.withRetries(shop, 'rest', () =>
+      traced.attempt(async () => {
+        const admission = await this.admit(this.restGate, shop, 1, priority, 'rest');
+        traced.admitted(admission.waitedMs);
+        const raw = await this.send(shop, admission, this.restBudget, 'rest', {
+          url: url.toString(),
+          method,
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        });
+        return this.readRestReply(shop, admission, raw);
+      }),
+    );
+    return traced.around(reply, (r) => ({ status: r.status }));
   }
 
   /** The shop's circuit breaker state, for health endpoints. */
