@@ -64,13 +64,18 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     const store = await h.ready();
     const products = h.cache(origin, store);
     const variants = h.cache(origin, store, { namespace: 'variants' });
+    const metafields = h.cache(origin, store, { namespace: 'metafields' });
+    const pricingRules = h.cache(origin, store, { namespace: 'pricing-rules' });
     consumer = new CachePurgeConsumer({
       kafka,
       groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
       topics: [topic],
       logger: pino({ level: 'silent' }),
       metrics: h.metrics,
-      caches: { products, variants },
+      caches: { products, variants, metafields, 'pricing-rules': pricingRules },
+      // What the app's catalog says product 66 had: its delete webhook names no variant.
+      resolveProductVariants: (_shop, productId) =>
+        Promise.resolve(productId === '66' ? ['661', '662'] : []),
     });
     await consumer.start();
     await waitFor(() => consumer.status.joined, { timeoutMs: 60_000, what: 'purge group joined' });
@@ -88,19 +93,54 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
       `{"id":${id},"title":"After","variants":[{"id":77}]}`,
       id,
     );
-    await waitFor(async () => (await h.redis.exists(h.key(id))) === 0, {
+    // One purge per namespace, one after the other: wait for both.
+    await waitFor(async () => (await h.redis.exists(h.key(id), h.key('77', 'variants'))) === 0, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'the purge',
     });
     const purgeMs = Date.now() - sentAt;
     expect(purgeMs).toBeLessThan(1000);
-    expect(await h.redis.exists(h.key('77', 'variants'))).toBe(0);
     expect(await products.get(h.shop, id)).toEqual({
       value: product(id, 'After'),
       source: 'origin',
     });
     expect(await h.counter('shopwire_cache_purge_lag_seconds')).toBeGreaterThan(0);
+  });
+
+  it('products/delete purges the product, its metafields and the variants it had; discounts/* the pricing rules', async () => {
+    const store = await h.ready();
+    const caches = {
+      products: h.cache(origin, store),
+      variants: h.cache(origin, store, { namespace: 'variants' }),
+      metafields: h.cache(origin, store, { namespace: 'metafields' }),
+      pricingRules: h.cache(origin, store, { namespace: 'pricing-rules' }),
+    };
+    for (const id of ['66', '661', '662', 'discounts']) origin.data.set(id, `{"id":"${id}"}`);
+    await caches.products.get(h.shop, '66');
+    await caches.metafields.get(h.shop, '66');
+    await caches.variants.getMany(h.shop, ['661', '662']);
+    await caches.pricingRules.get(h.shop, 'discounts');
+    const keys = [
+      h.key('66'),
+      h.key('66', 'metafields'),
+      h.key('661', 'variants'),
+      h.key('662', 'variants'),
+      h.key('discounts', 'pricing-rules'),
+    ];
+    expect(await h.redis.exists(...keys)).toBe(5);
+    const sentAt = await publish('products/delete', '{"id":66}', '66');
+    await publish(
+      'discounts/update',
+      '{"admin_graphql_api_id":"gid://shopify/DiscountAutomaticNode/5","title":"x"}',
+      'gid://shopify/DiscountAutomaticNode/5',
+    );
+    await waitFor(async () => (await h.redis.exists(...keys)) === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'the purges',
+    });
+    expect(Date.now() - sentAt).toBeLessThan(1000);
   });
 
   it('clears a cached "not found" on products/create; ignores inventory levels and junk', async () => {
