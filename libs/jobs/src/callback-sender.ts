@@ -1,3 +1,11 @@
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+} from '@opentelemetry/api';
 import { briefError } from '@shopwire/kafka';
 import {
   createBreaker,
@@ -33,6 +41,9 @@ export interface CallbackSenderOptions {
   fetch?: typeof fetch;
 }
 
+// The API only: the process running the sender chooses the SDK and where spans go.
+const tracer = trace.getTracer('shopwire.jobs');
+
 /** A non-2xx answer. Kept apart from network errors so the breaker can judge them. */
 export class CallbackHttpError extends Error {
   override readonly name = 'CallbackHttpError';
@@ -56,7 +67,7 @@ export class CallbackSender {
   private busy: Promise<void> | null = null;
   private readonly breakers = new Map<
     string,
-    Breaker<[string, Buffer, Record<string, string>], void>
+    Breaker<[string, Buffer, Record<string, string>], number>
   >();
 
   constructor(private readonly options: CallbackSenderOptions) {}
@@ -104,19 +115,39 @@ export class CallbackSender {
       return;
     }
     const body = callbackBody(job);
-    const headers = {
+    // One span per delivery attempt (a retry is a later row, possibly in another replica). The
+    // receiver's URL is not recorded: a callback URL may carry a token in its path or query.
+    const span = tracer.startSpan('job callback', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'shopwire.job.id': job.id,
+        'shopwire.job.type': job.type,
+        'shopwire.attempt': attempt,
+        'http.request.method': 'POST',
+        'server.address': new URL(job.callbackUrl).hostname,
+      },
+    });
+    const headers: Record<string, string> = {
       'content-type': 'application/json',
       [CALLBACK_SIGNATURE_HEADER]: signCallback(body, secret),
       'X-Shopwire-Job-Id': job.id,
       'X-Shopwire-Delivery-Attempt': String(attempt),
       'user-agent': 'shopwire-jobs',
     };
+    // The receiver can continue the trace; the signature covers the body only, not headers.
+    propagation.inject(trace.setSpan(context.active(), span), headers);
+    let answered = false;
     try {
-      await this.breakerFor(job.callbackUrl).fire(job.callbackUrl, body, headers);
+      const status = await this.breakerFor(job.callbackUrl).fire(job.callbackUrl, body, headers);
+      answered = true;
+      span.setAttribute('http.response.status_code', status);
+      span.end();
       await store.recordCallback(job.id, { delivered: true });
       metrics.callbacks.inc({ type: job.type, result: 'delivered' });
       logger.info({ jobId: job.id, attempt }, 'job callback delivered');
     } catch (error) {
+      // (once answered, the span has ended: a failure to record the outcome is not the call's)
+      if (!answered) endFailed(span, error);
       if (isBreakerOpenError(error)) {
         // The receiver is known to be down: try later without spending an attempt.
         await store.postponeCallback(job.id, 5000);
@@ -147,7 +178,7 @@ export class CallbackSender {
   }
 
   /** One breaker per receiving origin: one receiver being down does not stop the others. */
-  private breakerFor(url: string): Breaker<[string, Buffer, Record<string, string>], void> {
+  private breakerFor(url: string): Breaker<[string, Buffer, Record<string, string>], number> {
     const origin = new URL(url).origin;
     let breaker = this.breakers.get(origin);
     if (!breaker) {
@@ -179,9 +210,9 @@ export class CallbackSender {
     body: Buffer,
     headers: Record<string, string>,
     timeoutMs: number,
-  ): Promise<void> {
+  ): Promise<number> {
     const doFetch = this.options.fetch ?? fetch;
-    await withTimeout(timeoutMs, 'job callback', async (signal) => {
+    return withTimeout(timeoutMs, 'job callback', async (signal) => {
       // A redirect is a failure, not something to follow with a signed body.
       const response = await doFetch(url, {
         method: 'POST',
@@ -194,6 +225,25 @@ export class CallbackSender {
       if (response.status < 200 || response.status >= 300) {
         throw new CallbackHttpError(response.status, response.headers.get('retry-after'));
       }
+      return response.status;
     });
   }
+}
+
+/** A failed delivery on its span: the status or error kind, never the receiver's body. */
+function endFailed(span: Span, error: unknown): void {
+  const type = isBreakerOpenError(error)
+    ? 'breaker_open'
+    : error instanceof CallbackHttpError
+      ? String(error.status)
+      : briefError(error).type;
+  if (error instanceof CallbackHttpError)
+    span.setAttribute('http.response.status_code', error.status);
+  span.setAttribute('error.type', type);
+  const message = isBreakerOpenError(error)
+    ? 'receiver breaker open'
+    : `${briefError(error).type}: ${briefError(error).message}`;
+  span.recordException({ name: (error as Error)?.name ?? 'Error', message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.end();
 }
