@@ -192,6 +192,23 @@ it('products/delete, which names no variant, purges the product’s variants: bo
   );
 });
 
+it('without an Admin API token for the shop, the Admin-API-backed reads are 404 and cache nothing', async () => {
+  for (const path of [
+    `/catalog/products/${PRODUCT}/metafields?shop=${shop}`,
+    `/catalog/store-config?shop=${shop}`,
+    `/catalog/pricing-rules?shop=${shop}`,
+  ]) {
+    const read = await getRaw(app, path);
+    expect(read.status).toBe(404);
+    expect(JSON.parse(read.body).message).toMatch(/no Admin API access/);
+  }
+  // Value keys only: the products webhooks above left purge generations (`#gen`) of metafields.
+  const keys = await redis.keys(`${prefix}:*`);
+  expect(
+    keys.filter((k) => /:(metafields|store-config|pricing-rules):/.test(k) && !k.includes('#')),
+  ).toEqual([]);
+});
+
 describe('while the cache’s Redis refuses connections', () => {
   const other = uniqueShop();
   let down: RunningApp;
