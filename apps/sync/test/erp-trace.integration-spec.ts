@@ -1,4 +1,4 @@
-import { DomainTopic, messageKey } from '@shopwire/contracts';
+import { DomainTopic, envelopeHeaders, messageKey, ShopifyKafkaTopic } from '@shopwire/contracts';
 import {
   injectTraceHeaders,
   SpanKind,
@@ -166,6 +166,50 @@ describe('ERP call spans', () => {
     // Nothing of the order's content rides on the span.
     expect(JSON.stringify(erp.attributes)).not.toContain('@example.com');
     expect(JSON.stringify(erp.attributes)).not.toContain(orderId);
+  });
+
+  it('hangs a redaction forwarded to the ERP under the compliance webhook it came from', async () => {
+    const shop = uniqueShop();
+    const upstream = upstreamTrace();
+    await producer.send({
+      topic: ShopifyKafkaTopic.Compliance,
+      acks: -1,
+      messages: [
+        {
+          key: shop,
+          value: Buffer.from(
+            `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":42,"email":"gone@example.com"}}`,
+          ),
+          headers: {
+            ...envelopeHeaders({
+              webhookId: randomUUID(),
+              eventId: randomUUID(),
+              shopifyTopic: 'customers/redact',
+              shopDomain: shop,
+              apiVersion: '2026-10',
+              triggeredAt: new Date().toISOString(),
+              receivedAt: new Date().toISOString(),
+            }),
+            ...upstream.headers,
+          },
+        },
+      ],
+    });
+
+    await waitFor(() => erpSpanOf(shop) !== undefined, 'the redaction call span');
+    const erp = erpSpanOf(shop)!;
+    const applied = capture
+      .named('sync.apply')
+      .find((s) => s.spanContext().traceId === upstream.traceId);
+    expect(applied?.parentSpanContext?.spanId).toBe(upstream.spanId);
+    expect(erp.spanContext().traceId).toBe(upstream.traceId);
+    expect(erp.parentSpanContext?.spanId).toBe(applied?.spanContext().spanId);
+    expect(erp.attributes).toMatchObject({
+      'url.path': '/sim/erp/redact',
+      'http.response.status_code': expect.any(Number),
+    });
+    expect(erp.status.code).toBe(SpanStatusCode.UNSET);
+    expect(JSON.stringify(erp.attributes)).not.toContain('gone@example.com');
   });
 
   it('marks the span failed, with one event per failed attempt, when the ERP keeps failing', async () => {
