@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
 import { CreateSyncJobs1796400000002 } from './migrations/1796400000002-create-jobs';
 import { ErpTrace1796400000003 } from './migrations/1796400000003-erp-trace';
+import { VariantsById1796400000004 } from './migrations/1796400000004-variants-by-id';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -16,7 +17,12 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
     url: options.url,
     schema: SYNC_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateSync1796400000001, CreateSyncJobs1796400000002, ErpTrace1796400000003],
+    migrations: [
+      CreateSync1796400000001,
+      CreateSyncJobs1796400000002,
+      ErpTrace1796400000003,
+      VariantsById1796400000004,
+    ],
     applicationName: 'shopwire-sync',
   });
 }
