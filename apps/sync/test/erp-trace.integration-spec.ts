@@ -114,6 +114,7 @@ describe('ERP call spans', () => {
         idempotencyKey: `${shop}/1`,
         body: {},
         shopDomain: shop,
+        kind: 'order',
         parent: trace.setSpanContext(ROOT_CONTEXT, { ...upstream, traceFlags: 1 }),
       });
       expect(status).toBe(201);
@@ -128,6 +129,7 @@ describe('ERP call spans', () => {
       expect(erp.attributes['shopwire.retry_count']).toBe(1);
       expect(erp.status.code).toBe(SpanStatusCode.UNSET);
       expect(JSON.stringify(erp.attributes)).not.toContain('not-on-the-span');
+      expect(JSON.stringify(erp.attributes)).not.toContain('/orders');
     } finally {
       erpReceiver.closeAllConnections();
       erpReceiver.close();
@@ -159,7 +161,7 @@ describe('ERP call spans', () => {
       'shopify.shop_domain': shop,
       'http.request.method': 'POST',
       'server.address': '127.0.0.1',
-      'url.path': '/sim/erp/orders',
+      'shopwire.erp.kind': 'order',
       'http.response.status_code': 201,
       'shopwire.retry_count': 0,
     });
@@ -205,7 +207,7 @@ describe('ERP call spans', () => {
     expect(erp.spanContext().traceId).toBe(upstream.traceId);
     expect(erp.parentSpanContext?.spanId).toBe(applied?.spanContext().spanId);
     expect(erp.attributes).toMatchObject({
-      'url.path': '/sim/erp/redact',
+      'shopwire.erp.kind': 'redact',
       'http.response.status_code': expect.any(Number),
     });
     expect(erp.status.code).toBe(SpanStatusCode.UNSET);

@@ -73,6 +73,8 @@ export interface ErpCall {
   body: unknown;
   /** The shop the call is for; recorded on the call's span. */
   shopDomain: string;
+  /** What the call does, for the span: mirror an order, or forward a redaction. */
+  kind: 'order' | 'redact';
   /**
    * The trace the call belongs to: the context stored with the order or job when the event that
    * asked for it was consumed. Without one the call starts a trace of its own.
@@ -153,10 +155,10 @@ export class ErpClient implements OnApplicationShutdown {
         kind: SpanKind.CLIENT,
         attributes: {
           'shopify.shop_domain': call.shopDomain,
+          'shopwire.erp.kind': call.kind,
           'http.request.method': 'POST',
-          // Host and path only: a partner's URL may carry a credential in its query.
+          // The host only: a partner's URL may carry a credential in its path or query.
           'server.address': target.hostname,
-          'url.path': target.pathname,
         },
       },
       call.parent ?? context.active(),

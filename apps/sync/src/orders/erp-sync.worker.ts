@@ -149,6 +149,7 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         idempotencyKey: `${order.shopDomain}/${order.orderId}`,
         body: { shopDomain: order.shopDomain, orderId: order.orderId, order: order.payload },
         shopDomain: order.shopDomain,
+        kind: 'order',
         parent: extractTraceContext(order.traceContext ?? {}),
       });
       return { shopDomain: order.shopDomain, orderId: order.orderId, erpStatus: status, observe };
@@ -193,6 +194,7 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
         idempotencyKey: `redact/${job.id}`,
         body: { shopDomain: job.shopDomain, customerId: job.customerId },
         shopDomain: job.shopDomain,
+        kind: job.kind,
         parent: extractTraceContext(job.traceContext ?? {}),
       });
       await this.repository.finishJob(job.id, null, 0);
