@@ -1,5 +1,5 @@
 import type { SeededRandom } from '../../random/seeded-random';
-import { DiscountStore } from '../../admin-api/store/discount-store';
+import { discountStatus, DiscountStore } from '../../admin-api/store/discount-store';
 import { gid, shopifyTime } from './payload-format';
 import type { ShopProfile } from './shop-profile';
 import type { JsonObject } from './shopify-json.writer';
@@ -35,7 +35,7 @@ export function renderDiscountUpdate(rng: SeededRandom, shop: ShopProfile, at: D
   return {
     admin_graphql_api_id: gid(type, discount.id),
     title: discount.title,
-    status: 'ACTIVE',
+    status: discountStatus(discount, at),
     created_at: shopifyTime(discount.createdAt, shop.utcOffsetMinutes),
     updated_at: shopifyTime(at, shop.utcOffsetMinutes),
   };
