@@ -9,11 +9,11 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import { ANALYTICS_KAFKA, ANALYTICS_PRODUCER } from './analytics.tokens';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
-import { AnalyticsOutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxModule } from './outbox/outbox.module';
 import { analyticsJobsModule } from './reports/jobs';
 import { SalesConsumer } from './sales/sales.consumer';
@@ -23,7 +23,7 @@ import { SalesService } from './sales/sales.service';
 function readinessChecks(
   sales: SalesService,
   consumer: SalesConsumer,
-  relay: AnalyticsOutboxRelay,
+  relay: ServiceOutboxRelay,
   jobs: JobsRuntime,
 ): ReadinessCheck[] {
   return [
@@ -52,17 +52,7 @@ function readinessChecks(
         return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
       },
     },
-    {
-      name: 'outbox-relay',
-      check: () => {
-        const status = relay.status;
-        if (status === null) return Promise.resolve({ enabled: false });
-        if (!status.healthy) {
-          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
-        }
-        return Promise.resolve({ leader: status.leader, pending: status.pending });
-      },
-    },
+    relay.readinessCheck(),
   ];
 }
 
@@ -86,7 +76,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [SalesModule, OutboxModule, jobs],
-          inject: [SalesService, SalesConsumer, AnalyticsOutboxRelay, JOBS_RUNTIME],
+          inject: [SalesService, SalesConsumer, ServiceOutboxRelay, JOBS_RUNTIME],
           useFactory: readinessChecks,
         }),
       ],

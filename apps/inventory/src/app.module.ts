@@ -9,18 +9,18 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { INVENTORY_KAFKA, INVENTORY_PRODUCER } from './inventory.tokens';
 import type { InventoryConfig } from './config';
 import { CoreModule } from './core.module';
 import { InventoryConsumer } from './levels/inventory.consumer';
 import { InventoryModule } from './levels/inventory.module';
 import { InventoryService } from './levels/inventory.service';
-import { InventoryOutboxRelay } from './outbox/outbox-relay.service';
 
 function readinessChecks(
   inventory: InventoryService,
   consumer: InventoryConsumer,
-  relay: InventoryOutboxRelay,
+  relay: ServiceOutboxRelay,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => inventory.ping() },
@@ -36,17 +36,7 @@ function readinessChecks(
         return Promise.resolve({ joined });
       },
     },
-    {
-      name: 'outbox-relay',
-      check: () => {
-        const status = relay.status;
-        if (status === null) return Promise.resolve({ enabled: false });
-        if (!status.healthy) {
-          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
-        }
-        return Promise.resolve({ leader: status.leader, pending: status.pending });
-      },
-    },
+    relay.readinessCheck(),
   ];
 }
 
@@ -66,7 +56,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [InventoryModule],
-          inject: [InventoryService, InventoryConsumer, InventoryOutboxRelay],
+          inject: [InventoryService, InventoryConsumer, ServiceOutboxRelay],
           useFactory: readinessChecks,
         }),
       ],

@@ -9,18 +9,18 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { ORDER_KAFKA, ORDER_PRODUCER } from './order.tokens';
 import type { OrderConfig } from './config';
 import { CoreModule } from './core.module';
 import { OrdersConsumer } from './orders/orders.consumer';
 import { OrdersModule } from './orders/orders.module';
 import { OrdersService } from './orders/orders.service';
-import { OrderOutboxService } from './outbox/order-outbox.service';
 
 function readinessChecks(
   orders: OrdersService,
   consumer: OrdersConsumer,
-  outbox: OrderOutboxService,
+  outbox: ServiceOutboxRelay,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => orders.ping() },
@@ -36,18 +36,7 @@ function readinessChecks(
         return Promise.resolve({ joined });
       },
     },
-    {
-      // A standby replica is ready; the publishing one is not while Kafka or Postgres keep
-      // failing its cycles (events then wait, safely, in the outbox).
-      name: 'outbox-relay',
-      check: () => {
-        const status = outbox.status;
-        if (!status.healthy) {
-          return Promise.reject(new Error(status.lastError ?? 'outbox relay not running'));
-        }
-        return Promise.resolve({ leader: status.leader, pending: status.pending });
-      },
-    },
+    outbox.readinessCheck(),
   ];
 }
 
@@ -67,7 +56,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [OrdersModule],
-          inject: [OrdersService, OrdersConsumer, OrderOutboxService],
+          inject: [OrdersService, OrdersConsumer, ServiceOutboxRelay],
           useFactory: readinessChecks,
         }),
       ],

@@ -1,9 +1,9 @@
 import { DomainTopic, type OrderAcceptedEvent } from '@shopwire/contracts';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { collectMessages, topicPositions, type CollectedMessage } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { OrderOutboxService } from '../src/outbox/order-outbox.service';
 import {
   DATABASE_URL,
   metricValue,
@@ -84,7 +84,7 @@ beforeAll(async () => {
   producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   order = await startApp(groupId);
-  await waitFor(() => order.app.get(OrderOutboxService).status.leader, 'relay leads');
+  await waitFor(() => order.app.get(ServiceOutboxRelay).status?.leader === true, 'relay leads');
 });
 
 afterAll(async () => {

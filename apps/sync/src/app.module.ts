@@ -10,6 +10,7 @@ import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { SYNC_KAFKA, SYNC_PRODUCER } from './sync.tokens';
 import type { SyncConfig } from './config';
 import { CatalogCache } from './catalog/catalog-cache';
@@ -17,7 +18,6 @@ import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule } from './core.module';
 import { SyncJobHandlersModule, syncJobsModule } from './jobs/sync-jobs.module';
 import { InventoryLevelsClient } from './jobs/inventory-levels.client';
-import { SyncOutboxRelay } from './jobs/sync-outbox-relay';
 import { ErpClient } from './orders/erp-client';
 import { OrderSyncRepository } from './orders/order-sync.repository';
 import { SyncConsumer } from './orders/sync.consumer';
@@ -34,7 +34,7 @@ function readinessChecks(
   erp: ErpClient,
   cache: CatalogCache,
   jobs: JobsRuntime,
-  relay: SyncOutboxRelay,
+  relay: ServiceOutboxRelay,
   inventoryApi: InventoryLevelsClient,
 ): ReadinessCheck[] {
   return [
@@ -68,15 +68,7 @@ function readinessChecks(
     },
     // Reported only: an inventory service that is down fails reconcile jobs, nothing else.
     { name: 'inventory-api', check: () => Promise.resolve(inventoryApi.health()) },
-    {
-      name: 'outbox-relay',
-      check: () => {
-        const status = relay.status;
-        if (!status.healthy)
-          return Promise.reject(new Error(status.lastError ?? 'outbox relay is not running'));
-        return Promise.resolve({ leader: status.leader, pending: status.pending });
-      },
-    },
+    relay.readinessCheck(),
   ];
 }
 
@@ -106,7 +98,7 @@ export class AppModule {
             ErpClient,
             CatalogCache,
             JOBS_RUNTIME,
-            SyncOutboxRelay,
+            ServiceOutboxRelay,
             InventoryLevelsClient,
           ],
           useFactory: readinessChecks,

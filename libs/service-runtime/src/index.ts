@@ -1,1 +1,2 @@
 export * from './service-core.module';
+export * from './service-outbox-relay';

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AnalyticsOutboxRelay } from './outbox-relay.service';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import type { AnalyticsConfig } from '../config';
 
 /** The relay of `analytics.outbox`. */
-@Module({ providers: [AnalyticsOutboxRelay], exports: [AnalyticsOutboxRelay] })
+@Module({
+  providers: [
+    ServiceOutboxRelay.provider<AnalyticsConfig>({
+      enabled: (config) => config.OUTBOX_RELAY_ENABLED,
+    }),
+  ],
+  exports: [ServiceOutboxRelay],
+})
 export class OutboxModule {}

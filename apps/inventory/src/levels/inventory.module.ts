@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { InventoryOutboxRelay } from '../outbox/outbox-relay.service';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import type { InventoryConfig } from '../config';
 import { InventoryConsumer } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
 import { InventoryMetrics } from './inventory.metrics';
@@ -14,8 +15,10 @@ import { InventoryService } from './inventory.service';
     InventoryService,
     InventoryRepository,
     InventoryMetrics,
-    InventoryOutboxRelay,
+    ServiceOutboxRelay.provider<InventoryConfig>({
+      enabled: (config) => config.OUTBOX_RELAY_ENABLED,
+    }),
   ],
-  exports: [InventoryConsumer, InventoryService, InventoryOutboxRelay],
+  exports: [InventoryConsumer, InventoryService, ServiceOutboxRelay],
 })
 export class InventoryModule {}

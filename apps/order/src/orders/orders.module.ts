@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { OrderOutboxService } from '../outbox/order-outbox.service';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import type { OrderConfig } from '../config';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { OrdersConsumer } from './orders.consumer';
 import { OrdersController } from './orders.controller';
@@ -14,7 +15,19 @@ import { OrdersService } from './orders.service';
 @Module({
   imports: [PrivacyModule],
   controllers: [OrdersController],
-  providers: [OrdersConsumer, OrdersService, OrdersRepository, OrdersMetrics, OrderOutboxService],
-  exports: [OrdersConsumer, OrdersService, OrderOutboxService],
+  providers: [
+    OrdersConsumer,
+    OrdersService,
+    OrdersRepository,
+    OrdersMetrics,
+    ServiceOutboxRelay.provider<OrderConfig>({
+      tuning: (config) => ({
+        pollIntervalMs: config.ORDER_OUTBOX_POLL_MS,
+        batchSize: config.ORDER_OUTBOX_BATCH,
+        retentionMs: config.ORDER_OUTBOX_RETENTION_HOURS * 3_600_000,
+      }),
+    }),
+  ],
+  exports: [OrdersConsumer, OrdersService, ServiceOutboxRelay],
 })
 export class OrdersModule {}

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JobQueue } from '@shopwire/contracts';
 import { JobsModule, jobsSettings } from '@shopwire/jobs';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -14,14 +15,14 @@ import { InventoryReconcileJob } from './inventory-reconcile.job';
 import { OrderBackfillJob } from './order-backfill.job';
 import { ProductImportJob } from './product-import.job';
 import { SyncAdminClient } from './sync-admin-client';
-import { SyncOutboxRelay } from './sync-outbox-relay';
 
 /** The sync job types (handlers for `@shopwire/jobs`), the Admin API client and the outbox relay. */
 @Module({
   imports: [CatalogModule],
   providers: [
     SyncAdminClient,
-    SyncOutboxRelay,
+    // job dispatches (`shopwire.jobs.sync.v1`) and the envelopes job steps emit
+    ServiceOutboxRelay.provider(),
     CatalogRepository,
     InventoryLevelsClient,
     OrderBackfillJob,
@@ -30,7 +31,7 @@ import { SyncOutboxRelay } from './sync-outbox-relay';
   ],
   exports: [
     SyncAdminClient,
-    SyncOutboxRelay,
+    ServiceOutboxRelay,
     InventoryLevelsClient,
     OrderBackfillJob,
     ProductImportJob,
