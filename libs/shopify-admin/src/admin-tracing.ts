@@ -114,6 +114,73 @@ export class AdminCallTrace {
   }
 }
 
+/**
+ * The download of a bulk operation's JSONL result: one CLIENT span `shopify bulk download` from
+ * the request to the last line read (the file streams while the caller consumes it), attempts as
+ * events, the number of lines on the span. The URL is signed: only its host is recorded.
+ */
+export class BulkDownloadTrace {
+  private attempts = 0;
+  private lines = 0;
+
+  private constructor(private readonly span: Span) {}
+
+  static start(url: string, shop: string | undefined): BulkDownloadTrace {
+    return new BulkDownloadTrace(
+      tracer.startSpan('shopify bulk download', {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          ...(shop ? { 'shopify.shop_domain': shop } : {}),
+          'http.request.method': 'GET',
+          'server.address': new URL(url).hostname,
+        },
+      }),
+    );
+  }
+
+  async attempt<T>(run: () => Promise<T>): Promise<T> {
+    this.attempts++;
+    try {
+      return await run();
+    } catch (error) {
+      const status = statusOf(error);
+      this.span.addEvent('shopify attempt failed', {
+        'shopwire.attempt': this.attempts,
+        'error.type': errorType(error),
+        ...(status === undefined ? {} : { 'http.response.status_code': status }),
+      });
+      throw error;
+    }
+  }
+
+  answered(status: number): void {
+    this.span.setAttribute('http.response.status_code', status);
+  }
+
+  line(): void {
+    this.lines++;
+  }
+
+  failed(thrown: unknown): void {
+    const error = thrown instanceof RetriesExhaustedError ? thrown.cause : thrown;
+    const status = statusOf(error);
+    if (status !== undefined) this.span.setAttribute('http.response.status_code', status);
+    const type = errorType(error);
+    const summary = status === undefined ? type : `${type} (HTTP ${status})`;
+    this.span.setAttribute('error.type', type);
+    this.span.recordException({ name: (error as Error)?.name ?? 'Error', message: summary });
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: summary });
+  }
+
+  end(): void {
+    this.span.setAttributes({
+      'shopwire.retry_count': Math.max(0, this.attempts - 1),
+      'shopify.bulk.lines': this.lines,
+    });
+    this.span.end();
+  }
+}
+
 function errorType(error: unknown): string {
   if (isBreakerOpenError(error)) return 'breaker_open';
   if (isShopifyAdminError(error)) return error.code;

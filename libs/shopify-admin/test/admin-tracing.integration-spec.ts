@@ -4,7 +4,12 @@ import { startSimulatorProcess, type SimulatorProcess } from '@shopwire/testing'
 import { RetriesExhaustedError } from '@shopwire/resilience';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { isShopifyAdminError, ShopifyAdminClient, type ShopifyAdminClientOptions } from '../src';
+import {
+  BulkOperations,
+  isShopifyAdminError,
+  ShopifyAdminClient,
+  type ShopifyAdminClientOptions,
+} from '../src';
 
 // The client's spans, captured in memory, for calls to the real simulator process (built:
 // `npm run build`) with the budget in real Redis. Each test has its own shop.
@@ -216,5 +221,44 @@ describe('Admin API client spans', () => {
       'http.response.status_code': 200,
       'shopwire.retry_count': 0,
     });
+  });
+
+  it('traces a bulk export: its GraphQL calls, and the download of the result file to its last line', async () => {
+    const shop = await newShop('trace-bulk', 20);
+    const settings = await sim.call('PUT', '/sim/admin/bulk-settings', { objectsPerSecond: 5000 });
+    expect(settings.status).toBeLessThan(300);
+    const bulk = new BulkOperations(client());
+    let products = 0;
+    const parent = await underParent(async () => {
+      for await (const _record of bulk.export(
+        shop,
+        '{ products { edges { node { id variants { edges { node { id } } } } } } }',
+        { pollIntervalMs: 100 },
+      ))
+        products++;
+    });
+    await bulk.close();
+    expect(products).toBe(20);
+
+    const spans = spansOf(shop);
+    expect(spans.every((s) => s.spanContext().traceId === parent.traceId)).toBe(true);
+    expect(spans.every((s) => s.parentSpanContext?.spanId === parent.spanId)).toBe(true);
+    const operations = spans
+      .filter((s) => s.name === 'shopify graphql')
+      .map((s) => s.attributes['shopify.operation']);
+    expect(operations[0]).toBe('BulkRunQuery');
+    expect(operations.length).toBeGreaterThan(1);
+    expect(operations.slice(1).every((o) => o === 'BulkOperation')).toBe(true);
+    const [download, ...more] = spans.filter((s) => s.name === 'shopify bulk download');
+    expect(more).toHaveLength(0);
+    expect(download.kind).toBe(SpanKind.CLIENT);
+    expect(download.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'shopify.bulk.lines': 20 * 6, // each product and its five variants, one line each
+      'shopwire.retry_count': 0,
+    });
+    expect(download.status.code).toBe(SpanStatusCode.UNSET);
+    // The signed URL stays off the span: only its host.
+    expect(Object.keys(download.attributes)).not.toContain('url.full');
   });
 });

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { ShopifyAdminClient } from '../admin-client';
 import type { Priority } from '../budget/redis-budget';
+import { BulkDownloadTrace } from '../admin-tracing';
 import { ShopifyAdminError } from '../errors';
 import { reassembleBulkLines, type BulkRecord, type ReassemblyOptions } from './jsonl-reassembly';
 
@@ -172,32 +173,50 @@ export class BulkOperations {
   }
 
   /** The result file's parsed lines, streamed (IDs above 2^53 stay strings). */
-  async *lines(url: string): AsyncGenerator<ShopifyJson> {
-    const response = await retry(
-      async () => {
-        const reply = await request(url, { dispatcher: this.dispatcher, headersTimeout: 30_000 });
-        if (reply.statusCode >= 300) {
-          await reply.body.dump();
-          throw new ShopifyAdminError('BULK', `bulk result download answered ${reply.statusCode}`, {
-            transient: reply.statusCode >= 500,
-            status: reply.statusCode,
-          });
-        }
-        return reply;
-      },
-      {
-        attempts: 4,
-        baseMs: 500,
-        capMs: 5000,
-        retryable: (error) => !(error instanceof ShopifyAdminError) || error.transient,
-      },
-    );
-    const reader = createInterface({ input: response.body, crlfDelay: Infinity });
+  async *lines(url: string, shop?: string): AsyncGenerator<ShopifyJson> {
+    const traced = BulkDownloadTrace.start(url, shop);
     try {
-      for await (const line of reader) if (line.trim()) yield parseShopifyJson(line);
+      const response = await retry(
+        () =>
+          traced.attempt(async () => {
+            const reply = await request(url, {
+              dispatcher: this.dispatcher,
+              headersTimeout: 30_000,
+            });
+            if (reply.statusCode >= 300) {
+              await reply.body.dump();
+              throw new ShopifyAdminError(
+                'BULK',
+                `bulk result download answered ${reply.statusCode}`,
+                { transient: reply.statusCode >= 500, status: reply.statusCode },
+              );
+            }
+            return reply;
+          }),
+        {
+          attempts: 4,
+          baseMs: 500,
+          capMs: 5000,
+          retryable: (error) => !(error instanceof ShopifyAdminError) || error.transient,
+        },
+      );
+      traced.answered(response.statusCode);
+      const reader = createInterface({ input: response.body, crlfDelay: Infinity });
+      try {
+        for await (const line of reader) {
+          if (!line.trim()) continue;
+          traced.line();
+          yield parseShopifyJson(line);
+        }
+      } finally {
+        reader.close();
+        if (!response.body.destroyed) response.body.destroy();
+      }
+    } catch (error) {
+      traced.failed(error);
+      throw error;
     } finally {
-      reader.close();
-      if (!response.body.destroyed) response.body.destroy();
+      traced.end();
     }
   }
 
@@ -219,7 +238,7 @@ export class BulkOperations {
       );
     // a completed export with no objects has no file
     if (!finished.url) return;
-    yield* reassembleBulkLines(this.lines(finished.url), options);
+    yield* reassembleBulkLines(this.lines(finished.url, shop), options);
   }
 
   async close(): Promise<void> {
