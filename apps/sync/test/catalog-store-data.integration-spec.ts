@@ -336,3 +336,18 @@ describe('while the cache’s Redis refuses connections (the budget’s Redis is
     expect(JSON.parse(variant.body).id).toBe(variantIds[1]);
   });
 });
+
+// Last: it leaves the shop's Admin API breaker open for a while.
+it('Shopify failing past the client’s retries is a 503 that caches nothing', async () => {
+  const path = `/catalog/products/${productIds[1]}/metafields?shop=${shop}`;
+  expect(
+    (await sim.call('PUT', '/sim/admin/faults', { shop, errorBurst: 50, errorStatus: 503 })).status,
+  ).toBeLessThan(300);
+  try {
+    const read = await getRaw(app, path);
+    expect(read.status).toBe(503);
+    expect(await redis.exists(key('metafields', productIds[1]))).toBe(0);
+  } finally {
+    await sim.call('DELETE', '/sim/admin/faults');
+  }
+}, 60_000);

@@ -1,7 +1,13 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { CacheLookup } from '@shopwire/cache';
 import { z } from '@shopwire/config';
+import { isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
 import { isValidShopDomain } from '@shopwire/shopify';
+import { isShopifyAdminError } from '@shopwire/shopify-admin';
 import type { FastifyReply } from 'fastify';
 import { NoShopAccessError } from './catalog-admin-client';
 
@@ -27,9 +33,16 @@ export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infe
   throw new BadRequestException(result.error.issues.map((issue) => issue.message));
 }
 
+/** Shopify could not answer for now (5xx, throttled, timed out, the shop's breaker open). */
+export function isAdminApiUnavailable(error: unknown): boolean {
+  const inner = error instanceof RetriesExhaustedError ? error.cause : error;
+  return isBreakerOpenError(inner) || (isShopifyAdminError(inner) && inner.transient);
+}
+
 /**
  * A cache read whose origin may be the Admin API: a shop this service holds no access token for
- * is a 404 that says so (nothing is cached, so a token added later works at once).
+ * is a 404 that says so, and Shopify failing for now a 503 a client may retry (nothing is cached
+ * either way, so the next read asks again).
  */
 export async function fromOrigin<T>(read: Promise<T>): Promise<T> {
   try {
@@ -37,6 +50,8 @@ export async function fromOrigin<T>(read: Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof NoShopAccessError)
       throw new NotFoundException('this service has no Admin API access to that shop');
+    if (isAdminApiUnavailable(error))
+      throw new ServiceUnavailableException('the Shopify Admin API is not answering; try again');
     throw error;
   }
 }
