@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -49,6 +50,9 @@ const VARIANT_EXAMPLE = {
 @ApiTags('catalog')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or unknown bearer token' })
+@ApiServiceUnavailableResponse({
+  description: 'With CATALOG_ORIGIN=admin-api: the Shopify Admin API is not answering',
+})
 @ApiBadRequestResponse({ description: 'Missing or malformed shop or id(s)' })
 @Controller('catalog')
 export class CatalogController {

@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -24,6 +25,7 @@ const NO_ACCESS = 'No such product, or this service has no Admin API access to t
 @ApiTags('catalog')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'Missing or unknown bearer token' })
+@ApiServiceUnavailableResponse({ description: 'The Shopify Admin API is not answering' })
 @ApiBadRequestResponse({ description: 'Missing or malformed shop or id' })
 @Controller('catalog')
 export class StoreDataController {
