@@ -1,5 +1,6 @@
 import { laterThan } from '../../webhooks/payloads/payload-format';
 import { parseGid } from '../store/id-scheme';
+import { METAFIELDS_PER_PRODUCT } from '../store/metafield-store';
 import type { ProductStatus } from '../store/store-records';
 import type { AdminContext } from './admin-context';
 import {
@@ -293,6 +294,26 @@ export const mutationRoot = {
         });
       return owner;
     });
+    // All or nothing: an owner without room for its new keys fails the call before any write.
+    const names = new Map<number, Set<string>>();
+    metafields.forEach((input, position) => {
+      const owner = owners[position];
+      if (owner === null || owner === undefined) return;
+      const set = names.get(owner) ?? new Set<string>();
+      set.add(`${input.namespace}.${input.key}`);
+      names.set(owner, set);
+    });
+    for (const [owner, keys] of names) {
+      const existing = store.metafields.forProduct(store.product(owner));
+      const known = new Set(existing.map((field) => `${field.namespace}.${field.key}`));
+      const added = [...keys].filter((name) => !known.has(name)).length;
+      if (existing.length + added > METAFIELDS_PER_PRODUCT)
+        errors.push({
+          field: ['metafields'],
+          message: `An owner holds at most ${METAFIELDS_PER_PRODUCT} metafields in the simulator.`,
+          code: 'INVALID',
+        });
+    }
     if (errors.length > 0) return { metafields: null, userErrors: errors };
     const written = metafields.map((input, position) => {
       const index = owners[position]!;
@@ -313,13 +334,7 @@ export const mutationRoot = {
       context.changes?.productChanged(context.shop.domain, index);
       return record;
     });
-    if (written.some((record) => record === null))
-      return {
-        metafields: null,
-        userErrors: [
-          { field: ['metafields'], message: 'Too many metafields on this owner.', code: 'INVALID' },
-        ],
-      };
+    // Room was checked above, so every set found a slot.
     return { metafields: written.map((record) => metafieldView(record!)), userErrors: [] };
   },
 

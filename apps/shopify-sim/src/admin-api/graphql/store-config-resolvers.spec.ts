@@ -116,6 +116,21 @@ describe('Admin GraphQL: shop, metafields and discounts', () => {
     });
     expect(bad.metafieldsSet.metafields).toBeNull();
     expect(bad.metafieldsSet.userErrors.map((e: Json) => e.code)).toEqual(['INVALID', 'INVALID']);
+    // No room for seven more: refused whole, nothing written.
+    const crowded = await run(set, {
+      m: Array.from({ length: 7 }, (_, i) => ({
+        ownerId: product.id,
+        namespace: 'extra',
+        key: `k${i}`,
+        value: 'v',
+      })),
+    });
+    expect(crowded.metafieldsSet.metafields).toBeNull();
+    const unchanged = await run(
+      'query ($id: ID!) { product(id: $id) { metafields(first: 10, namespace: "extra") { nodes { key } } } }',
+      { id: product.id },
+    );
+    expect(unchanged.product.metafields.nodes).toEqual([]);
   });
 
   it('lists discounts of both kinds with their state, filters them, and updates an automatic one', async () => {
