@@ -16,6 +16,12 @@
 //       one inventory replica get SIGKILL; the groups rebalance, the survivors finish, and every
 //       service's effects must still be exactly BENCH_ORDERS (lost = doubled = 0).
 //   Step 3 then runs on the scaled topology. BENCH_LATENCY_SECONDS=0 skips step 3.
+// BENCH_SHOPS=N (default 1) spreads the throughput and kill runs' orders over N shops (the
+//   simulator picks a shop per webhook): inventory serialises each shop's changes, so with one
+//   shop its replicas take turns; many shops is the platform-wide case (docs/scaling.md).
+// Each throughput run is preceded by a warm-up of BENCH_WARMUP orders (default 300; 0 skips it)
+//   that is applied in full before the clock starts: JIT, connection pools and the consumer
+//   groups' rebalances after the replicas joined are not what the run measures.
 // BENCH_CPU_LIMIT=C (cores, e.g. 0.1) gives every order and inventory process, in the 1-replica
 //   and the N-replica runs alike, its own CPU limit of C cores (a cgroup CFS quota — what a pod's
 //   `resources.limits.cpu` is), so each replica adds C cores as it would in a cluster instead of
@@ -51,6 +57,8 @@ const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 /** Services scaled out in the replicas run: the two that consume the webhook topics. */
 const SCALED = new Set(['order', 'inventory']);
 const LB_PORT = Number(process.env.LB_PORT ?? 8080);
+const SHOPS = Number(process.env.BENCH_SHOPS ?? 1);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CPU_LIMIT = process.env.BENCH_CPU_LIMIT ? Number(process.env.BENCH_CPU_LIMIT) : null;
 /** Replica i of a service listens on its port + 10·i (order 3001, 3011, 3021, …). */
 const replicaPort = (port: number, replica: number): number => port + 10 * replica;
@@ -246,7 +254,7 @@ async function totalLag(kafka: Kafka, running: Running[]): Promise<number> {
 /** Where the simulator sends: the first gateway directly, or nginx in front of several. */
 let gatewayUrl = 'http://127.0.0.1:3000/webhooks/shopify';
 
-function send(shop: string, args: string[]): Promise<number | null> {
+function send(shops: string[], args: string[]): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -254,7 +262,7 @@ function send(shop: string, args: string[]): Promise<number | null> {
         join(ROOT, 'dist/apps/shopify-sim/src/cli.js'),
         'send',
         '--shops',
-        shop,
+        shops.join(','),
         '--topics',
         'orders/create=1',
         '--json',
@@ -298,12 +306,17 @@ function machineCpu(): { busy: number; total: number } {
   }
 }
 
-async function effects(db: Client, shop: string): Promise<Record<string, number>> {
+/** Each service's effects, summed over the shops. */
+async function effects(db: Client, shops: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const spec of PIPELINE_SERVICES) {
     for (const [name, sql] of Object.entries(spec.effects ?? {})) {
-      const result = await db.query<{ n: string }>(sql, [shop]);
-      counts[`${spec.name}.${name}`] = Number(result.rows[0]?.n ?? 0);
+      let n = 0;
+      for (const shop of shops) {
+        const result = await db.query<{ n: string }>(sql, [shop]);
+        n += Number(result.rows[0]?.n ?? 0);
+      }
+      counts[`${spec.name}.${name}`] = n;
     }
   }
   return counts;
@@ -311,7 +324,7 @@ async function effects(db: Client, shop: string): Promise<Record<string, number>
 
 async function waitAllApplied(
   db: Client,
-  shop: string,
+  shops: string[],
   expected: number,
   kafka: Kafka,
   running: Running[],
@@ -321,7 +334,7 @@ async function waitAllApplied(
   let last: Record<string, number> = {};
   let lastProgress = '';
   while (Date.now() < deadline) {
-    last = await effects(db, shop);
+    last = await effects(db, shops);
     onSample(await totalLag(kafka, running));
     const progress = Object.entries(last)
       .map(([k, v]) => `${k}=${v}`)
@@ -336,6 +349,35 @@ async function waitAllApplied(
 
 /** A label as a shop-domain part ("3 replicas" → "3-replicas"). */
 const slug = (label: string): string => label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+
+/** The BENCH_SHOPS shops a run's orders come from. */
+const shopsFor = (label: string): string[] =>
+  Array.from({ length: SHOPS }, (_, i) =>
+    SHOPS === 1
+      ? `bench-${slug(label)}-${RUN}.myshopify.com`
+      : `bench-${slug(label)}-${RUN}-${i}.myshopify.com`,
+  );
+
+/** BENCH_WARMUP orders, applied by every service (and verified) before a measured run. */
+async function warmUp(db: Client, kafka: Kafka, running: Running[], label: string): Promise<void> {
+  if (WARMUP <= 0) return;
+  const shops = shopsFor(`warm ${label}`);
+  const started = Date.now();
+  await send(shops, [
+    '--count',
+    String(WARMUP),
+    '--rate',
+    '10000',
+    '--seed',
+    `w-${slug(label)}-${RUN}`,
+  ]);
+  const counts = await waitAllApplied(db, shops, WARMUP, kafka, running, () => undefined);
+  log(
+    `[${label}] warm-up: ${WARMUP} orders applied in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const { lost, doubled } = verify(`${label} warm-up`, counts, WARMUP);
+  if (lost.length || doubled.length) throw new Error(`warm-up of ${label} lost or doubled orders`);
+}
 
 interface ThroughputResult {
   throughput: number;
@@ -352,13 +394,14 @@ async function throughputRun(
   baseline: number,
   label: string,
 ): Promise<ThroughputResult> {
-  const shop = `bench-${slug(label)}-${RUN}.myshopify.com`;
+  await warmUp(db, kafka, running, label);
+  const shops = shopsFor(label);
   let peakLag = 0;
   const cpuBefore = running.map(({ child }) => cpuSeconds(child.pid));
   const throttleBefore = running.map(({ limit }) => limit?.throttled() ?? null);
   const machineBefore = machineCpu();
   const started = Date.now();
-  const sendExit = send(shop, [
+  const sendExit = send(shops, [
     '--count',
     String(ORDERS),
     '--rate',
@@ -371,7 +414,7 @@ async function throughputRun(
   let sendDoneAt = 0;
   void sendExit.then(() => (sendDoneAt = Date.now()));
   let drainedAt = 0;
-  const counts = await waitAllApplied(db, shop, ORDERS, kafka, running, (lag) => {
+  const counts = await waitAllApplied(db, shops, ORDERS, kafka, running, (lag) => {
     peakLag = Math.max(peakLag, lag);
     if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
   });
@@ -458,12 +501,12 @@ async function killRun(
   running: Running[],
 ): Promise<{ lost: [string, number][]; doubled: [string, number][]; killedAfterMs: number }> {
   const label = 'kill';
-  const shop = `bench-${slug(label)}-${RUN}.myshopify.com`;
+  const shops = shopsFor(label);
   const victims = ['order', 'inventory'].map((name) =>
     running.filter((r) => r.spec.name === name).reduce((a, b) => (b.replica > a.replica ? b : a)),
   );
   const started = Date.now();
-  const sendExit = send(shop, [
+  const sendExit = send(shops, [
     '--count',
     String(ORDERS),
     '--rate',
@@ -476,7 +519,7 @@ async function killRun(
   let killedAt = 0;
   const deadline = Date.now() + 300_000;
   while (!killedAt && Date.now() < deadline) {
-    const applied = (await effects(db, shop))['order.orders'] ?? 0;
+    const applied = (await effects(db, shops))['order.orders'] ?? 0;
     if (applied >= ORDERS / 3) {
       for (const victim of victims) victim.child.kill('SIGKILL');
       killedAt = Date.now();
@@ -486,7 +529,7 @@ async function killRun(
     } else await new Promise((r) => setTimeout(r, 100));
   }
   if (!killedAt) throw new Error('kill test: a third of the orders were never applied');
-  const counts = await waitAllApplied(db, shop, ORDERS, kafka, running, () => undefined);
+  const counts = await waitAllApplied(db, shops, ORDERS, kafka, running, () => undefined);
   const exit = await sendExit;
   const seconds = (Date.now() - started) / 1000;
   log(
@@ -509,6 +552,7 @@ async function main(): Promise<void> {
 
   log(`bench:pipeline — services: ${PIPELINE_SERVICES.map((s) => s.name).join(', ')}`);
   log(`services' logs: ${LOG_DIR}`);
+  if (SHOPS > 1) log(`orders of each measured run spread over ${SHOPS} shops`);
   // Fails here, before any service starts, when cgroups cannot be written.
   if (CPU_LIMIT) cpuLimit(`${RUN}-probe`, CPU_LIMIT).remove();
   if (CPU_LIMIT)
@@ -559,15 +603,11 @@ async function main(): Promise<void> {
     if (LATENCY_SECONDS > 0) {
       const latencyShop = `bench-lat-${RUN}.myshopify.com`;
       const total = RATE * LATENCY_SECONDS;
-      await send(latencyShop, [
-        '--count',
-        String(total),
-        '--rate',
-        String(RATE),
-        '--seed',
-        `l-${RUN}`,
-      ]);
-      await waitAllApplied(db, latencyShop, total, kafka, running, () => undefined);
+      await send(
+        [latencyShop],
+        ['--count', String(total), '--rate', String(RATE), '--seed', `l-${RUN}`],
+      );
+      await waitAllApplied(db, [latencyShop], total, kafka, running, () => undefined);
       const latency = await db.query<{ p50: number; p99: number; n: string }>(
         `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, count(*) AS n
            FROM (SELECT extract(epoch FROM applied_at - received_at) * 1000 AS ms FROM orders.orders WHERE shop_domain = $1) t`,
@@ -581,6 +621,7 @@ async function main(): Promise<void> {
     log(
       JSON.stringify({
         orders: ORDERS,
+        shops: SHOPS,
         throughput: Math.round(single.throughput),
         baseline: Math.round(baseline),
         ratio: Number((single.throughput / baseline).toFixed(3)),
