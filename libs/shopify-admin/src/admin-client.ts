@@ -15,10 +15,13 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { AdminMetrics, type AdminApi, type RequestOutcome } from './admin-metrics';
 import { AdminCallTrace, graphqlOperation, restOperation } from './admin-tracing';
 import { BudgetGate, type Admission } from './budget/budget-gate';
+import { FallbackBudget } from './budget/fallback-budget';
+import { LocalBudget } from './budget/local-budget';
 import {
   DEFAULT_BUDGET_POLICY,
   RedisBudget,
   type BucketDefaults,
+  type BudgetMode,
   type BudgetPolicy,
   type Priority,
 } from './budget/redis-budget';
@@ -31,6 +34,17 @@ export interface ShopifyAdminClientOptions {
   redis: Redis;
   /** Redis key prefix of the budgets (tests use a unique one). */
   keyPrefix?: string;
+  /**
+   * While Redis cannot be reached, each shop's bucket (size and restore rate) is divided by this
+   * and the client spends only that share, kept in the process. Set it to the number of clients
+   * (this one, in every replica of every service) that call the same shop with these credentials.
+   * Default 3.
+   */
+  fallbackShare?: number;
+  /** While on the local share, Redis is tried again at most this often (ms). */
+  fallbackProbeMs?: number;
+  /** A budget round trip to Redis not answered within this counts as Redis unreachable (ms). */
+  budgetRedisTimeoutMs?: number;
   /** The shop's offline access token. Never logged. */
   accessToken(shop: string): string | Promise<string>;
   apiVersion?: string;
@@ -95,18 +109,22 @@ interface RawReply {
 
 const THROTTLED = 'THROTTLED';
 const MAX_COST_EXCEEDED = 'MAX_COST_EXCEEDED';
+/** Assumed for a shop until its first reply says otherwise (Shopify Standard). */
+const GRAPHQL_STANDARD: BucketDefaults = { max: 2000, restorePerSecond: 100 };
+const REST_STANDARD: BucketDefaults = { max: 40, restorePerSecond: 2 };
 
 /**
  * GraphQL-first Admin API client. Every call: predicts its cost, waits for that many points in
- * the shop's budget shared through Redis, sends through the shop's circuit breaker with a
+ * the shop's budget shared through Redis (while Redis is unreachable: in this process's share of
+ * it, see `FallbackBudget`), sends through the shop's circuit breaker with a
  * timeout, trues the budget up from Shopify's reply, and retries what can succeed later
  * (THROTTLED, 429 after its Retry-After seconds, 5xx, dropped connections) with exponential
  * backoff and full jitter, a bounded number of times.
  */
 export class ShopifyAdminClient {
   readonly apiVersion: string;
-  private readonly graphqlBudget: RedisBudget;
-  private readonly restBudget: RedisBudget;
+  private readonly graphqlBudget: FallbackBudget;
+  private readonly restBudget: FallbackBudget;
   private readonly graphqlGate: BudgetGate;
   private readonly restGate: BudgetGate;
   private readonly predictor = new CostPredictor();
@@ -119,23 +137,11 @@ export class ShopifyAdminClient {
   constructor(private readonly options: ShopifyAdminClientOptions) {
     this.apiVersion = options.apiVersion ?? '2026-01';
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    const prefix = options.keyPrefix ?? 'shopwire:shopify-budget';
-    const policy = { ...DEFAULT_BUDGET_POLICY, ...options.budget };
-    this.graphqlBudget = new RedisBudget(
-      options.redis,
-      `${prefix}:graphql`,
-      options.graphqlBucket ?? { max: 2000, restorePerSecond: 100 },
-      policy,
-    );
-    this.restBudget = new RedisBudget(
-      options.redis,
-      `${prefix}:rest`,
-      options.restBucket ?? { max: 40, restorePerSecond: 2 },
-      policy,
-    );
+    this.metrics = new AdminMetrics(options.registry);
+    this.graphqlBudget = this.budget('graphql', options.graphqlBucket ?? GRAPHQL_STANDARD);
+    this.restBudget = this.budget('rest', options.restBucket ?? REST_STANDARD);
     this.graphqlGate = new BudgetGate(this.graphqlBudget);
     this.restGate = new BudgetGate(this.restBudget);
-    this.metrics = new AdminMetrics(options.registry);
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 });
@@ -230,15 +236,53 @@ export class ShopifyAdminClient {
     return Object.fromEntries([...this.breakers].map(([shop, b]) => [shop, breakerHealth(b)]));
   }
 
-  /** The shared budget's view of a shop (for tests, health and the benchmark). */
+  /** The budget's view of a shop (tests, health, the benchmark); in fallback, the local share. */
   budgetState(shop: string, api: AdminApi = 'graphql') {
     return (api === 'graphql' ? this.graphqlBudget : this.restBudget).peek(shop);
   }
 
+  /** `fallback` while Redis is unreachable and calls spend the process's local share. */
+  budgetMode(api: AdminApi = 'graphql'): BudgetMode {
+    return (api === 'graphql' ? this.graphqlBudget : this.restBudget).mode;
+  }
+
   async close(): Promise<void> {
+    for (const api of ['graphql', 'rest'] as const)
+      if (this.budgetMode(api) === 'fallback') this.metrics.budgetFallback.dec({ api });
     for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();
     if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /** One API's budget: shared through Redis, with the local share for when Redis is away. */
+  private budget(api: AdminApi, bucket: BucketDefaults): FallbackBudget {
+    const prefix = this.options.keyPrefix ?? 'shopwire:shopify-budget';
+    const policy = { ...DEFAULT_BUDGET_POLICY, ...this.options.budget };
+    const share = this.options.fallbackShare ?? 3;
+    this.metrics.budgetFallback.inc({ api }, 0); // the series exists (at 0) before any outage
+    return new FallbackBudget(
+      new RedisBudget(this.options.redis, `${prefix}:${api}`, bucket, policy),
+      new LocalBudget(bucket, share, policy),
+      {
+        redisTimeoutMs: this.options.budgetRedisTimeoutMs ?? 500,
+        probeIntervalMs: this.options.fallbackProbeMs ?? 5000,
+        onModeChange: (mode, cause) => {
+          if (mode === 'fallback') {
+            this.metrics.budgetFallback.inc({ api });
+            this.options.logger?.warn(
+              { api, share, reason: redisFailure(cause) },
+              'Shopify Admin API budget: Redis unreachable; spending a local share of each shop bucket',
+            );
+          } else {
+            this.metrics.budgetFallback.dec({ api });
+            this.options.logger?.info(
+              { api },
+              'Shopify Admin API budget: Redis answers again; back on the shared budget',
+            );
+          }
+        },
+      },
+    );
   }
 
   private baseUrl(shop: string): string {
@@ -278,7 +322,7 @@ export class ShopifyAdminClient {
   private async send(
     shop: string,
     admission: Admission,
-    budget: RedisBudget,
+    budget: FallbackBudget,
     api: AdminApi,
     message: { url: string; method: string; body?: string },
   ): Promise<RawReply> {
@@ -326,7 +370,7 @@ export class ShopifyAdminClient {
       // Whether Shopify charged a failed call is unknown: keep the points spent (conservative).
       // A call the open breaker refused never left: give its points back.
       await budget
-        .settle(shop, {
+        .settle(shop, admission.mode, {
           reserved: admission.reserved,
           actual: isBreakerOpenError(error) ? 0 : null,
         })
@@ -350,14 +394,20 @@ export class ShopifyAdminClient {
     raw: RawReply,
   ): Promise<GraphqlReply<T>> {
     if (raw.status !== 200) {
-      await this.graphqlBudget.settle(shop, { reserved: admission.reserved, actual: 0 });
+      await this.graphqlBudget.settle(shop, admission.mode, {
+        reserved: admission.reserved,
+        actual: 0,
+      });
       return this.httpFailure('graphql', raw);
     }
     let body: ShopifyJson;
     try {
       body = parseShopifyJson(raw.text);
     } catch (error) {
-      await this.graphqlBudget.settle(shop, { reserved: admission.reserved, actual: null });
+      await this.graphqlBudget.settle(shop, admission.mode, {
+        reserved: admission.reserved,
+        actual: null,
+      });
       this.count('graphql', 'server_error');
       throw new ShopifyAdminError('BAD_REPLY', 'GraphQL reply is not JSON', {
         transient: true,
@@ -381,7 +431,7 @@ export class ShopifyAdminClient {
     // A throttled or refused query was not executed: Shopify charged nothing.
     const actual =
       throttled || codes.includes(MAX_COST_EXCEEDED) ? 0 : (cost?.actualQueryCost ?? null);
-    await this.graphqlBudget.settle(shop, {
+    await this.graphqlBudget.settle(shop, admission.mode, {
       reserved: admission.reserved,
       actual,
       reportedAvailable: cost?.throttleStatus.currentlyAvailable,
@@ -417,7 +467,7 @@ export class ShopifyAdminClient {
     const callLimit = parseCallLimit(raw.headers['x-shopify-shop-api-call-limit']);
     if (callLimit)
       this.metrics.pointsAvailable.set({ shop, api: 'rest' }, callLimit.max - callLimit.used);
-    await this.restBudget.settle(shop, {
+    await this.restBudget.settle(shop, admission.mode, {
       // a 429 was not counted as a call; anything else was
       reserved: admission.reserved,
       actual: raw.status === 429 ? 0 : admission.reserved,
@@ -481,6 +531,13 @@ export function adminRetryOptions(settings: ShopifyAdminClientOptions['retry'] =
       !isBreakerOpenError(error) && isShopifyAdminError(error) && error.transient,
     retryAfterMs: (error) => (isShopifyAdminError(error) ? error.retryAfterMs : null),
   };
+}
+
+/** What a log may say about a Redis failure: its kind, never a URL (it may hold a password). */
+function redisFailure(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.name} ${code}` : error.name;
 }
 
 function failureOutcome(error: unknown): RequestOutcome {

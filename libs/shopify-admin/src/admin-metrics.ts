@@ -18,6 +18,7 @@ export class AdminMetrics {
   readonly pointsAvailable: Gauge<'shop' | 'api'>;
   readonly budgetWait: Histogram<'api' | 'priority'>;
   readonly throttled: Counter<'shop' | 'api'>;
+  readonly budgetFallback: Gauge<'api'>;
 
   constructor(registry: Registry = new Registry()) {
     const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
@@ -69,6 +70,15 @@ export class AdminMetrics {
         name: 'shopwire_shopify_admin_throttled_total',
         help: 'Replies THROTTLED (GraphQL) or 429 (REST), per shop',
         labelNames: ['shop', 'api'],
+        registers: [registry],
+      });
+    // Raised and lowered by each client as it switches, so clients sharing a registry add up.
+    this.budgetFallback =
+      existing('shopwire_shopify_admin_budget_fallback') ??
+      new Gauge({
+        name: 'shopwire_shopify_admin_budget_fallback',
+        help: 'Admin API budgets of this process spending a local share because Redis is unreachable (0: all on the shared budget)',
+        labelNames: ['api'],
         registers: [registry],
       });
   }

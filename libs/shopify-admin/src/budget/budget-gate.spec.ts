@@ -9,9 +9,21 @@ function fakeBudget(start: number) {
       state.calls++;
       if (state.points >= cost) {
         state.points -= cost;
-        return { granted: true, waitMs: 0, available: state.points, reserved: cost };
+        return {
+          granted: true,
+          waitMs: 0,
+          available: state.points,
+          reserved: cost,
+          mode: 'shared',
+        };
       }
-      return { granted: false, waitMs: 50, available: state.points, reserved: cost };
+      return {
+        granted: false,
+        waitMs: 50,
+        available: state.points,
+        reserved: cost,
+        mode: 'shared',
+      };
     },
   } as unknown as RedisBudget;
   return { budget, state };
@@ -52,21 +64,21 @@ describe('BudgetGate', () => {
     expect(state.calls - callsBefore).toBeLessThanOrEqual(2 * 4);
   });
 
-  it('fails a call when Redis fails, and keeps serving the others', async () => {
+  it('fails a call when its budget fails, and keeps serving the others', async () => {
     let fail = true;
     const budget = {
       async reserve(): Promise<Reservation> {
         if (fail) {
           fail = false;
-          throw new Error('redis down');
+          throw new Error('script error');
         }
-        return { granted: true, waitMs: 0, available: 0, reserved: 1 };
+        return { granted: true, waitMs: 0, available: 0, reserved: 1, mode: 'shared' };
       },
     } as unknown as RedisBudget;
     const gate = new BudgetGate(budget);
     const first = gate.admit('s', 1, 'default');
     const second = gate.admit('s', 1, 'default');
-    await expect(first).rejects.toThrow('redis down');
+    await expect(first).rejects.toThrow('script error');
     await expect(second).resolves.toMatchObject({ reserved: 1 });
   });
 });

@@ -1,8 +1,14 @@
-import { PRIORITY_RANK, type Priority, type RedisBudget } from './redis-budget';
+import { PRIORITY_RANK, type BudgetMode, type Priority, type Reservation } from './redis-budget';
+
+/** What the gate asks for points: the shared budget, or the client's budget with its fallback. */
+export interface ReservingBudget {
+  reserve(shop: string, cost: number, priority: Priority): Promise<Reservation>;
+}
 
 export interface Admission {
-  /** What was reserved in the shared budget (settle it when the reply comes). */
+  /** What was reserved (settle it when the reply comes, where `mode` says it was made). */
   reserved: number;
+  mode: BudgetMode;
   /** How long the call waited for points (ms). */
   waitedMs: number;
   /** The model's points left after the reservation. */
@@ -38,7 +44,7 @@ export class BudgetGate {
   private readonly now: () => number;
 
   constructor(
-    private readonly budget: RedisBudget,
+    private readonly budget: ReservingBudget,
     options: BudgetGateOptions = {},
   ) {
     this.maxPollMs = options.maxPollMs ?? 1000;
@@ -75,7 +81,8 @@ export class BudgetGate {
         try {
           reservation = await this.budget.reserve(shop, head.cost, head.priority);
         } catch (error) {
-          // Redis unreachable: fail the call rather than send blind and overdraw every replica.
+          // The budget itself failed (a script error; an unreachable Redis is the budget's own
+          // fallback): fail this call, serve the others.
           queue.shift();
           head.reject(error);
           continue;
@@ -84,6 +91,7 @@ export class BudgetGate {
           queue.shift();
           head.resolve({
             reserved: reservation.reserved,
+            mode: reservation.mode,
             waitedMs: this.now() - head.enqueuedAt,
             available: reservation.available,
           });

@@ -38,6 +38,12 @@ export const DEFAULT_BUDGET_POLICY: BudgetPolicy = {
   idleTtlSeconds: 3600,
 };
 
+/**
+ * Where a call's points come from: the budget shared through Redis, or (Redis unreachable) this
+ * process's local share of the shop's bucket. A reservation is settled where it was made.
+ */
+export type BudgetMode = 'shared' | 'fallback';
+
 export interface Reservation {
   granted: boolean;
   /** When not granted: how long until enough points will have restored (ms). */
@@ -46,6 +52,7 @@ export interface Reservation {
   available: number;
   /** The cost actually reserved (clamped so one call can never need more than the bucket). */
   reserved: number;
+  mode: BudgetMode;
 }
 
 export interface Settlement {
@@ -198,7 +205,7 @@ export class RedisBudget {
       this.policy.marginFraction,
       this.policy.reportingReserveFraction,
     )) as number[];
-    return { granted: granted === 1, waitMs, available, reserved };
+    return { granted: granted === 1, waitMs, available, reserved, mode: 'shared' };
   }
 
   async settle(shop: string, settlement: Settlement): Promise<number> {
