@@ -47,16 +47,19 @@ const syncConfigFields = z.object({
   BREAKER_VOLUME_THRESHOLD: positiveInt(5),
   BREAKER_ERROR_PERCENT: positiveInt(50),
   BREAKER_RESET_MS: positiveInt(10_000),
-  /** Redis for the catalog cache (libs/cache). Unreachable Redis only costs hit ratio. */
+  /**
+   * Redis for the catalog cache (libs/cache) and the Admin API budgets. Unreachable, it costs the
+   * cache its hit ratio and the Admin API calls their speed (each client falls back to its
+   * `SHOPIFY_BUDGET_FALLBACK_SHARE` of the shop's bucket).
+   */
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   /**
    * The cache's own Redis, when it is not REDIS_URL's (which also holds the Admin API budgets).
-   * Apart, an outage of the cache's Redis costs only hit ratio for every catalog read; on one
-   * Redis, reads whose origin is the Admin API fail while it is down, because the budget refuses
-   * to call Shopify blind.
+   * Not needed for outages (on one Redis the Admin API origins still answer, on the budget's
+   * local share); for isolating the cache's load or memory from the budgets'.
    */
   CACHE_REDIS_URL: z
     .string()
@@ -135,6 +138,12 @@ const syncConfigFields = z.object({
     .string()
     .regex(/^\d{4}-\d{2}$/, 'SHOPIFY_API_VERSION must look like 2026-01')
     .default('2026-01'),
+  /**
+   * While REDIS_URL is unreachable, each Admin API client spends only 1/this of a shop's bucket.
+   * Set it to the number of clients that may call one shop at once: sync replicas × 2 (catalog
+   * and jobs each have one), plus those of any other service calling the shop.
+   */
+  SHOPIFY_BUDGET_FALLBACK_SHARE: positiveInt(3),
 });
 
 /** The config type; the schema below adds the cross-field rules. */

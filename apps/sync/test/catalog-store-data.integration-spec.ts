@@ -296,15 +296,20 @@ it('end to end: the simulator’s signed discounts/update and shop/update, throu
   }
 });
 
-describe('while the cache’s Redis refuses connections (the budget’s Redis is up)', () => {
+// Two deployments: the cache on a Redis of its own (the budget's is up), and the default, one
+// REDIS_URL for cache and budget — then the budget runs on its local share of the shop's bucket.
+describe.each([
+  ['the cache’s own Redis (the budget’s is up)', 'CACHE_REDIS_URL', 'shared'],
+  ['the one Redis of cache and budget', 'REDIS_URL', 'fallback'],
+] as const)('while %s refuses connections', (_what, variable, budgetMode) => {
   let down: RunningApp;
 
   beforeAll(async () => {
-    const group = `${groupId}-down`;
+    const group = `${groupId}-down-${variable.toLowerCase()}`;
     await startGroupAtEnd(kafka, group);
     down = await startApp(group, {
       ...adminEnv(group),
-      CACHE_REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      [variable]: `redis://127.0.0.1:${await closedPort()}`,
     });
   }, 120_000);
 
@@ -329,11 +334,17 @@ describe('while the cache’s Redis refuses connections (the budget’s Redis is
       'Outage sale',
     );
     const config = await getRaw(down, `/catalog/store-config?shop=${shop}`);
+    expect(config.status).toBe(200);
     expect(config.cache).toBe('miss');
     expect(JSON.parse(config.body).shop).toBe(shop);
     const variant = await getRaw(down, `/catalog/variants/${variantIds[1]}?shop=${shop}`);
     expect(variant.cache).toBe('miss');
     expect(JSON.parse(variant.body).id).toBe(variantIds[1]);
+    const fallback = await down.registry
+      .getSingleMetric('shopwire_shopify_admin_budget_fallback')!
+      .get();
+    const graphql = fallback.values.find((v) => v.labels.api === 'graphql')?.value;
+    expect(graphql).toBe(budgetMode === 'fallback' ? 1 : 0);
   });
 });
 

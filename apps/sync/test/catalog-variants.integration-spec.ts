@@ -209,7 +209,7 @@ it('without an Admin API token for the shop, the Admin-API-backed reads are 404 
   ).toEqual([]);
 });
 
-describe('while the cache’s Redis refuses connections', () => {
+describe('while Redis (one for cache and budget) refuses connections', () => {
   const other = uniqueShop();
   let down: RunningApp;
 
@@ -217,7 +217,7 @@ describe('while the cache’s Redis refuses connections', () => {
     const group = `${groupId}-down`;
     await startGroupAtEnd(kafka, group);
     down = await startApp(group, {
-      CACHE_REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+      REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
       CACHE_KEY_PREFIX: prefix,
       CACHE_PURGE_GROUP: `${group}-purge`,
     });

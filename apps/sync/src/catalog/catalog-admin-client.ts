@@ -34,13 +34,15 @@ export class CatalogAdminClient implements OnModuleDestroy {
   ) {
     this.tokens = config.SHOPIFY_ACCESS_TOKENS ?? new Map<string, string>();
     this.fallback = config.SHOPIFY_ACCESS_TOKEN;
-    // The budget's own client: it needs Redis to admit a call, unlike the cache's fail-fast one.
+    // The budget's own client, not the cache's fail-fast one: the budget bounds its own waits
+    // and, with Redis unreachable, falls back to its local share of each shop's bucket.
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.redis.on('error', () => undefined);
     const template = config.SHOPIFY_ADMIN_URL;
     this.client = new ShopifyAdminClient({
       redis: this.redis,
       apiVersion: config.SHOPIFY_API_VERSION,
+      fallbackShare: config.SHOPIFY_BUDGET_FALLBACK_SHARE,
       accessToken: (shop) => {
         const token = this.tokens.get(shop) ?? this.fallback;
         if (!token) throw new NoShopAccessError(shop);

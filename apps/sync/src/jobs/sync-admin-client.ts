@@ -30,13 +30,15 @@ export class SyncAdminClient implements OnModuleDestroy {
   ) {
     this.tokens = config.SHOPIFY_ACCESS_TOKENS ?? new Map<string, string>();
     this.fallback = config.SHOPIFY_ACCESS_TOKEN;
-    // A client of its own: the budget needs Redis to admit a call (the cache's fails fast).
+    // A client of its own, not the cache's fail-fast one: the budget bounds its own waits and,
+    // with Redis unreachable, falls back to its local share of each shop's bucket.
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.redis.on('error', () => undefined);
     const template = config.SHOPIFY_ADMIN_URL;
     this.client = new ShopifyAdminClient({
       redis: this.redis,
       apiVersion: config.SHOPIFY_API_VERSION,
+      fallbackShare: config.SHOPIFY_BUDGET_FALLBACK_SHARE,
       accessToken: (shop) => {
         const token = this.tokenFor(shop);
         if (!token) throw new MissingAccessTokenError(`no Admin API access token for ${shop}`);
