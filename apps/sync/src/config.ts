@@ -140,8 +140,8 @@ const syncConfigFields = z.object({
     .default('2026-01'),
   /**
    * While REDIS_URL is unreachable, each Admin API client spends only 1/this of a shop's bucket.
-   * Set it to the number of clients that may call one shop at once: sync replicas × 2 (catalog
-   * and jobs each have one), plus those of any other service calling the shop.
+   * Set it to the number of clients that may call one shop at once: sync's replicas (one client
+   * per process, shared by the catalog and the jobs), plus those of any other service calling it.
    */
   SHOPIFY_BUDGET_FALLBACK_SHARE: positiveInt(3),
 });

@@ -19,7 +19,7 @@ import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
-import { CatalogAdminClient } from './catalog-admin-client';
+import { SyncAdminClient } from '../admin-api/sync-admin-client';
 import { CatalogReadRepository } from './catalog-read.repository';
 import { ConfiguredProductOrigin } from './configured-product-origin';
 import { MetafieldsOrigin } from './metafields-origin';
@@ -51,7 +51,7 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SYNC_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     origin: ConfiguredProductOrigin,
-    admin: CatalogAdminClient,
+    admin: SyncAdminClient,
     private readonly catalog: CatalogReadRepository,
   ) {
     const metrics = CacheMetrics.for(registry);

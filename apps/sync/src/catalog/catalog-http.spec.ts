@@ -1,7 +1,7 @@
 import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { RetriesExhaustedError } from '@shopwire/resilience';
 import { ShopifyAdminError } from '@shopwire/shopify-admin';
-import { NoShopAccessError } from './catalog-admin-client';
+import { NoShopAccessError } from '../admin-api/sync-admin-client';
 import { fromOrigin } from './catalog-http';
 
 describe('fromOrigin', () => {

@@ -9,7 +9,7 @@ import { isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience'
 import { isValidShopDomain } from '@shopwire/shopify';
 import { isShopifyAdminError } from '@shopwire/shopify-admin';
 import type { FastifyReply } from 'fastify';
-import { NoShopAccessError } from './catalog-admin-client';
+import { NoShopAccessError } from '../admin-api/sync-admin-client';
 
 /** What the catalog controllers share: input rules and how a cached document is sent. */
 export const MAX_IDS = 100;

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CatalogAdminClient } from './catalog-admin-client';
+import { AdminApiModule } from '../admin-api/admin-api.module';
 import { CatalogCache } from './catalog-cache';
 import { CatalogReadRepository } from './catalog-read.repository';
 import { CatalogController } from './catalog.controller';
@@ -12,8 +12,9 @@ import { StoreDataController } from './store-data.controller';
  * (`admin-api`); metafields, store config and pricing rules always from the Admin API.
  */
 @Module({
+  imports: [AdminApiModule],
   controllers: [CatalogController, StoreDataController],
-  providers: [CatalogReadRepository, CatalogAdminClient, ConfiguredProductOrigin, CatalogCache],
+  providers: [CatalogReadRepository, ConfiguredProductOrigin, CatalogCache],
   exports: [CatalogCache],
 })
 export class CatalogModule {}

@@ -4,7 +4,7 @@ import type { SyncConfig } from '../config';
 import { SYNC_CONFIG } from '../sync.tokens';
 import { AdminApiProductOrigin } from './admin-api-product-origin';
 import { AdminApiVariantOrigin } from './admin-api-variant-origin';
-import { CatalogAdminClient } from './catalog-admin-client';
+import { SyncAdminClient } from '../admin-api/sync-admin-client';
 import { CatalogReadRepository } from './catalog-read.repository';
 import type { ProductOrigin } from './product-origin';
 
@@ -22,7 +22,7 @@ export class ConfiguredProductOrigin implements ProductOrigin {
   constructor(
     @Inject(SYNC_CONFIG) config: SyncConfig,
     mirror: CatalogReadRepository,
-    admin: CatalogAdminClient,
+    admin: SyncAdminClient,
   ) {
     this.kind = config.CATALOG_ORIGIN;
     if (config.CATALOG_ORIGIN === 'mirror') {

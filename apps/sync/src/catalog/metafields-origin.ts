@@ -1,5 +1,5 @@
 import type { CacheOrigin } from '@shopwire/cache';
-import type { CatalogAdminClient } from './catalog-admin-client';
+import type { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 /** Metafields read per product; a document says `truncated: true` when the product has more. */
 export const METAFIELDS_PER_PRODUCT = 50;
@@ -73,7 +73,7 @@ export function metafieldsDocument(
  * products/update when a product's metafields change).
  */
 export class MetafieldsOrigin implements CacheOrigin {
-  constructor(private readonly admin: CatalogAdminClient) {}
+  constructor(private readonly admin: SyncAdminClient) {}
 
   async load(shop: string, productIds: string[]): Promise<Map<string, string | null>> {
     this.admin.assertAccess(shop);

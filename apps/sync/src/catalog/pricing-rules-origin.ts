@@ -1,5 +1,5 @@
 import { PRICING_RULES_ID, type CacheOrigin } from '@shopwire/cache';
-import type { CatalogAdminClient } from './catalog-admin-client';
+import type { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 /** Discounts read per state; a document says `truncated: true` when a state has more. */
 export const DISCOUNTS_PER_STATE = 50;
@@ -156,7 +156,7 @@ export function pricingRulesDocument(lists: DiscountList[]): string {
 
 /** The shop's active and scheduled discounts from the Admin API (one entry per shop). */
 export class PricingRulesOrigin implements CacheOrigin {
-  constructor(private readonly admin: CatalogAdminClient) {}
+  constructor(private readonly admin: SyncAdminClient) {}
 
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();

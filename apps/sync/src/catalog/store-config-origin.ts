@@ -1,5 +1,5 @@
 import { STORE_CONFIG_ID, type CacheOrigin } from '@shopwire/cache';
-import type { CatalogAdminClient } from './catalog-admin-client';
+import type { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 // Costs 2: the shop object and its plan; scalars are free.
 const QUERY = /* GraphQL */ `
@@ -47,7 +47,7 @@ export function storeConfigDocument(shop: ShopNode): string {
 
 /** The shop's settings from the Admin API (one entry per shop, id `STORE_CONFIG_ID`). */
 export class StoreConfigOrigin implements CacheOrigin {
-  constructor(private readonly admin: CatalogAdminClient) {}
+  constructor(private readonly admin: SyncAdminClient) {}
 
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();

@@ -12,7 +12,7 @@ import { adminCall } from './admin-call';
 import { compareLevels, correctionMessage, levelKey, type ShopifyLevel } from './inventory-drift';
 import { InventoryLevelsClient, type ServiceLevel } from './inventory-levels.client';
 import { shopDomain } from './job-params';
-import { SyncAdminClient } from './sync-admin-client';
+import { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 export const inventoryReconcileParams = z
   .object({

@@ -11,7 +11,7 @@ import { isJsonObject, type ShopifyJson } from '@shopwire/shopify';
 import { adminCall } from './admin-call';
 import { backfillOrderMessage } from './backfill-envelope';
 import { shopDomain } from './job-params';
-import { SyncAdminClient } from './sync-admin-client';
+import { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 export const orderBackfillParams = z
   .object({

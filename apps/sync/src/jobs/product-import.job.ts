@@ -21,7 +21,7 @@ import { SYNC_CONFIG } from '../sync.tokens';
 import { adminCall } from './admin-call';
 import { PRODUCTS_BULK_QUERY, productStateOf } from './bulk-product';
 import { shopDomain } from './job-params';
-import { SyncAdminClient } from './sync-admin-client';
+import { SyncAdminClient } from '../admin-api/sync-admin-client';
 
 export const productImportParams = z
   .object({

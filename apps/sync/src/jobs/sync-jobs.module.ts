@@ -8,19 +8,18 @@ import type { DataSource } from 'typeorm';
 import type { SyncConfig } from '../config';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
+import { AdminApiModule } from '../admin-api/admin-api.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { InventoryLevelsClient } from './inventory-levels.client';
 import { InventoryReconcileJob } from './inventory-reconcile.job';
 import { OrderBackfillJob } from './order-backfill.job';
 import { ProductImportJob } from './product-import.job';
-import { SyncAdminClient } from './sync-admin-client';
 
-/** The sync job types (handlers for `@shopwire/jobs`), the Admin API client and the outbox relay. */
+/** The sync job types (handlers for `@shopwire/jobs`) and the outbox relay. */
 @Module({
-  imports: [CatalogModule],
+  imports: [AdminApiModule, CatalogModule],
   providers: [
-    SyncAdminClient,
     // job dispatches (`shopwire.jobs.sync.v1`) and the envelopes job steps emit
     ServiceOutboxRelay.provider(),
     CatalogRepository,
@@ -30,7 +29,6 @@ import { SyncAdminClient } from './sync-admin-client';
     InventoryReconcileJob,
   ],
   exports: [
-    SyncAdminClient,
     ServiceOutboxRelay,
     InventoryLevelsClient,
     OrderBackfillJob,

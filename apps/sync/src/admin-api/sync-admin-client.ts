@@ -6,15 +6,22 @@ import Redis from 'ioredis';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
 
-/** Thrown when a job names a shop this service holds no Admin API token for. */
-export class MissingAccessTokenError extends Error {
-  override readonly name = 'MissingAccessTokenError';
+/** This service has no Admin API access token for the shop: it cannot ask Shopify about it. */
+export class NoShopAccessError extends Error {
+  override readonly name = 'NoShopAccessError';
+  constructor(readonly shop: string) {
+    super(`no Admin API access token for ${shop}`);
+  }
 }
 
 /**
- * The budgeted Admin API client the jobs call Shopify through. Its per-shop budgets live in
- * Redis under the client's default prefix, so the jobs share each shop's budget with every
- * replica and with the catalog origin — and, as `reporting` calls, yield to theirs.
+ * The sync service's one budgeted Admin API client, used by the catalog's origins (products and
+ * variants with `CATALOG_ORIGIN=admin-api`; metafields, store config and pricing rules always)
+ * and by the jobs (as `reporting` calls, which yield to the catalog's). One per process on
+ * purpose: its per-shop budgets live in Redis, shared with every replica, and while Redis is
+ * unreachable each client spends 1/`SHOPIFY_BUDGET_FALLBACK_SHARE` of a shop's bucket — so the
+ * share is simply the replica count. The Redis connection is made on first use, so a process
+ * that never asks the Admin API never opens it.
  */
 @Injectable()
 export class SyncAdminClient implements OnModuleDestroy {
@@ -30,8 +37,8 @@ export class SyncAdminClient implements OnModuleDestroy {
   ) {
     this.tokens = config.SHOPIFY_ACCESS_TOKENS ?? new Map<string, string>();
     this.fallback = config.SHOPIFY_ACCESS_TOKEN;
-    // A client of its own, not the cache's fail-fast one: the budget bounds its own waits and,
-    // with Redis unreachable, falls back to its local share of each shop's bucket.
+    // The budget's own client, not the cache's fail-fast one: the budget bounds its own waits
+    // and, with Redis unreachable, falls back to its local share of each shop's bucket.
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     this.redis.on('error', () => undefined);
     const template = config.SHOPIFY_ADMIN_URL;
@@ -41,20 +48,28 @@ export class SyncAdminClient implements OnModuleDestroy {
       fallbackShare: config.SHOPIFY_BUDGET_FALLBACK_SHARE,
       accessToken: (shop) => {
         const token = this.tokenFor(shop);
-        if (!token) throw new MissingAccessTokenError(`no Admin API access token for ${shop}`);
+        if (!token) throw new NoShopAccessError(shop);
         return token;
       },
       shopUrl: template
         ? (shop, version) => template.replace('{shop}', shop).replace('{version}', version)
         : undefined,
       registry,
-      logger: logger.child({ component: 'shopify-admin-jobs' }),
+      logger: logger.child({ component: 'shopify-admin' }),
     });
   }
 
-  /** Whether a job for `shop` can call its Admin API at all (checked before any work). */
+  /** Whether this service can call the shop's Admin API at all (checked before any work). */
   hasToken(shop: string): boolean {
     return this.tokenFor(shop) !== undefined;
+  }
+
+  /**
+   * Throws `NoShopAccessError` before any budget is spent when the shop has no token, so the
+   * cache stores nothing and the API can say so plainly.
+   */
+  assertAccess(shop: string): void {
+    if (!this.hasToken(shop)) throw new NoShopAccessError(shop);
   }
 
   async onModuleDestroy(): Promise<void> {
