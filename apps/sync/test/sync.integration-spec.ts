@@ -51,7 +51,13 @@ beforeAll(async () => {
   await startGroupAtEnd(kafka, groupId);
   producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
-  app = await startApp(groupId, { ERP_URL: `${sim.baseUrl}/sim/erp/orders` });
+  app = await startApp(groupId, {
+    ERP_URL: `${sim.baseUrl}/sim/erp/orders`,
+    // The harness retries every ~1 s (cap 1 s, breaker reset 1 s) so that recovery is quick; at
+    // the default of 20 attempts an order gives up after ~20 s of outage, which a loaded machine
+    // reaches before the outage test has checked the breaker. Giving up is not what it tests.
+    SYNC_MAX_ATTEMPTS: '1000',
+  });
 });
 
 afterAll(async () => {
