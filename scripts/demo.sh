@@ -24,7 +24,9 @@ export SHOPIFY_WEBHOOK_SECRET="${SHOPIFY_WEBHOOK_SECRET:-${SHOPIFY_WEBHOOK_SECRE
 DEMO_TOKEN="dev-only-api-token-0001"
 export API_TOKENS="${API_TOKENS:-demo:$DEMO_TOKEN}"
 # Sync's Admin API calls (catalog metafields, store config, pricing rules; jobs) go to the simulator.
-export SHOPIFY_ADMIN_URL="${SHOPIFY_ADMIN_URL:-http://127.0.0.1:3100/shops/{shop}/admin/api/{version}}"
+# (The template goes through a variable: a `}` inside `${VAR:-…}` would end the expansion early.)
+DEMO_ADMIN_URL='http://127.0.0.1:3100/shops/{shop}/admin/api/{version}'
+export SHOPIFY_ADMIN_URL="${SHOPIFY_ADMIN_URL:-$DEMO_ADMIN_URL}"
 export SHOPIFY_ACCESS_TOKEN="${SHOPIFY_ACCESS_TOKEN:-dev-only-shopify-access-token}"
 export KAFKAJS_NO_PARTITIONER_WARNING=1 NX_DAEMON=false
 mkdir -p "$LOGS"
