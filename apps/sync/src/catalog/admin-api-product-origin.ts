@@ -1,5 +1,6 @@
 import type { ShopifyAdminClient } from '@shopwire/shopify-admin';
 import type { ProductOrigin } from './product-origin';
+import { loadNodes } from './admin-api-nodes';
 
 /** Variants read per product: a document shows at most this many (the cost stays bounded). */
 export const VARIANTS_PER_PRODUCT = 20;
@@ -89,27 +90,12 @@ export class AdminApiProductOrigin implements ProductOrigin {
   constructor(private readonly client: ShopifyAdminClient) {}
 
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
-    const found = new Map<string, string | null>();
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < ids.length; i += PRODUCTS_PER_CALL) {
-      const part = ids.slice(i, i + PRODUCTS_PER_CALL);
-      calls.push(
-        this.client
-          .graphql<{ nodes: (ProductNode | null)[] }>(
-            shop,
-            QUERY,
-            { ids: part.map((id) => `gid://shopify/Product/${id}`) },
-            { priority: 'default', expectedCost: part.length * COST_PER_PRODUCT },
-          )
-          .then((data) => {
-            for (const node of data.nodes ?? []) {
-              const document = node ? productDocument(node) : null;
-              if (document) found.set(document.id, document.json);
-            }
-          }),
-      );
-    }
-    await Promise.all(calls);
-    return found;
+    return loadNodes<ProductNode>(this.client, shop, ids, {
+      query: QUERY,
+      gidType: 'Product',
+      perCall: PRODUCTS_PER_CALL,
+      costPerId: COST_PER_PRODUCT,
+      toDocument: productDocument,
+    });
   }
 }

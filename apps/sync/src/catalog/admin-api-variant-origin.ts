@@ -1,5 +1,6 @@
 import type { CacheOrigin } from '@shopwire/cache';
 import type { ShopifyAdminClient } from '@shopwire/shopify-admin';
+import { loadNodes } from './admin-api-nodes';
 
 /**
  * Variants per GraphQL call. `nodes(ids:)` costs per id: variant 1 + product 1 + inventory
@@ -64,27 +65,12 @@ export class AdminApiVariantOrigin implements CacheOrigin {
   constructor(private readonly client: ShopifyAdminClient) {}
 
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
-    const found = new Map<string, string | null>();
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < ids.length; i += VARIANTS_PER_CALL) {
-      const part = ids.slice(i, i + VARIANTS_PER_CALL);
-      calls.push(
-        this.client
-          .graphql<{ nodes: (VariantNode | null)[] }>(
-            shop,
-            QUERY,
-            { ids: part.map((id) => `gid://shopify/ProductVariant/${id}`) },
-            { priority: 'default', expectedCost: part.length * COST_PER_VARIANT },
-          )
-          .then((data) => {
-            for (const node of data.nodes ?? []) {
-              const document = node ? variantDocument(node) : null;
-              if (document) found.set(document.id, document.json);
-            }
-          }),
-      );
-    }
-    await Promise.all(calls);
-    return found;
+    return loadNodes<VariantNode>(this.client, shop, ids, {
+      query: QUERY,
+      gidType: 'ProductVariant',
+      perCall: VARIANTS_PER_CALL,
+      costPerId: COST_PER_VARIANT,
+      toDocument: variantDocument,
+    });
   }
 }

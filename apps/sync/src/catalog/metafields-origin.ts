@@ -1,5 +1,6 @@
 import type { CacheOrigin } from '@shopwire/cache';
 import type { SyncAdminClient } from '../admin-api/sync-admin-client';
+import { loadNodes } from './admin-api-nodes';
 
 /** Metafields read per product; a document says `truncated: true` when the product has more. */
 export const METAFIELDS_PER_PRODUCT = 50;
@@ -77,27 +78,12 @@ export class MetafieldsOrigin implements CacheOrigin {
 
   async load(shop: string, productIds: string[]): Promise<Map<string, string | null>> {
     this.admin.assertAccess(shop);
-    const found = new Map<string, string | null>();
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < productIds.length; i += METAFIELD_PRODUCTS_PER_CALL) {
-      const part = productIds.slice(i, i + METAFIELD_PRODUCTS_PER_CALL);
-      calls.push(
-        this.admin.client
-          .graphql<{ nodes: (ProductMetafieldsNode | null)[] }>(
-            shop,
-            QUERY,
-            { ids: part.map((id) => `gid://shopify/Product/${id}`) },
-            { priority: 'default', expectedCost: part.length * COST_PER_PRODUCT },
-          )
-          .then((data) => {
-            for (const node of data.nodes ?? []) {
-              const document = node ? metafieldsDocument(node) : null;
-              if (document) found.set(document.id, document.json);
-            }
-          }),
-      );
-    }
-    await Promise.all(calls);
-    return found;
+    return loadNodes<ProductMetafieldsNode>(this.admin.client, shop, productIds, {
+      query: QUERY,
+      gidType: 'Product',
+      perCall: METAFIELD_PRODUCTS_PER_CALL,
+      costPerId: COST_PER_PRODUCT,
+      toDocument: metafieldsDocument,
+    });
   }
 }
