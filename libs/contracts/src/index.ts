@@ -3,3 +3,4 @@ export * from './webhook-envelope';
 export * from './domain-events';
 export * from './consumers';
 export * from './jobs';
+export * from './webhook-subscriptions';
