@@ -1,0 +1,45 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  ApiTokenGuard,
+  HealthModule,
+  MetricsController,
+  type ReadinessCheck,
+} from '@shopwire/http';
+import type { Logger } from '@shopwire/observability';
+import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import type { ShopsConfig } from './config';
+import { CoreModule } from './core.module';
+import { CredentialsModule } from './credentials/credentials.module';
+import { CredentialsRepository } from './credentials/credentials.repository';
+
+function readinessChecks(
+  repository: CredentialsRepository,
+  outbox: ServiceOutboxRelay,
+): ReadinessCheck[] {
+  return [{ name: 'postgres', check: () => repository.ping() }, outbox.readinessCheck()];
+}
+
+@Module({})
+export class AppModule {
+  static register(config: ShopsConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ...CoreModule.forRoot(config, logger),
+        // Installations, sealed tokens, refresh, the internal token API (exports
+        // InstallationsService for the feature modules below).
+        CredentialsModule,
+        // Install flows (apps/shops/src/install/): InstallModule goes here.
+        // Webhook subscriptions (apps/shops/src/subscriptions/): SubscriptionsModule goes here.
+        HealthModule.forChecks({
+          imports: [CredentialsModule],
+          inject: [CredentialsRepository, ServiceOutboxRelay],
+          useFactory: readinessChecks,
+        }),
+      ],
+      controllers: [MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+    };
+  }
+}

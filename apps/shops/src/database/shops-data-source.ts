@@ -1,0 +1,16 @@
+import { createSchemaDataSource } from '@shopwire/database';
+import type { DataSource } from 'typeorm';
+import { CreateShops1797000000000 } from './migrations/1797000000000-create-shops';
+
+export const SHOPS_SCHEMA = 'shops';
+
+/** Plain SQL throughout (no entities): every statement names its columns, tokens stay bytea. */
+export function createShopsDataSource(options: { url: string; poolSize: number }): DataSource {
+  return createSchemaDataSource({
+    url: options.url,
+    schema: SHOPS_SCHEMA,
+    poolSize: options.poolSize,
+    migrations: [CreateShops1797000000000],
+    applicationName: 'shopwire-shops',
+  });
+}

@@ -1,0 +1,28 @@
+import './tracing';
+import { loadConfigOrExit } from '@shopwire/config';
+import { createHttpApp, listen } from '@shopwire/http';
+import { createLogger, NestPinoLogger } from '@shopwire/observability';
+import { AppModule } from './app.module';
+import { shopsConfigSchema } from './config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(shopsConfigSchema, 'shops');
+  const logger = createLogger('shops', config.LOG_LEVEL);
+  const app = await createHttpApp(AppModule.register(config, logger), {
+    title: 'Shopwire shops service',
+    description:
+      'Installations of the Shopify app, their encrypted credentials (the only holder of Admin API tokens), webhook subscriptions and the shop lifecycle.',
+    logger: new NestPinoLogger(logger),
+    bearerAuth: true,
+  });
+  await listen(app, config.PORT);
+  logger.info({ port: config.PORT }, 'shops service listening');
+}
+
+bootstrap().catch((error: unknown) => {
+  // String(error) of a config or key ring error names variables and key ids, never values.
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'shops', msg: 'failed to start', err: String(error) })}\n`,
+  );
+  process.exit(1);
+});
