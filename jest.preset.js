@@ -32,7 +32,11 @@ module.exports = {
       { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['^(?!.*/node_modules/content-disposition/).*/node_modules/'],
+  // @fastify/cookie loads the ES-module-only `cookie` with a dynamic import(), which Jest's VM
+  // cannot run; compiled, the import becomes a require.
+  transformIgnorePatterns: [
+    '^(?!.*/node_modules/(content-disposition|cookie|@fastify/cookie)/).*/node_modules/',
+  ],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   reporters: ['default', join(__dirname, 'tools/jest/count-reporter.js')],
