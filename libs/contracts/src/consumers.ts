@@ -11,6 +11,7 @@ export const ConsumerGroup = {
   Notification: 'notification',
   Analytics: 'analytics',
   Sync: 'sync',
+  Shops: 'shops',
 } as const;
 
 export type ConsumerGroup = (typeof ConsumerGroup)[keyof typeof ConsumerGroup];
@@ -36,6 +37,8 @@ export const SUBSCRIPTIONS: Record<ConsumerGroup, readonly string[]> = {
     ShopifyKafkaTopic.Compliance,
   ],
   sync: [DomainTopic.OrderAccepted, ShopifyKafkaTopic.Products, ShopifyKafkaTopic.Compliance],
+  // app/uninstalled and shop/redact: the installation's lifecycle (apps/shops/src/lifecycle/).
+  shops: [ShopifyKafkaTopic.Compliance],
 };
 
 /** Where a group parks a message for a delayed retry (one per group: only that group re-reads it). */

@@ -10,6 +10,8 @@ export const DomainTopic = {
   OrderUpdated: 'orders.order.updated.v1',
   OrderCancelled: 'orders.order.cancelled.v1',
   InventoryLevelLow: 'inventory.level.low.v1',
+  /** The shops service: an installation's status, scopes or token changed (never the token). */
+  ShopInstallationChanged: 'shops.installation.changed.v1',
 } as const;
 
 export type DomainTopic = (typeof DomainTopic)[keyof typeof DomainTopic];
