@@ -1,0 +1,106 @@
+import { DomainTopic } from '@shopwire/contracts';
+import { ConsumerRunner, type ConsumerRunnerStatus } from '@shopwire/kafka';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+
+/** What the consumer needs of the credentials client (any cache keyed by shop will do). */
+export interface ShopInvalidation {
+  invalidate(shop: string, cause: 'installation_changed'): void;
+}
+
+export interface InstallationChangesConsumerOptions {
+  kafka: Kafka;
+  credentials: ShopInvalidation;
+  logger: Logger;
+  /** Default `shops.installation.changed.v1` (tests use a topic of their own). */
+  topic?: string;
+  /**
+   * Consumer group. Every process must see every event (each holds its own cache), so the default
+   * is a group of its own: `<groupPrefix>.<host>.<pid>.<random>`. Do not share one between
+   * processes.
+   */
+  groupId?: string;
+  /** Default `shop-credentials`; names the group when `groupId` is not given. */
+  groupPrefix?: string;
+  /** Called after a shop was dropped (the sync service also stops the shop's scheduled work). */
+  onChange?(shop: string, type: string | null): void;
+}
+
+/**
+ * Drops a shop's cached token when the shops service announces a change of its installation
+ * (installed, uninstalled, re-authorisation required, token rotated) on
+ * `shops.installation.changed.v1`. The event never carries the token: the next lookup asks the
+ * shops service. Starts at the end of the topic (a new process has nothing cached), reads with a
+ * group of its own per process, and skips what it cannot read (logged, never blocking).
+ */
+export class InstallationChangesConsumer {
+  private readonly runner: ConsumerRunner;
+  readonly groupId: string;
+
+  constructor(private readonly options: InstallationChangesConsumerOptions) {
+    this.groupId =
+      options.groupId ??
+      `${options.groupPrefix ?? 'shop-credentials'}.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
+    this.runner = new ConsumerRunner({
+      kafka: options.kafka,
+      groupId: this.groupId,
+      topics: [options.topic ?? DomainTopic.ShopInstallationChanged],
+      logger: options.logger,
+      fromBeginning: false,
+      partitionsConcurrently: 4,
+      maxChunk: 500,
+      // short fetch waits: an invalidation is worth little if it arrives late
+      fetchMaxWaitMs: 100,
+      fetchMinBytes: 1,
+      handleBatch: async (messages) => {
+        for (const message of messages) this.apply(message);
+      },
+    });
+  }
+
+  get status(): ConsumerRunnerStatus {
+    return this.runner.status;
+  }
+
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  private apply(message: KafkaMessage): void {
+    const change = readChange(message);
+    if (!change) {
+      this.options.logger.warn(
+        { offset: message.offset },
+        'installation change without a shop; skipped',
+      );
+      return;
+    }
+    this.options.credentials.invalidate(change.shop, 'installation_changed');
+    this.options.onChange?.(change.shop, change.type);
+  }
+}
+
+/** The shop (the message key, else the event's `shopDomain`) and the event type, if readable. */
+export function readChange(message: Pick<KafkaMessage, 'key' | 'value'>): {
+  shop: string;
+  type: string | null;
+} | null {
+  let event: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(message.value?.toString('utf8') ?? '');
+    if (parsed && typeof parsed === 'object') event = parsed as Record<string, unknown>;
+  } catch {
+    // the key alone is enough to drop the shop's token
+  }
+  const key = message.key?.toString('utf8');
+  const shop =
+    key && key.length > 0 ? key : typeof event.shopDomain === 'string' ? event.shopDomain : '';
+  if (!shop) return null;
+  return { shop, type: typeof event.type === 'string' ? event.type : null };
+}
