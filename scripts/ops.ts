@@ -1,14 +1,26 @@
-// Operator commands that talk to Kafka directly: `npm run ops -- dlq list|show|replay …`.
+// Operator commands: `npm run ops -- dlq list|show|replay …` (Kafka), `webhooks-toml`, `reconcile-subscriptions <shop>`.
 // Config from the environment (KAFKA_BROKERS); logs go to stderr so stdout stays parseable.
 import { kafkaEnv, loadConfigOrExit, z } from '@shopwire/config';
 import { DLQ_USAGE, runDlqCli } from '@shopwire/dead-letters';
 import { createKafkaClient } from '@shopwire/kafka';
+import {
+  runReconcileSubscriptionsCli,
+  runWebhooksTomlCli,
+  SUBSCRIPTIONS_USAGE,
+} from '@shopwire/shopify-subscriptions';
 import pino from 'pino';
 
-const USAGE = `usage: npm run ops -- <area> …\n\n${DLQ_USAGE}`;
+const USAGE = `usage: npm run ops -- <area> …\n\n${DLQ_USAGE}\n${SUBSCRIPTIONS_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [area, ...rest] = argv;
+  const io = {
+    out: (line: string) => process.stdout.write(`${line}\n`),
+    err: (line: string) => process.stderr.write(`${line}\n`),
+    env: process.env,
+  };
+  if (area === 'webhooks-toml') return runWebhooksTomlCli(rest, io);
+  if (area === 'reconcile-subscriptions') return runReconcileSubscriptionsCli(rest, io);
   if (area !== 'dlq') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
