@@ -14,6 +14,7 @@ import { AdminGraphqlController } from './graphql/admin-graphql.controller';
 import { AdminGraphqlService } from './graphql/admin-graphql.service';
 import { AdminRestController } from './rest/admin-rest.controller';
 import { AdminShopsService } from './shops/admin-shops.service';
+import { InstallsModule } from '../installs/installs.module';
 
 /**
  * Shopify's Admin API as the simulator serves it: GraphQL with calculated query cost and
@@ -21,6 +22,7 @@ import { AdminShopsService } from './shops/admin-shops.service';
  * fault injection, and `/sim/admin/*` to steer it. Shops and their data live in memory.
  */
 @Module({
+  imports: [InstallsModule],
   controllers: [AdminGraphqlController, AdminRestController, AdminControlController],
   providers: [
     { provide: ADMIN_API_CONFIG, useFactory: () => loadConfig(adminApiConfigSchema) },

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { isValidShopDomain } from '@shopwire/shopify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { isShopDomain } from '../installs/oauth-crypto';
+import { TokenStore } from '../installs/token-store';
 import { AdminMetrics, type AdminApi } from './admin-metrics';
 import { AdminFaultsService } from './faults/admin-faults.service';
 
@@ -20,14 +21,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * What every Admin API request goes through before its handler: the shop must be a myshopify
  * domain and the version well-formed (404), injected faults apply (latency, 5xx, a dropped
  * connection — before anything else, as an outage would), and `X-Shopify-Access-Token` must be
- * present (401 with Shopify's body). Any non-empty token is accepted: the simulator has no app
- * installs.
+ * one the shop accepts (401 with Shopify's body): a live token the simulator issued for a shop
+ * it has issued tokens for, any non-empty token for other shops (see `TokenStore.admits`).
  */
 @Injectable()
 export class AdminGate {
   constructor(
     private readonly faults: AdminFaultsService,
     private readonly metrics: AdminMetrics,
+    private readonly tokens: TokenStore,
   ) {}
 
   /** true: go on; false: the reply has been sent (or the connection dropped). */
@@ -38,7 +40,7 @@ export class AdminGate {
     reply: FastifyReply,
   ): Promise<boolean> {
     const { version } = request.params as { version?: string };
-    if (!isValidShopDomain(shop) || !version || !API_VERSION.test(version)) {
+    if (!isShopDomain(shop) || !version || !API_VERSION.test(version)) {
       this.metrics.request(api, 'invalid');
       await reply.status(404).send({ errors: 'Not Found' });
       return false;
@@ -58,7 +60,7 @@ export class AdminGate {
         break;
     }
     const token = request.headers['x-shopify-access-token'];
-    if (typeof token !== 'string' || token.trim() === '') {
+    if (!this.tokens.admits(shop, typeof token === 'string' ? token : '')) {
       this.metrics.request(api, 'unauthorized');
       await reply.status(401).send({
         errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',

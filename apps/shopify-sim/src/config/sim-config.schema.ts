@@ -48,6 +48,12 @@ export const simConfigSchema = z.object({
   DELIVERY_CONCURRENCY: positiveInt(64),
   DELIVERY_CONNECT_TIMEOUT_MS: positiveInt(1000),
   DELIVERY_TIMEOUT_MS: positiveInt(5000),
+  /** The app the simulator knows from boot (more through `POST /sim/apps`). */
+  SIM_APP_CLIENT_ID: z.string().min(1).max(200).default('shopwire-dev-client'),
+  SIM_APP_CLIENT_SECRET: z
+    .string()
+    .min(8, 'SIM_APP_CLIENT_SECRET must be at least 8 characters')
+    .default('shopwire-dev-client-secret-0123456789abcdef'),
   /** Seed for reproducible traffic; a random one per stream when unset. */
   SIM_SEED: z.string().min(1).optional(),
 });
