@@ -1,0 +1,5 @@
+export * from './slots';
+export * from './schedule-schema';
+export * from './tick-store';
+export * from './scheduler.metrics';
+export * from './scheduler';
