@@ -4,6 +4,9 @@ import { Counter, Gauge, Registry } from 'prom-client';
 export type ReconcileTrigger = 'install' | 'schedule' | 'manual';
 export type RepairAction = 'created' | 'updated' | 'deleted';
 
+const TRIGGERS: readonly ReconcileTrigger[] = ['install', 'schedule', 'manual'];
+const ACTIONS: readonly RepairAction[] = ['created', 'updated', 'deleted'];
+
 /**
  * The reconciler's series. No shop label: with thousands of shops every series would multiply by
  * them; per-shop state lives in the shops service's table and API instead. Labels are bounded:
@@ -15,7 +18,8 @@ export class SubscriptionMetrics {
   readonly reconciles: Counter<'trigger' | 'outcome'>;
   readonly lastSuccess: Gauge;
 
-  constructor(registry: Registry = new Registry()) {
+  /** `topics`: the declared ones, whose series start at 0 (see `zero`). */
+  constructor(registry: Registry = new Registry(), topics: readonly string[] = []) {
     const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
     this.missing =
       existing('shopwire_webhook_subscriptions_missing_total') ??
@@ -48,5 +52,16 @@ export class SubscriptionMetrics {
         help: 'When this process last reconciled a shop completely (Unix seconds); max over replicas is the fleet',
         registers: [registry],
       });
+    this.zero(topics);
+  }
+
+  // A counter's series appears with its first increment, and `increase()` cannot see a jump from
+  // nothing to 1: the first repair after a start would not alert. Every bounded series starts at 0.
+  private zero(topics: readonly string[]): void {
+    for (const topic of topics) this.missing.inc({ topic }, 0);
+    for (const trigger of TRIGGERS) {
+      for (const action of ACTIONS) this.repaired.inc({ action, trigger }, 0);
+      for (const outcome of ['ok', 'failed']) this.reconciles.inc({ trigger, outcome }, 0);
+    }
   }
 }

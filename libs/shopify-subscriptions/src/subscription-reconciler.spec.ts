@@ -106,12 +106,14 @@ class FakeShop {
   };
 }
 
+/** Sum of the series of `name` whose labels include `labels`. */
 async function metric(registry: Registry, name: string, labels: Record<string, string>) {
   const found = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const value = found?.values.find((v) =>
-    Object.entries(labels).every(([k, l]) => (v.labels as Record<string, string>)[k] === l),
-  );
-  return value?.value ?? 0;
+  return (found?.values ?? [])
+    .filter((v) =>
+      Object.entries(labels).every(([k, l]) => (v.labels as Record<string, string>)[k] === l),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 describe('SubscriptionReconciler', () => {

@@ -89,7 +89,6 @@ export class SubscriptionReconciler {
   private readonly desired: DesiredSubscription[];
 
   constructor(private readonly options: SubscriptionReconcilerOptions) {
-    this.metrics = new SubscriptionMetrics(options.registry);
     this.ownership = new SubscriptionOwnership(options.endpoint, options.formerEndpoints);
     const declaration = options.declaration ?? WEBHOOK_SUBSCRIPTIONS;
     this.desired = adminApiWebhookTopics(declaration).map((t) => ({
@@ -100,6 +99,10 @@ export class SubscriptionReconciler {
       includeFields: t.includeFields ?? [],
       filter: t.filter ?? null,
     }));
+    this.metrics = new SubscriptionMetrics(
+      options.registry,
+      this.desired.map((d) => d.topic),
+    );
   }
 
   /** What every shop should have. */
