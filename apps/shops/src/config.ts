@@ -66,6 +66,12 @@ export const shopsConfigSchema = z.object({
   SHOPS_COOKIE_SECRET: z
     .string({ required_error: 'SHOPS_COOKIE_SECRET is required' })
     .min(32, 'SHOPS_COOKIE_SECRET must be at least 32 characters'),
+  /** How long a merchant may take on Shopify's consent screen (the state cookie's max-age). */
+  SHOPS_INSTALL_STATE_MAX_AGE_SECONDS: positiveInt(600),
+  /** Allowed age (either way) of the `timestamp` in Shopify's signed install and callback queries. */
+  SHOPS_INSTALL_MAX_SKEW_SECONDS: positiveInt(300),
+  /** Clock difference with Shopify tolerated on a session token's `exp`/`nbf`. */
+  SHOPS_SESSION_TOKEN_CLOCK_TOLERANCE_SECONDS: positiveInt(10),
   /** The gateway's public webhook URL (`…/webhooks/shopify`), where subscriptions point. */
   SHOPIFY_WEBHOOK_URL: httpUrl('SHOPIFY_WEBHOOK_URL').default(
     'http://127.0.0.1:3000/webhooks/shopify',
@@ -75,6 +81,8 @@ export const shopsConfigSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
+  /** The Redis set of uninstalled shops; the gateway reads the same key. */
+  SHOPS_UNINSTALLED_SET_KEY: z.string().min(1).default('shopwire:shops:uninstalled'),
   /** Tokens expiring within this many seconds are refreshed by the background loop. */
   SHOPS_REFRESH_AHEAD_SECONDS: positiveInt(300),
   /** How often the background loop looks for tokens to refresh. */
