@@ -62,6 +62,7 @@ const job: JobRecord = {
   callbackNextAt: new Date('2026-11-27T10:00:05Z'),
   callbackLastError: null,
   callbackDeliveredAt: null,
+  idempotencyKey: null,
 };
 
 describe('job view', () => {

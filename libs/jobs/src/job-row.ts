@@ -28,6 +28,8 @@ export interface JobRow {
   callback_next_at: Date | null;
   callback_last_error: string | null;
   callback_delivered_at: Date | null;
+  /** Absent in a schema without `jobsKeysSql`. */
+  idempotency_key?: string | null;
 }
 
 export function toRecord(row: JobRow): JobRecord {
@@ -58,5 +60,6 @@ export function toRecord(row: JobRow): JobRecord {
     callbackNextAt: row.callback_next_at,
     callbackLastError: row.callback_last_error,
     callbackDeliveredAt: row.callback_delivered_at,
+    idempotencyKey: row.idempotency_key ?? null,
   };
 }

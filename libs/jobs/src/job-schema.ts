@@ -59,3 +59,28 @@ export function jobsTableSql(schema: string): { up: string[]; down: string[] } {
     down: [`DROP TABLE IF EXISTS "${s}".job_outputs`, `DROP TABLE IF EXISTS "${s}".jobs`],
   };
 }
+
+/**
+ * DDL that adds, to a `jobs` table made by `jobsTableSql`, what scheduled submissions need (a
+ * later migration of the service; idempotent, so it may also follow a fresh `jobsTableSql`):
+ * - `idempotency_key`, unique when set: a submission retried with the same key (a scheduler's
+ *   tick run again after a rollback, a client's retry) finds the job instead of adding one;
+ * - an index on the active jobs by `params.shop`, for cancelling a shop's jobs at uninstall.
+ */
+export function jobsKeysSql(schema: string): { up: string[]; down: string[] } {
+  const s = assertIdentifier(schema);
+  return {
+    up: [
+      `ALTER TABLE "${s}".jobs ADD COLUMN IF NOT EXISTS idempotency_key text`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key_idx ON "${s}".jobs (idempotency_key)
+         WHERE idempotency_key IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS jobs_active_shop_idx ON "${s}".jobs ((params->>'shop'))
+         WHERE status IN ('queued', 'running')`,
+    ],
+    down: [
+      `DROP INDEX IF EXISTS "${s}".jobs_active_shop_idx`,
+      `DROP INDEX IF EXISTS "${s}".jobs_idempotency_key_idx`,
+      `ALTER TABLE "${s}".jobs DROP COLUMN IF EXISTS idempotency_key`,
+    ],
+  };
+}

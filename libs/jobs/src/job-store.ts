@@ -84,6 +84,50 @@ export class JobStore {
     });
   }
 
+  /**
+   * Stores a queued job unless one with the same idempotency key exists (whatever its status):
+   * then that one is returned, `created: false`, and nothing is dispatched. With `manager`, the
+   * job and its dispatch join the caller's transaction (e.g. a scheduler's tick), so they commit
+   * or vanish with the caller's other writes. Needs `jobsKeysSql` in the schema.
+   */
+  async submitOnce(
+    job: NewJob & { idempotencyKey: string },
+    manager?: EntityManager,
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    if (!manager) {
+      return withTransaction(this.dataSource, (tx) => this.submitOnce(job, tx));
+    }
+    const id = randomUUID();
+    // A concurrent submission of the same key waits for the first to commit, then finds its row.
+    const rows: JobRow[] = await manager.query(
+      `WITH i AS (
+         INSERT INTO ${this.jobs}
+           (id, type, params, status, max_attempts, callback_url, submitted_by, idempotency_key)
+         VALUES ($1, $2, $3::jsonb, 'queued', $4, $5, $6, $7)
+         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+         RETURNING *)
+       SELECT * FROM i`,
+      [
+        id,
+        job.type,
+        JSON.stringify(job.params),
+        job.maxAttempts,
+        job.callbackUrl ?? null,
+        job.submittedBy ?? null,
+        job.idempotencyKey,
+      ],
+    );
+    if (rows[0]) {
+      await this.dispatch(manager, [{ id, type: job.type }]);
+      return { job: toRecord(rows[0]), created: true };
+    }
+    const existing: JobRow[] = await manager.query(
+      `SELECT * FROM ${this.jobs} WHERE idempotency_key = $1`,
+      [job.idempotencyKey],
+    );
+    return { job: toRecord(existing[0]), created: false };
+  }
+
   async get(id: string): Promise<JobRecord | null> {
     const rows: JobRow[] = await this.dataSource.query(`SELECT * FROM ${this.jobs} WHERE id = $1`, [
       id,
@@ -129,6 +173,33 @@ export class JobStore {
     }
     const job = await this.get(id);
     return job ? { kind: 'finished', job } : { kind: 'not-found' };
+  }
+
+  /**
+   * `requestCancel` for every queued or running job whose params name `shop` (`params.shop`),
+   * e.g. when the shop uninstalls the app: queued ones are cancelled at once, running ones are
+   * marked and stopped by their worker. With `manager`, inside the caller's transaction. Returns
+   * the jobs changed.
+   */
+  async requestCancelForShop(shop: string, manager?: EntityManager): Promise<JobRecord[]> {
+    const rows: JobRow[] = await (manager ?? this.dataSource).query(
+      `WITH u AS (
+         UPDATE ${this.jobs} SET
+           cancel_requested_at = coalesce(cancel_requested_at, now()),
+           updated_at = now(),
+           finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+           callback_status = CASE WHEN status = 'queued' AND callback_url IS NOT NULL
+                             THEN 'pending' ELSE callback_status END,
+           callback_next_at = CASE WHEN status = 'queued' AND callback_url IS NOT NULL
+                              THEN now() ELSE callback_next_at END,
+           status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END
+         WHERE params->>'shop' = $1 AND status IN ('queued', 'running')
+           AND cancel_requested_at IS NULL
+         RETURNING *)
+       SELECT * FROM u`,
+      [shop],
+    );
+    return rows.map(toRecord);
   }
 
   /**

@@ -47,6 +47,8 @@ export interface JobRecord {
   callbackNextAt: Date | null;
   callbackLastError: string | null;
   callbackDeliveredAt: Date | null;
+  /** Set by submissions that must not run twice (`JobStore.submitOnce`). */
+  idempotencyKey: string | null;
 }
 
 /** What one `step` of a handler commits together with its effects. */

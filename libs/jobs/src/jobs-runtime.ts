@@ -2,7 +2,7 @@ import { jobsTopicOf } from '@shopwire/contracts';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { CallbackSender } from './callback-sender';
 import { CallbackStore } from './callback-store';
 import type { JobHandler, JobRecord } from './job';
@@ -133,5 +133,37 @@ export class JobsRuntime {
     });
     this.metrics.entered(job.type, 'queued');
     return job;
+  }
+
+  /**
+   * `submit` that adds no second job for the same idempotency key; with `manager`, inside the
+   * caller's transaction (see `JobStore.submitOnce`). The queued transition is counted when the
+   * job is new (inside a caller's transaction that later rolls back, it is counted anyway).
+   */
+  async submitOnce(
+    submission: Extract<Submission, { ok: true }>,
+    options: { idempotencyKey: string; submittedBy: string | null; manager?: EntityManager },
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const result = await this.store.submitOnce(
+      {
+        type: submission.type,
+        params: submission.params,
+        callbackUrl: submission.callbackUrl,
+        submittedBy: options.submittedBy,
+        maxAttempts: this.options.settings.maxAttempts,
+        idempotencyKey: options.idempotencyKey,
+      },
+      options.manager,
+    );
+    if (result.created) this.metrics.entered(result.job.type, 'queued');
+    return result;
+  }
+
+  /** Cancels a shop's queued and running jobs (`JobStore.requestCancelForShop`). */
+  async cancelForShop(shop: string, manager?: EntityManager): Promise<JobRecord[]> {
+    const jobs = await this.store.requestCancelForShop(shop, manager);
+    for (const job of jobs)
+      if (job.status === 'cancelled') this.metrics.entered(job.type, 'cancelled');
+    return jobs;
   }
 }
