@@ -12,6 +12,7 @@ import type { ShopsConfig } from './config';
 import { CoreModule } from './core.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CredentialsRepository } from './credentials/credentials.repository';
+import { InstallModule } from './install/install.module';
 
 function readinessChecks(
   repository: CredentialsRepository,
@@ -30,7 +31,8 @@ export class AppModule {
         // Installations, sealed tokens, refresh, the internal token API (exports
         // InstallationsService for the feature modules below).
         CredentialsModule,
-        // Install flows (apps/shops/src/install/): InstallModule goes here.
+        // Install flows: authorization code, token exchange, client credentials, legacy token.
+        InstallModule,
         // Webhook subscriptions (apps/shops/src/subscriptions/): SubscriptionsModule goes here.
         HealthModule.forChecks({
           imports: [CredentialsModule],

@@ -4,6 +4,7 @@ import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
 import { AppModule } from './app.module';
 import { shopsConfigSchema } from './config';
+import { registerInstallCookies } from './install/install-state';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(shopsConfigSchema, 'shops');
@@ -14,6 +15,9 @@ async function bootstrap(): Promise<void> {
       'Installations of the Shopify app, their encrypted credentials (the only holder of Admin API tokens), webhook subscriptions and the shop lifecycle.',
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
+    // The install flow's state cookie is signed with SHOPS_COOKIE_SECRET.
+    configureFastify: (adapter) =>
+      registerInstallCookies(adapter.getInstance(), config.SHOPS_COOKIE_SECRET),
   });
   await listen(app, config.PORT);
   logger.info({ port: config.PORT }, 'shops service listening');

@@ -8,7 +8,7 @@ const SHOP = 'acme.myshopify.com';
 /** A real Fastify instance with the plugin: issue at /auth/install, consume at /auth/callback. */
 async function server(publicUrl = 'https://shops.example.com'): Promise<FastifyInstance> {
   const app = Fastify();
-  await registerInstallCookies(app, SECRET);
+  registerInstallCookies(app, SECRET);
   const state = new InstallStateCookie({ publicUrl, maxAgeSeconds: 600 });
   app.get('/auth/install', (request, reply) => {
     const { shop } = request.query as { shop: string };

@@ -28,11 +28,9 @@ export interface InstallStateOptions {
  * Fastify instance before the Nest app initialises. A list rotates secrets: the first signs,
  * any of them verifies.
  */
-export async function registerInstallCookies(
-  fastify: FastifyInstance,
-  secrets: string | string[],
-): Promise<void> {
-  await fastify.register(fastifyCookie, { secret: secrets, hook: 'onRequest' });
+export function registerInstallCookies(fastify: FastifyInstance, secrets: string | string[]): void {
+  // Loaded when the instance becomes ready (Nest's init); a failure surfaces there.
+  void fastify.register(fastifyCookie, { secret: secrets, hook: 'onRequest' });
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -69,7 +67,8 @@ export class InstallStateCookie {
     request: FastifyRequest,
     reply: FastifyReply,
     state: string | undefined,
-    shop: string,
+    /** The callback's shop once it passed the domain check; null never matches. */
+    shop: string | null,
   ): StateCheck {
     const raw = request.cookies[STATE_COOKIE];
     if (raw !== undefined) {
