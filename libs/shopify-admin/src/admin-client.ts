@@ -12,6 +12,11 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Agent, request, type Dispatcher } from 'undici';
+import {
+  withShopToken,
+  type AccessTokenSource,
+  type UnauthorizedHandler,
+} from './admin-credentials';
 import { AdminMetrics, type AdminApi, type RequestOutcome } from './admin-metrics';
 import { AdminCallTrace, graphqlOperation, restOperation } from './admin-tracing';
 import { BudgetGate, type Admission } from './budget/budget-gate';
@@ -45,8 +50,18 @@ export interface ShopifyAdminClientOptions {
   fallbackProbeMs?: number;
   /** A budget round trip to Redis not answered within this counts as Redis unreachable (ms). */
   budgetRedisTimeoutMs?: number;
-  /** The shop's offline access token. Never logged. */
-  accessToken(shop: string): string | Promise<string>;
+  /**
+   * The shop's offline access token. Never logged. Asked before each attempt spends budget; a
+   * throw (e.g. `ShopNotInstalledError` from `@shopwire/shop-credentials`) fails the call as is,
+   * without calling Shopify, and is not retried.
+   */
+  accessToken: AccessTokenSource;
+  /**
+   * Called once when Shopify answers 401 to a call: report the rejected token, return its
+   * replacement; the call is then sent again with it. Without it, a 401 fails the call
+   * (`UNAUTHORIZED`, not retried).
+   */
+  onUnauthorized?: UnauthorizedHandler;
   apiVersion?: string;
   /** Base URL of a shop's Admin API, without a trailing slash. */
   shopUrl?(shop: string, apiVersion: string): string;
@@ -167,18 +182,26 @@ export class ShopifyAdminClient {
     const priority = options.priority ?? 'default';
     const traced = AdminCallTrace.start('graphql', shop, 'POST', graphqlOperation(query), priority);
     const call = this.withRetries(shop, 'graphql', () =>
-      traced.attempt(async () => {
-        const predicted = this.predictor.predict(query, variables, options.expectedCost);
-        const admission = await this.admit(this.graphqlGate, shop, predicted, priority, 'graphql');
-        traced.admitted(admission.waitedMs, predicted);
-        const url = `${this.baseUrl(shop)}/graphql.json`;
-        const raw = await this.send(shop, admission, this.graphqlBudget, 'graphql', {
-          url,
-          method: 'POST',
-          body: JSON.stringify(variables ? { query, variables } : { query }),
-        });
-        return this.readGraphqlReply<T>(shop, query, variables, admission, raw);
-      }),
+      traced.attempt(() =>
+        this.withToken(shop, async (token) => {
+          const predicted = this.predictor.predict(query, variables, options.expectedCost);
+          const admission = await this.admit(
+            this.graphqlGate,
+            shop,
+            predicted,
+            priority,
+            'graphql',
+          );
+          traced.admitted(admission.waitedMs, predicted);
+          const url = `${this.baseUrl(shop)}/graphql.json`;
+          const raw = await this.send(shop, token, admission, this.graphqlBudget, 'graphql', {
+            url,
+            method: 'POST',
+            body: JSON.stringify(variables ? { query, variables } : { query }),
+          });
+          return this.readGraphqlReply<T>(shop, query, variables, admission, raw);
+        }),
+      ),
     );
     // Only a 200 carries data; readGraphqlReply turns every other status into an error.
     return traced.around(call, (reply) => ({ status: 200, cost: reply.cost }));
@@ -199,16 +222,18 @@ export class ShopifyAdminClient {
       priority,
     );
     const reply = this.withRetries(shop, 'rest', () =>
-      traced.attempt(async () => {
-        const admission = await this.admit(this.restGate, shop, 1, priority, 'rest');
-        traced.admitted(admission.waitedMs);
-        const raw = await this.send(shop, admission, this.restBudget, 'rest', {
-          url: url.toString(),
-          method,
-          body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        });
-        return this.readRestReply(shop, admission, raw);
-      }),
+      traced.attempt(() =>
+        this.withToken(shop, async (token) => {
+          const admission = await this.admit(this.restGate, shop, 1, priority, 'rest');
+          traced.admitted(admission.waitedMs);
+          const raw = await this.send(shop, token, admission, this.restBudget, 'rest', {
+            url: url.toString(),
+            method,
+            body: call.body === undefined ? undefined : JSON.stringify(call.body),
+          });
+          return this.readRestReply(shop, admission, raw);
+        }),
+      ),
     );
     return traced.around(reply, (r) => ({ status: r.status }));
   }
@@ -291,6 +316,10 @@ export class ShopifyAdminClient {
       : `https://${shop}/admin/api/${this.apiVersion}`;
   }
 
+  private withToken<T>(shop: string, attempt: (token: string) => Promise<T>): Promise<T> {
+    return withShopToken(shop, this.options.accessToken, this.options.onUnauthorized, attempt);
+  }
+
   private withRetries<T>(shop: string, api: AdminApi, attempt: () => Promise<T>): Promise<T> {
     return retry(attempt, {
       ...adminRetryOptions(this.options.retry),
@@ -321,12 +350,12 @@ export class ShopifyAdminClient {
    */
   private async send(
     shop: string,
+    token: string,
     admission: Admission,
     budget: FallbackBudget,
     api: AdminApi,
     message: { url: string; method: string; body?: string },
   ): Promise<RawReply> {
-    const token = await this.options.accessToken(shop);
     const stop = this.metrics.duration.startTimer({ api });
     try {
       return await this.breakerFor(shop).fire(() =>
@@ -468,9 +497,9 @@ export class ShopifyAdminClient {
     if (callLimit)
       this.metrics.pointsAvailable.set({ shop, api: 'rest' }, callLimit.max - callLimit.used);
     await this.restBudget.settle(shop, admission.mode, {
-      // a 429 was not counted as a call; anything else was
+      // a 429 was not counted as a call, nor was a 401 (no app was identified); anything else was
       reserved: admission.reserved,
-      actual: raw.status === 429 ? 0 : admission.reserved,
+      actual: raw.status === 429 || raw.status === 401 ? 0 : admission.reserved,
       reportedAvailable: callLimit ? callLimit.max - callLimit.used : undefined,
       reportedMax: callLimit?.max,
       strict: raw.status === 429,
@@ -502,6 +531,17 @@ export class ShopifyAdminClient {
         retryAfterMs,
         status: 429,
       });
+    }
+    if (raw.status === 401) {
+      this.count(api, 'unauthorized');
+      // never the token, never the body (it may echo the request)
+      throw new ShopifyAdminError(
+        'UNAUTHORIZED',
+        `${api} call answered 401 (access token refused)`,
+        {
+          status: 401,
+        },
+      );
     }
     this.count(api, 'client_error');
     throw new ShopifyAdminError('HTTP_4XX', `${api} call answered ${raw.status}`, {

@@ -8,6 +8,7 @@ export type RequestOutcome =
   | 'server_error'
   | 'network'
   | 'client_error'
+  | 'unauthorized'
   | 'breaker_open';
 
 /** The client's Prometheus series. Several clients on one registry share them. */

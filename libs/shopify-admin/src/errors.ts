@@ -5,6 +5,8 @@ export type ShopifyAdminErrorCode =
   | 'GRAPHQL'
   | 'HTTP_5XX'
   | 'HTTP_4XX'
+  /** 401: Shopify refused the access token (expired, revoked, unknown). Not transient. */
+  | 'UNAUTHORIZED'
   | 'NETWORK'
   | 'TIMEOUT'
   | 'BAD_REPLY'

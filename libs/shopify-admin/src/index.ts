@@ -1,4 +1,5 @@
 export * from './admin-client';
+export * from './admin-credentials';
 export * from './admin-metrics';
 export * from './budget/budget-gate';
 export * from './budget/fallback-budget';
