@@ -6,6 +6,7 @@ import { BulkOperationsService } from './bulk/bulk-operations.service';
 import type { AdminContext } from './graphql/admin-context';
 import type { Clock } from './shops/leaky-bucket';
 import { AdminShopsService } from './shops/admin-shops.service';
+import { WebhookSubscriptionStore } from '../installs/webhook-subscription-store';
 
 /** Builds the per-request resolver context for a shop. */
 @Injectable()
@@ -14,6 +15,7 @@ export class AdminContextFactory {
     private readonly shops: AdminShopsService,
     private readonly bulk: BulkOperationsService,
     private readonly webhooks: AdminWebhooksService,
+    private readonly subscriptions: WebhookSubscriptionStore,
     @Inject(ADMIN_CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -31,6 +33,7 @@ export class AdminContextFactory {
       now: () => new Date(this.clock()),
       bulk: this.bulk,
       changes: this.webhooks,
+      subscriptions: this.subscriptions,
     };
   }
 }

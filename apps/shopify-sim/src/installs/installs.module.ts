@@ -8,6 +8,7 @@ import { INSTALLS_CLOCK } from './installs.tokens';
 import { OAuthController } from './oauth.controller';
 import { SimOAuthController } from './sim-oauth.controller';
 import { TokenStore } from './token-store';
+import { WebhookSubscriptionStore } from './webhook-subscription-store';
 
 /**
  * Installing an app on a simulated shop: registered apps, the OAuth authorize page and token
@@ -19,8 +20,9 @@ import { TokenStore } from './token-store';
     AppRegistry,
     { provide: INSTALLS_CLOCK, useValue: () => Date.now() },
     { provide: TokenStore, useFactory: () => new TokenStore() },
+    { provide: WebhookSubscriptionStore, useFactory: () => new WebhookSubscriptionStore() },
   ],
-  exports: [AppRegistry, TokenStore],
+  exports: [AppRegistry, TokenStore, WebhookSubscriptionStore],
 })
 export class InstallsModule implements OnModuleInit {
   constructor(

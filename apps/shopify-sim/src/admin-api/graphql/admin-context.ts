@@ -1,5 +1,6 @@
 import type { ShopState } from '../shops/admin-shops.service';
 import type { ShopStore } from '../store/shop-store';
+import type { WebhookSubscriptionStore } from '../../installs/webhook-subscription-store';
 
 /** What a bulk operation looks like to GraphQL (see bulk/bulk-operations.service.ts). */
 export interface BulkOperationView {
@@ -53,4 +54,6 @@ export interface AdminContext {
   now(): Date;
   bulk: BulkOperationsPort;
   changes?: ChangeListener;
+  /** The shop's webhook subscriptions (absent in resolver unit tests that do not need them). */
+  subscriptions?: WebhookSubscriptionStore;
 }

@@ -16,6 +16,10 @@ import { MAX_QUERY_COST } from '../shops/plans';
 import type { AdminContext } from './admin-context';
 import { mutationRoot } from './admin-mutations';
 import { queryRoot } from './admin-queries';
+import {
+  webhookSubscriptionMutations,
+  webhookSubscriptionQueries,
+} from './webhook-subscription-resolvers';
 import { ADMIN_SCHEMA_SDL } from './admin-schema.graphql';
 import {
   costCountingResolver,
@@ -44,7 +48,12 @@ export interface GraphqlReply {
 }
 
 /** Query and mutation field names do not overlap, so one root value serves both. */
-const ROOT = { ...queryRoot, ...mutationRoot };
+const ROOT = {
+  ...queryRoot,
+  ...mutationRoot,
+  ...webhookSubscriptionQueries,
+  ...webhookSubscriptionMutations,
+};
 
 const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
 

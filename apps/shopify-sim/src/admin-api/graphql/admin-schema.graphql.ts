@@ -1,9 +1,11 @@
+import { WEBHOOK_SUBSCRIPTION_SDL } from './webhook-subscriptions.graphql';
+
 /**
  * The subset of Shopify's Admin GraphQL schema the simulator serves. Names, types and argument
  * shapes follow Shopify's so a client written against the simulator works against Shopify;
  * anything not listed here is a validation error (never a silent null).
  */
-export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
+const CORE_SCHEMA_SDL = /* GraphQL */ `
   scalar DateTime
   scalar URL
   scalar Money
@@ -711,3 +713,5 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
     mutation: Mutation
   }
 `;
+
+export const ADMIN_SCHEMA_SDL = CORE_SCHEMA_SDL + WEBHOOK_SUBSCRIPTION_SDL;
