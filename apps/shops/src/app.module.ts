@@ -13,6 +13,7 @@ import { CoreModule } from './core.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CredentialsRepository } from './credentials/credentials.repository';
 import { InstallModule } from './install/install.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 function readinessChecks(
   repository: CredentialsRepository,
@@ -33,7 +34,8 @@ export class AppModule {
         CredentialsModule,
         // Install flows: authorization code, token exchange, client credentials, legacy token.
         InstallModule,
-        // Webhook subscriptions (apps/shops/src/subscriptions/): SubscriptionsModule goes here.
+        // Webhook subscriptions kept as declared: at install, on a schedule, on demand.
+        SubscriptionsModule,
         HealthModule.forChecks({
           imports: [CredentialsModule],
           inject: [CredentialsRepository, ServiceOutboxRelay],

@@ -76,6 +76,27 @@ export const shopsConfigSchema = z.object({
   SHOPIFY_WEBHOOK_URL: httpUrl('SHOPIFY_WEBHOOK_URL').default(
     'http://127.0.0.1:3000/webhooks/shopify',
   ),
+  /**
+   * The gateway's earlier public webhook URLs, comma-separated: subscriptions still pointing there
+   * are ours and are moved to SHOPIFY_WEBHOOK_URL (anything on another host is left alone).
+   */
+  SHOPIFY_WEBHOOK_FORMER_URLS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (urls) => urls.every((url) => /^https?:\/\/[^\s]+$/.test(url)),
+      'SHOPIFY_WEBHOOK_FORMER_URLS must list http(s) URLs',
+    ),
+  /** How often every installed shop's webhook subscriptions are checked and repaired. */
+  SUBSCRIPTIONS_RECONCILE_INTERVAL_SECONDS: positiveInt(3600),
+  /** Consumer group reconciling a shop's subscriptions on `installation.installed`. */
+  SUBSCRIPTIONS_CONSUMER_GROUP: z.string().min(1).default('shops-subscriptions'),
   /** Redis for the `shopwire:shops:uninstalled` set the gateway reads. */
   REDIS_URL: z
     .string()
