@@ -22,6 +22,7 @@ import { ErpClient } from './orders/erp-client';
 import { OrderSyncRepository } from './orders/order-sync.repository';
 import { SyncConsumer } from './orders/sync.consumer';
 import { SyncModule } from './orders/sync.module';
+import { scheduleModule } from './schedule/schedule.module';
 
 /**
  * Readiness: Postgres and the consumer decide it; the ERP breaker is reported (`erp.state`) but
@@ -84,6 +85,7 @@ export class AppModule {
         SyncModule,
         CatalogModule,
         jobs,
+        scheduleModule(jobs),
         DeadLettersModule.forService({
           group: ConsumerGroup.Sync,
           topics: SUBSCRIPTIONS[ConsumerGroup.Sync],

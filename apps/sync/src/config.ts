@@ -10,6 +10,7 @@ import {
 } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
 import { jobsEnv } from '@shopwire/jobs';
+import { scheduleConfigIssues, scheduleEnv } from './schedule/schedule-config';
 
 const syncConfigFields = z.object({
   ...kafkaEnv,
@@ -17,6 +18,7 @@ const syncConfigFields = z.object({
   ...apiTokensEnv,
   ...logEnv,
   ...jobsEnv,
+  ...scheduleEnv,
   PORT: port(3005),
   RUN_MIGRATIONS: booleanFlag(false),
   SYNC_CONSUMER_GROUP: z.string().min(1).default(ConsumerGroup.Sync),
@@ -150,6 +152,8 @@ const syncConfigFields = z.object({
 export type SyncConfig = z.infer<typeof syncConfigFields>;
 
 export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
+  for (const issue of scheduleConfigIssues(config))
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [issue.path], message: issue.message });
   if (
     config.CATALOG_ORIGIN === 'admin-api' &&
     !config.SHOPIFY_ACCESS_TOKEN &&

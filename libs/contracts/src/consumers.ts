@@ -36,7 +36,13 @@ export const SUBSCRIPTIONS: Record<ConsumerGroup, readonly string[]> = {
     DomainTopic.OrderCancelled,
     ShopifyKafkaTopic.Compliance,
   ],
-  sync: [DomainTopic.OrderAccepted, ShopifyKafkaTopic.Products, ShopifyKafkaTopic.Compliance],
+  sync: [
+    DomainTopic.OrderAccepted,
+    ShopifyKafkaTopic.Products,
+    ShopifyKafkaTopic.Compliance,
+    // The installed shops sync schedules work for; an uninstall cancels the shop's jobs.
+    DomainTopic.ShopInstallationChanged,
+  ],
   // app/uninstalled and shop/redact: the installation's lifecycle (apps/shops/src/lifecycle/).
   shops: [ShopifyKafkaTopic.Compliance],
 };

@@ -5,6 +5,7 @@ import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync'
 import { CreateSyncJobs1796400000002 } from './migrations/1796400000002-create-jobs';
 import { ErpTrace1796400000003 } from './migrations/1796400000003-erp-trace';
 import { VariantsById1796400000004 } from './migrations/1796400000004-variants-by-id';
+import { Schedule1796400000005 } from './migrations/1796400000005-schedule';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -22,6 +23,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
       CreateSyncJobs1796400000002,
       ErpTrace1796400000003,
       VariantsById1796400000004,
+      Schedule1796400000005,
     ],
     applicationName: 'shopwire-sync',
   });

@@ -14,6 +14,7 @@ import {
 } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
+import { decodeInstallationInput, type InstallationInput } from '../schedule/installation-input';
 
 export type PrivacyAction =
   'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
@@ -52,6 +53,7 @@ export type SyncInput =
       productId: string;
       at: string;
     }
+  | InstallationInput
   | { kind: 'ignored'; topic: string }
   | { kind: 'rejected'; topic: string; offset: string; reason: string };
 
@@ -128,6 +130,8 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
       return reject('json');
     }
   }
+  if (topic === DomainTopic.ShopInstallationChanged)
+    return decodeInstallationInput(topic, message) ?? reject('event');
   if (topic !== ShopifyKafkaTopic.Compliance && topic !== ShopifyKafkaTopic.Products)
     return { kind: 'ignored', topic };
   let envelope;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { CatalogModule } from '../catalog/catalog.module';
+import { ShopInstallationsModule } from '../schedule/schedule.module';
 import { ErpClient } from './erp-client';
 import { ErpSyncWorker } from './erp-sync.worker';
 import { OrderSyncRepository } from './order-sync.repository';
@@ -11,7 +12,7 @@ import { SyncMetrics } from './sync.metrics';
 import { SyncService } from './sync.service';
 
 @Module({
-  imports: [CatalogModule],
+  imports: [CatalogModule, ShopInstallationsModule],
   controllers: [SyncController],
   providers: [
     SyncMetrics,

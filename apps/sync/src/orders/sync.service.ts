@@ -16,6 +16,8 @@ import { OrderSyncRepository } from './order-sync.repository';
 import type { SyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
 import { SyncPrivacyRepository } from './sync-privacy.repository';
+import { ScheduleMetrics } from '../schedule/schedule.metrics';
+import { ShopInstallationsRepository } from '../schedule/shop-installations.repository';
 
 /** An event to apply, with the trace context its message carried. */
 export type Applicable = Exclude<SyncInput, { kind: 'ignored' | 'rejected' }> & {
@@ -43,6 +45,8 @@ export class SyncService {
     private readonly privacy: SyncPrivacyRepository,
     private readonly metrics: SyncMetrics,
     @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    private readonly installations: ShopInstallationsRepository,
+    private readonly scheduleMetrics: ScheduleMetrics,
   ) {}
 
   /** true when work for the worker was recorded. */
@@ -134,6 +138,18 @@ export class SyncService {
           case 'privacy': {
             const wake = await this.applyPrivacy(manager, input);
             return { count: () => this.metrics.privacy.inc({ action: input.action }), wake };
+          }
+          case 'installation': {
+            // The scheduled set and, at an uninstall, the shop's jobs (src/schedule/).
+            const { result, cancelled } = await this.installations.apply(manager, input);
+            return {
+              count: () => {
+                this.scheduleMetrics.installationEvents.inc({ type: input.event.type, result });
+                for (const job of cancelled)
+                  this.scheduleMetrics.cancelledJobs.inc({ type: job.type });
+              },
+              wake: false,
+            };
           }
         }
       });
