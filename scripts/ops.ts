@@ -1,4 +1,5 @@
-// Operator commands: `npm run ops -- dlq list|show|replay …` (Kafka), `webhooks-toml`, `reconcile-subscriptions <shop>`.
+// Operator commands: `npm run ops -- dlq list|show|replay …` (Kafka), `webhooks-toml`, `reconcile-subscriptions <shop>`,
+// `rotate-token-keys [--batch N]` (the shops service's token vault; runs the app's own script).
 // Config from the environment (KAFKA_BROKERS); logs go to stderr so stdout stays parseable.
 import { kafkaEnv, loadConfigOrExit, z } from '@shopwire/config';
 import { DLQ_USAGE, runDlqCli } from '@shopwire/dead-letters';
@@ -8,9 +9,13 @@ import {
   runWebhooksTomlCli,
   SUBSCRIPTIONS_USAGE,
 } from '@shopwire/shopify-subscriptions';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import pino from 'pino';
 
-const USAGE = `usage: npm run ops -- <area> …\n\n${DLQ_USAGE}\n${SUBSCRIPTIONS_USAGE}`;
+const ROTATE_USAGE =
+  '  rotate-token-keys [--batch N]   re-seal every stored shop token under the first SHOPS_TOKEN_KEYS key';
+const USAGE = `usage: npm run ops -- <area> …\n\n${DLQ_USAGE}\n${SUBSCRIPTIONS_USAGE}\n${ROTATE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [area, ...rest] = argv;
@@ -21,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
   };
   if (area === 'webhooks-toml') return runWebhooksTomlCli(rest, io);
   if (area === 'reconcile-subscriptions') return runReconcileSubscriptionsCli(rest, io);
+  if (area === 'rotate-token-keys') {
+    // A process of its own, as migrations are: scripts never import an app's code.
+    const entry = join(__dirname, '../apps/shops/src/credentials/rotate-token-keys.js');
+    const result = spawnSync(process.execPath, [entry, ...rest], { stdio: 'inherit' });
+    return result.status ?? 1;
+  }
   if (area !== 'dlq') {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -13,13 +13,31 @@ import { CoreModule } from './core.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CredentialsRepository } from './credentials/credentials.repository';
 import { InstallModule } from './install/install.module';
+import { LifecycleConsumer } from './lifecycle/lifecycle.consumer';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 function readinessChecks(
   repository: CredentialsRepository,
   outbox: ServiceOutboxRelay,
+  lifecycle: LifecycleConsumer,
 ): ReadinessCheck[] {
-  return [{ name: 'postgres', check: () => repository.ping() }, outbox.readinessCheck()];
+  return [
+    { name: 'postgres', check: () => repository.ping() },
+    {
+      name: 'kafka-consumer',
+      check: () => {
+        const { running, joined, lastError } = lifecycle.status;
+        if (!running || !joined) {
+          return Promise.reject(
+            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
+          );
+        }
+        return Promise.resolve({ joined });
+      },
+    },
+    outbox.readinessCheck(),
+  ];
 }
 
 @Module({})
@@ -34,11 +52,13 @@ export class AppModule {
         CredentialsModule,
         // Install flows: authorization code, token exchange, client credentials, legacy token.
         InstallModule,
+        // app/uninstalled and shop/redact from shopify.compliance.v1.
+        LifecycleModule,
         // Webhook subscriptions kept as declared: at install, on a schedule, on demand.
         SubscriptionsModule,
         HealthModule.forChecks({
-          imports: [CredentialsModule],
-          inject: [CredentialsRepository, ServiceOutboxRelay],
+          imports: [CredentialsModule, LifecycleModule],
+          inject: [CredentialsRepository, ServiceOutboxRelay, LifecycleConsumer],
           useFactory: readinessChecks,
         }),
       ],

@@ -276,12 +276,14 @@ export class CredentialsRepository {
   async credentialsNotUnder(
     manager: EntityManager,
     activeKeyId: string,
+    afterShop: string,
     limit: number,
   ): Promise<CredentialRow[]> {
+    // By shop after the last one seen, so a row that cannot be re-sealed is not picked forever.
     const rows: Record<string, unknown>[] = await manager.query(
-      `SELECT ${CREDENTIAL_COLUMNS} FROM shops.credentials WHERE key_id <> $1
-       ORDER BY shop LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [activeKeyId, limit],
+      `SELECT ${CREDENTIAL_COLUMNS} FROM shops.credentials WHERE key_id <> $1 AND shop > $2
+       ORDER BY shop LIMIT $3 FOR UPDATE`,
+      [activeKeyId, afterShop, limit],
     );
     return rows.map(toCredential);
   }

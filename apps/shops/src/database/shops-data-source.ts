@@ -1,6 +1,7 @@
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateShops1797000000000 } from './migrations/1797000000000-create-shops';
+import { InstallationsRedacted1797000000001 } from './migrations/1797000000001-installations-redacted';
 
 export const SHOPS_SCHEMA = 'shops';
 
@@ -10,7 +11,7 @@ export function createShopsDataSource(options: { url: string; poolSize: number }
     url: options.url,
     schema: SHOPS_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateShops1797000000000],
+    migrations: [CreateShops1797000000000, InstallationsRedacted1797000000001],
     applicationName: 'shopwire-shops',
   });
 }

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CredentialsModule } from '../credentials/credentials.module';
+import { LifecycleConsumer } from './lifecycle.consumer';
+import { LifecycleRepository } from './lifecycle.repository';
+import { LifecycleService } from './lifecycle.service';
+
+/** app/uninstalled and shop/redact from `shopify.compliance.v1`. */
+@Module({
+  imports: [CredentialsModule],
+  providers: [LifecycleConsumer, LifecycleService, LifecycleRepository],
+  exports: [LifecycleConsumer, LifecycleService],
+})
+export class LifecycleModule {}
