@@ -1,7 +1,16 @@
-import { Catch, Injectable, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  Catch,
+  Inject,
+  Injectable,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Logger } from '@shopwire/observability';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SHOPS_LOGGER } from '../shops.tokens';
 import { InstallRefused } from './install-refusal';
 import { InstallMetrics } from './install.metrics';
+import { parseShopDomain } from './shop-domain';
 
 /**
  * Every refusal of the install endpoints: counted by reason, answered with its status and a JSON
@@ -11,11 +20,23 @@ import { InstallMetrics } from './install.metrics';
 @Injectable()
 @Catch(InstallRefused)
 export class InstallRefusedFilter implements ExceptionFilter<InstallRefused> {
-  constructor(private readonly metrics: InstallMetrics) {}
+  constructor(
+    private readonly metrics: InstallMetrics,
+    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+  ) {}
 
   catch(refusal: InstallRefused, host: ArgumentsHost): void {
     this.metrics.refuse(refusal.reason);
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // The route and a shop that passed the domain check; never the query (it holds the code).
+    const claimed =
+      (request.params as { shop?: unknown } | undefined)?.shop ??
+      (request.query as { shop?: unknown } | undefined)?.shop;
+    this.logger.info(
+      { reason: refusal.reason, route: request.routeOptions.url, shop: parseShopDomain(claimed) },
+      'install refused',
+    );
     if (refusal.reason === 'bad_session_token') {
       void reply.header('x-shopify-retry-invalid-session-request', '1');
     }
