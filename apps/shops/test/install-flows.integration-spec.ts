@@ -379,6 +379,7 @@ describe('token exchange (embedded app)', () => {
     const shop = uniqueShop();
     const answer = await exchange(await sessionToken(shop));
     expect(answer.status).toBe(200);
+    expect(answer.headers['cache-control']).toBe('no-store');
     expect(answer.json()).toMatchObject({
       shop,
       grantType: 'token_exchange',

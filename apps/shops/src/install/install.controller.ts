@@ -1,4 +1,14 @@
-import { Controller, Get, Headers, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiFoundResponse,
@@ -115,6 +125,7 @@ export class InstallController {
 
   @Post('token-exchange')
   @HttpCode(200)
+  @Header('cache-control', 'no-store')
   @ApiBearerAuth()
   @ApiOperation({
     summary: "Install through an embedded app's session token (token exchange)",

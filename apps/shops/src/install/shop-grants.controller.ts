@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -51,6 +51,7 @@ export class ShopGrantsController {
 
   @Post('client-credentials')
   @HttpCode(201)
+  @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: 'Install an organization-owned store with the client credentials grant',
     description:
@@ -80,6 +81,7 @@ export class ShopGrantsController {
 
   @Post('legacy-token')
   @HttpCode(201)
+  @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: "Register a legacy admin-created app's permanent token",
     description:
