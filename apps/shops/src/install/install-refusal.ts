@@ -1,3 +1,5 @@
+import type { GrantType, TokenEndpointError } from '../oauth/shopify-token-endpoint';
+
 /**
  * Why an install request was refused. Each reason maps to one HTTP status and is the label of
  * `shopwire_shops_install_refused_total{reason}`; messages say what to fix and never quote a
@@ -50,5 +52,39 @@ export class InstallRefused extends Error {
 
   toJSON(): { error: RefusalReason; message: string } {
     return { error: this.reason, message: this.message };
+  }
+}
+
+/** Shopify's answer, as a refusal that says whose problem it is (the messages carry no secret). */
+export function refusalOfTokenEndpoint(
+  grantType: GrantType,
+  error: TokenEndpointError,
+): InstallRefused {
+  if (error.transient) {
+    return new InstallRefused('shopify_unavailable', `${error.message}; try again`);
+  }
+  if (error.code === 'invalid_client') {
+    return new InstallRefused(
+      'client_misconfigured',
+      'Shopify refused the client id or secret; check SHOPIFY_API_KEY and SHOPIFY_API_SECRET',
+    );
+  }
+  switch (grantType) {
+    case 'authorization_code':
+      return new InstallRefused(
+        'code_rejected',
+        `Shopify refused the authorization code (${error.code}): it was used already, has expired or is for another app; start the install again`,
+      );
+    case 'token_exchange':
+      return new InstallRefused(
+        'bad_session_token',
+        `Shopify refused to exchange the session token (${error.code})`,
+      );
+    case 'client_credentials':
+    case 'legacy':
+      return new InstallRefused(
+        'grant_refused',
+        `Shopify refused the ${grantType.replace('_', ' ')} grant for this shop (${error.code}); is the app installed on it and owned by the same organization?`,
+      );
   }
 }

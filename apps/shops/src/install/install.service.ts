@@ -11,7 +11,7 @@ import {
 import { SHOPS_CONFIG, SHOPS_LOGGER, SHOPS_TOKEN_ENDPOINT } from '../shops.tokens';
 import { AdminTokenProbe } from './admin-token-probe';
 import { authorizeUrl, type AuthorizeUrlOptions, type QueryCheckOptions } from './install-checks';
-import { InstallRefused } from './install-refusal';
+import { InstallRefused, refusalOfTokenEndpoint } from './install-refusal';
 import { InstallMetrics } from './install.metrics';
 import { SessionTokenRefused, verifySessionToken } from './session-token';
 
@@ -118,7 +118,7 @@ export class InstallService {
       return await request();
     } catch (error) {
       if (!(error instanceof TokenEndpointError)) throw error;
-      throw refusalOf(grantType, error);
+      throw refusalOfTokenEndpoint(grantType, error);
     }
   }
 
@@ -136,36 +136,5 @@ export class InstallService {
       scopes: grant.scopes,
       expiresAt: grant.expiresAt?.toISOString() ?? null,
     };
-  }
-}
-
-/** Shopify's answer, as a refusal that says whose problem it is (the messages carry no secret). */
-function refusalOf(grantType: GrantType, error: TokenEndpointError): InstallRefused {
-  if (error.transient) {
-    return new InstallRefused('shopify_unavailable', `${error.message}; try again`);
-  }
-  if (error.code === 'invalid_client') {
-    return new InstallRefused(
-      'client_misconfigured',
-      'Shopify refused the client id or secret; check SHOPIFY_API_KEY and SHOPIFY_API_SECRET',
-    );
-  }
-  switch (grantType) {
-    case 'authorization_code':
-      return new InstallRefused(
-        'code_rejected',
-        `Shopify refused the authorization code (${error.code}): it was used already, has expired or is for another app; start the install again`,
-      );
-    case 'token_exchange':
-      return new InstallRefused(
-        'bad_session_token',
-        `Shopify refused to exchange the session token (${error.code})`,
-      );
-    case 'client_credentials':
-    case 'legacy':
-      return new InstallRefused(
-        'grant_refused',
-        `Shopify refused the ${grantType.replace('_', ' ')} grant for this shop (${error.code}); is the app installed on it and owned by the same organization?`,
-      );
   }
 }
