@@ -101,7 +101,19 @@ const syncConfigFields = z.object({
       'SHOPIFY_ADMIN_URL must be an http(s) URL with {shop} and {version}',
     )
     .optional(),
-  /** `shop:token` pairs (offline access tokens), comma-separated. Never logged. */
+  /**
+   * The shops service (apps/shops), the holder of every shop's Admin API token. Set, tokens come
+   * from its internal token API (libs/shop-credentials: cached briefly in memory, dropped when
+   * the shop's installation changes, replaced after a 401), and SHOPIFY_ACCESS_TOKENS /
+   * SHOPIFY_ACCESS_TOKEN are ignored.
+   */
+  SHOPS_URL: z.string().url('SHOPS_URL must be an http(s) URL').optional(),
+  /** Bearer token sync presents to the shops service (one of its API_TOKENS). Never logged. */
+  SHOPS_API_TOKEN: z.string().min(16, 'SHOPS_API_TOKEN must be at least 16 characters').optional(),
+  /**
+   * Development fallback while SHOPS_URL is unset: `shop:token` pairs (offline access tokens),
+   * comma-separated. Never logged. Production configuration is to refuse it (docs/deploy.md).
+   */
   SHOPIFY_ACCESS_TOKENS: z
     .string()
     .transform((value, ctx) => {
@@ -123,7 +135,7 @@ const syncConfigFields = z.object({
       return tokens;
     })
     .optional(),
-  /** One token for every shop not in SHOPIFY_ACCESS_TOKENS (development and the simulator). */
+  /** Development fallback: one token for every shop not in SHOPIFY_ACCESS_TOKENS (the simulator). */
   SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
   /** The inventory service's REST API, which inventory-reconcile compares Shopify against. */
   INVENTORY_API_URL: z
@@ -154,14 +166,22 @@ export type SyncConfig = z.infer<typeof syncConfigFields>;
 export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
   for (const issue of scheduleConfigIssues(config))
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: [issue.path], message: issue.message });
+  if (config.SHOPS_URL && !config.SHOPS_API_TOKEN)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['SHOPS_API_TOKEN'],
+      message: 'SHOPS_URL needs SHOPS_API_TOKEN (one of the shops service API_TOKENS)',
+    });
   if (
     config.CATALOG_ORIGIN === 'admin-api' &&
+    !config.SHOPS_URL &&
     !config.SHOPIFY_ACCESS_TOKEN &&
     !config.SHOPIFY_ACCESS_TOKENS?.size
   )
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
-      path: ['SHOPIFY_ACCESS_TOKENS'],
-      message: 'CATALOG_ORIGIN=admin-api needs SHOPIFY_ACCESS_TOKENS or SHOPIFY_ACCESS_TOKEN',
+      path: ['SHOPS_URL'],
+      message:
+        'CATALOG_ORIGIN=admin-api needs SHOPS_URL (or, in development, SHOPIFY_ACCESS_TOKENS or SHOPIFY_ACCESS_TOKEN)',
     });
 });

@@ -6,6 +6,7 @@ import {
 import type { CacheLookup } from '@shopwire/cache';
 import { z } from '@shopwire/config';
 import { isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
+import { isShopCredentialsError } from '@shopwire/shop-credentials';
 import { isValidShopDomain } from '@shopwire/shopify';
 import { isShopifyAdminError } from '@shopwire/shopify-admin';
 import type { FastifyReply } from 'fastify';
@@ -33,10 +34,16 @@ export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infe
   throw new BadRequestException(result.error.issues.map((issue) => issue.message));
 }
 
-/** Shopify could not answer for now (5xx, throttled, timed out, the shop's breaker open). */
+/**
+ * Shopify could not answer for now (5xx, throttled, timed out, the shop's breaker open), or the
+ * shops service could not hand out the shop's token for now.
+ */
 export function isAdminApiUnavailable(error: unknown): boolean {
   const inner = error instanceof RetriesExhaustedError ? error.cause : error;
-  return isBreakerOpenError(inner) || (isShopifyAdminError(inner) && inner.transient);
+  return (
+    isBreakerOpenError(inner) ||
+    ((isShopifyAdminError(inner) || isShopCredentialsError(inner)) && inner.transient)
+  );
 }
 
 /**

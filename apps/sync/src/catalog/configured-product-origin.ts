@@ -33,14 +33,14 @@ export class ConfiguredProductOrigin implements ProductOrigin {
     const products = new AdminApiProductOrigin(admin.client);
     const variants = new AdminApiVariantOrigin(admin.client);
     this.origin = {
-      load: (shop, ids) => {
-        admin.assertAccess(shop);
+      load: async (shop, ids) => {
+        await admin.assertAccess(shop);
         return products.load(shop, ids);
       },
     };
     this.variants = {
-      load: (shop, ids) => {
-        admin.assertAccess(shop);
+      load: async (shop, ids) => {
+        await admin.assertAccess(shop);
         return variants.load(shop, ids);
       },
     };

@@ -77,7 +77,7 @@ export class MetafieldsOrigin implements CacheOrigin {
   constructor(private readonly admin: SyncAdminClient) {}
 
   async load(shop: string, productIds: string[]): Promise<Map<string, string | null>> {
-    this.admin.assertAccess(shop);
+    await this.admin.assertAccess(shop);
     return loadNodes<ProductMetafieldsNode>(this.admin.client, shop, productIds, {
       query: QUERY,
       gidType: 'Product',

@@ -161,7 +161,7 @@ export class PricingRulesOrigin implements CacheOrigin {
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();
     if (!ids.includes(PRICING_RULES_ID)) return found;
-    this.admin.assertAccess(shop);
+    await this.admin.assertAccess(shop);
     const data = await this.admin.client.graphql<{ active: DiscountList; scheduled: DiscountList }>(
       shop,
       QUERY,

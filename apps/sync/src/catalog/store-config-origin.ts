@@ -52,7 +52,7 @@ export class StoreConfigOrigin implements CacheOrigin {
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();
     if (!ids.includes(STORE_CONFIG_ID)) return found;
-    this.admin.assertAccess(shop);
+    await this.admin.assertAccess(shop);
     const data = await this.admin.client.graphql<{ shop: ShopNode }>(shop, QUERY, undefined, {
       priority: 'default',
       expectedCost: 2,

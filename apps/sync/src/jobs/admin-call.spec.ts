@@ -1,7 +1,9 @@
 import { JobFailedError } from '@shopwire/jobs';
 import { RetriesExhaustedError } from '@shopwire/resilience';
+import { ShopCredentialsError } from '@shopwire/shop-credentials';
 import { ShopifyAdminError } from '@shopwire/shopify-admin';
-import { adminCall, isAdminOutage } from './admin-call';
+import { NoShopAccessError } from '../admin-api/sync-admin-client';
+import { adminCall, isAdminOutage, requireAdminAccess } from './admin-call';
 
 const outage = () =>
   new RetriesExhaustedError(
@@ -72,5 +74,48 @@ describe('adminCall', () => {
     expect(isAdminOutage(outage())).toBe(true);
     expect(isAdminOutage(breakerOpen())).toBe(true);
     expect(isAdminOutage(new ShopifyAdminError('GRAPHQL', 'bad field'))).toBe(false);
+    // the shops service not answering for now is waited out like Shopify's outage
+    expect(isAdminOutage(new ShopCredentialsError('unavailable', 'a.myshopify.com', 'down'))).toBe(
+      true,
+    );
+    expect(isAdminOutage(new ShopCredentialsError('refused', 'a.myshopify.com', '401'))).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['a token refused after its replacement', new ShopifyAdminError('UNAUTHORIZED', 'again')],
+    ['a shop uninstalled mid-job', new NoShopAccessError('a.myshopify.com', 'not_installed')],
+  ])('fails the job at once on %s', async (_what, failure) => {
+    const call = jest.fn(() => Promise.reject(failure));
+    const error = await adminCall(call, {
+      signal: new AbortController().signal,
+      ...noSleep,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('requireAdminAccess', () => {
+  const SHOP = 'a.myshopify.com';
+
+  it('fails the job, with the reason, when the shop cannot be called', async () => {
+    const admin = {
+      assertAccess: () => Promise.reject(new NoShopAccessError(SHOP, 'reauth_required')),
+    };
+    const error = await requireAdminAccess(admin, SHOP).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toMatch(/authorise the app again/);
+  });
+
+  it('lets a shops service outage through, so the job is tried again later', async () => {
+    const down = new ShopCredentialsError('unavailable', SHOP, 'down');
+    await expect(
+      requireAdminAccess({ assertAccess: () => Promise.reject(down) }, SHOP),
+    ).rejects.toBe(down);
+    await expect(
+      requireAdminAccess({ assertAccess: () => Promise.resolve() }, SHOP),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 import { JobFailedError } from '@shopwire/jobs';
 import { fullJitterDelay, isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
+import { isShopCredentialsError } from '@shopwire/shop-credentials';
 import { isShopifyAdminError } from '@shopwire/shopify-admin';
+import { NoShopAccessError } from '../admin-api/sync-admin-client';
 
 export interface AdminCallOptions {
   signal: AbortSignal;
@@ -14,19 +16,45 @@ export interface AdminCallOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** Whether waiting can help: an open breaker, or a failure the client itself called transient. */
+/**
+ * Whether waiting can help: an open breaker, a failure the client itself called transient, or
+ * the shops service (which hands out the tokens) not answering for now.
+ */
 export function isAdminOutage(error: unknown): boolean {
   const cause = error instanceof RetriesExhaustedError ? error.cause : error;
   if (isBreakerOpenError(cause)) return true;
+  if (isShopCredentialsError(cause)) return cause.transient;
   return isShopifyAdminError(cause) && cause.transient;
 }
 
-/** A refusal retrying cannot fix: a 4xx (unknown shop, revoked token), a GraphQL error. */
+/**
+ * A refusal retrying cannot fix: a 4xx (unknown shop), a token Shopify refused even after it was
+ * replaced, a GraphQL error, or a shop the app is not installed on (uninstalled mid-job).
+ */
 function isRefusal(error: unknown): boolean {
   const cause = error instanceof RetriesExhaustedError ? error.cause : error;
+  if (cause instanceof NoShopAccessError) return true;
   return (
-    isShopifyAdminError(cause) && ['HTTP_4XX', 'GRAPHQL', 'MAX_COST_EXCEEDED'].includes(cause.code)
+    isShopifyAdminError(cause) &&
+    ['HTTP_4XX', 'UNAUTHORIZED', 'GRAPHQL', 'MAX_COST_EXCEEDED'].includes(cause.code)
   );
+}
+
+/**
+ * A job's first step: fails the job (`JobFailedError`, not handed back) when the shop cannot be
+ * called at all; a shops service that cannot be asked right now throws as is, so the job is
+ * tried again later.
+ */
+export async function requireAdminAccess(
+  admin: { assertAccess(shop: string): Promise<void> },
+  shop: string,
+): Promise<void> {
+  try {
+    await admin.assertAccess(shop);
+  } catch (error) {
+    if (error instanceof NoShopAccessError) throw new JobFailedError(error.message);
+    throw error;
+  }
 }
 
 const abortableSleep = (ms: number, signal: AbortSignal) =>
@@ -62,7 +90,11 @@ export async function adminCall<T>(call: () => Promise<T>, options: AdminCallOpt
         const cause = (error instanceof RetriesExhaustedError ? error.cause : error) as Error & {
           code: string;
         };
-        throw new JobFailedError(`Admin API refused the call: ${cause.code} ${cause.message}`);
+        throw new JobFailedError(
+          cause instanceof NoShopAccessError
+            ? cause.message
+            : `Admin API refused the call: ${cause.code} ${cause.message}`,
+        );
       }
       if (!isAdminOutage(error) || signal.aborted) throw error;
       const delayMs = Math.max(

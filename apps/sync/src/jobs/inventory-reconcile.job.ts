@@ -8,7 +8,7 @@ import {
   type JobHandler,
 } from '@shopwire/jobs';
 import { shopifyId } from '@shopwire/shopify';
-import { adminCall } from './admin-call';
+import { adminCall, requireAdminAccess } from './admin-call';
 import { compareLevels, correctionMessage, levelKey, type ShopifyLevel } from './inventory-drift';
 import { InventoryLevelsClient, type ServiceLevel } from './inventory-levels.client';
 import { shopDomain } from './job-params';
@@ -104,8 +104,7 @@ export class InventoryReconcileJob implements JobHandler<
     context: JobContext<InventoryReconcileParams, InventoryReconcileCheckpoint>,
   ): Promise<JobCompletion> {
     const { shop, page_size: first, correct } = context.params;
-    if (!this.admin.hasToken(shop))
-      throw new JobFailedError(`no Admin API access token is configured for ${shop}`);
+    await requireAdminAccess(this.admin, shop);
     if (!this.inventory.configured)
       throw new JobFailedError('INVENTORY_API_TOKEN is not configured');
     const client = this.admin.client;

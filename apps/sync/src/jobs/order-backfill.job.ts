@@ -8,7 +8,7 @@ import {
   type JobHandler,
 } from '@shopwire/jobs';
 import { isJsonObject, type ShopifyJson } from '@shopwire/shopify';
-import { adminCall } from './admin-call';
+import { adminCall, requireAdminAccess } from './admin-call';
 import { backfillOrderMessage } from './backfill-envelope';
 import { shopDomain } from './job-params';
 import { SyncAdminClient } from '../admin-api/sync-admin-client';
@@ -64,8 +64,7 @@ export class OrderBackfillJob implements JobHandler<OrderBackfillParams, OrderBa
     context: JobContext<OrderBackfillParams, OrderBackfillCheckpoint>,
   ): Promise<JobCompletion> {
     const { shop, since, page_size: limit } = context.params;
-    if (!this.admin.hasToken(shop))
-      throw new JobFailedError(`no Admin API access token is configured for ${shop}`);
+    await requireAdminAccess(this.admin, shop);
     const client = this.admin.client;
     let state: OrderBackfillCheckpoint = context.checkpoint ?? {
       next: null,

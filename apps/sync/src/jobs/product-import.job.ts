@@ -18,7 +18,7 @@ import { CatalogCache } from '../catalog/catalog-cache';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import type { SyncConfig } from '../config';
 import { SYNC_CONFIG } from '../sync.tokens';
-import { adminCall } from './admin-call';
+import { adminCall, requireAdminAccess } from './admin-call';
 import { PRODUCTS_BULK_QUERY, productStateOf } from './bulk-product';
 import { shopDomain } from './job-params';
 import { SyncAdminClient } from '../admin-api/sync-admin-client';
@@ -84,8 +84,7 @@ export class ProductImportJob
     context: JobContext<ProductImportParams, ProductImportCheckpoint>,
   ): Promise<JobCompletion> {
     const { shop, batch_size: batchSize } = context.params;
-    if (!this.admin.hasToken(shop))
-      throw new JobFailedError(`no Admin API access token is configured for ${shop}`);
+    await requireAdminAccess(this.admin, shop);
     let state: ProductImportCheckpoint = context.checkpoint ?? {
       operationId: null,
       products: 0,
