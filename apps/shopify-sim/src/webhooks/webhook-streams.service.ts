@@ -10,6 +10,12 @@ import type { Logger, Registry } from '@shopwire/observability';
 import { randomUUID } from 'node:crypto';
 import { SIM_CONFIG, SIM_LOGGER } from '../app.tokens';
 import type { SimConfig } from '../config/sim-config.schema';
+import { TokenStore } from '../installs/token-store';
+import {
+  WebhookSubscriptionStore,
+  type SubscriptionStats,
+} from '../installs/webhook-subscription-store';
+import { deliveryTargets, type DeliveryTarget } from './delivery/delivery-routes';
 import {
   DeliveryStats,
   type DeliveryObserver,
@@ -19,6 +25,7 @@ import { NO_FAULTS } from './delivery/fault-injector';
 import { shopifyRetryDelaysMs } from './delivery/retry-schedule';
 import { WebhookDeliveryClient } from './delivery/webhook-delivery.client';
 import { WebhookDeliveryEngine } from './delivery/webhook-delivery.engine';
+import type { WebhookDelivery } from './delivery/webhook-envelope';
 import type { StartStreamRequest } from './dto/start-stream.dto';
 import { WebhookMetricsObserver } from './webhook-metrics.observer';
 import { WebhookStream, type StreamConfig, type StreamStatus } from './traffic/webhook-stream';
@@ -28,6 +35,8 @@ const KEEP_FINISHED_STREAMS = 100;
 export interface SimulatorStats {
   streams: { running: number; finished: number };
   deliveries: DeliveryStatsSnapshot;
+  /** API subscriptions: made, changed, deleted, removed after failures or on uninstall. */
+  subscriptions: SubscriptionStats;
 }
 
 /**
@@ -46,6 +55,8 @@ export class WebhookStreamsService implements OnApplicationBootstrap, OnApplicat
     @Inject(SIM_CONFIG) private readonly config: SimConfig,
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly tokens: TokenStore,
+    private readonly subscriptions: WebhookSubscriptionStore,
   ) {
     this.client = new WebhookDeliveryClient({
       connections: config.DELIVERY_CONCURRENCY,
@@ -82,6 +93,7 @@ export class WebhookStreamsService implements OnApplicationBootstrap, OnApplicat
       (this.config.SIM_SEED ? `${this.config.SIM_SEED}:${++this.streamCounter}` : randomUUID());
     const streamConfig: StreamConfig = {
       url: request.targetUrl ?? this.config.GATEWAY_URL,
+      route: (shop, topic) => this.route(shop, topic, request.targetUrl),
       ratePerSecond: request.rate,
       count: request.count,
       durationMs:
@@ -108,6 +120,9 @@ export class WebhookStreamsService implements OnApplicationBootstrap, OnApplicat
     };
     const stream = new WebhookStream(id, streamConfig, this.engine, {
       onGenerated: () => this.totals.recordGenerated(),
+      onNotSubscribed: () => this.totals.recordNotSubscribed(),
+      onSubscriptionFailed: (shop, subscriptionId) =>
+        this.removeFailingSubscription(shop, subscriptionId),
     });
     this.streams.set(id, stream);
     this.forgetOldStreams();
@@ -160,7 +175,45 @@ export class WebhookStreamsService implements OnApplicationBootstrap, OnApplicat
     return {
       streams: { running, finished: this.streams.size - running },
       deliveries: this.totals.snapshot(),
+      subscriptions: this.subscriptions.stats(),
     };
+  }
+
+  /** Where a stream's webhook goes (see `deliveryTargets`). */
+  route(shop: string, topic: string, appConfigUrl?: string): DeliveryTarget[] {
+    return deliveryTargets(shop, topic, {
+      appConfigUrl,
+      defaultUrl: this.config.GATEWAY_URL,
+      isManaged: (s) => this.tokens.isStrict(s) || this.subscriptions.hasEverSubscribed(s),
+      subscriptions: (s, t) => this.subscriptions.forTopic(s, t),
+    });
+  }
+
+  /**
+   * Sends one already built webhook (app/uninstalled, shop/redact) to each target, with
+   * Shopify's retries, outside any stream. Each target gets its own webhook id.
+   */
+  sendOne(
+    build: (webhookId: string, apiVersion: string) => WebhookDelivery,
+    targets: DeliveryTarget[],
+  ): WebhookDelivery[] {
+    return targets.map((target) => {
+      const delivery = build(
+        `${randomUUID()}`,
+        target.apiVersion ?? this.config.SHOPIFY_API_VERSION,
+      );
+      this.totals.recordGenerated();
+      this.engine.submit({ url: target.url, delivery, tag: 'lifecycle' });
+      return delivery;
+    });
+  }
+
+  private removeFailingSubscription(shop: string, subscriptionId: number): void {
+    if (!this.subscriptions.removeAfterFailures(shop, subscriptionId)) return;
+    this.logger.warn(
+      { shopDomain: shop, subscriptionId },
+      'webhook subscription removed: its deliveries kept failing',
+    );
   }
 
   /** For readiness: the engine is open and how much it holds. */

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { InstallsModule } from '../installs/installs.module';
 import { WebhookStreamsService } from './webhook-streams.service';
+import { ShopLifecycleController } from './shop-lifecycle.controller';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  controllers: [WebhooksController],
+  imports: [InstallsModule],
+  controllers: [WebhooksController, ShopLifecycleController],
   providers: [WebhookStreamsService],
   exports: [WebhookStreamsService],
 })

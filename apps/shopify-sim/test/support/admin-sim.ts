@@ -24,13 +24,14 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * The whole simulator app in this process on a free port, with a webhook receiver set as the
  * bulk/products webhook target, and small clients for its Admin API and its control API.
  */
-export async function startAdminSim() {
+export async function startAdminSim(env: Record<string, string> = {}) {
   const receiver = new WebhookReceiver();
   const hook = await receiver.start();
   const config = loadConfig(simConfigSchema, {
     API_TOKENS: `tests:${TOKEN}`,
     SHOPIFY_WEBHOOK_SECRET: 'admin-api-test-secret',
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const logger = createLogger('shopify-sim', 'silent');
   const app: NestFastifyApplication = await createHttpApp(

@@ -22,6 +22,8 @@ export interface DeliveryObserver {
 export interface DeliveryStatsSnapshot {
   /** Unique webhooks generated (a duplicate is not a new webhook). */
   generated: number;
+  /** Webhooks not sent because no subscription (API or app configuration) wanted their topic. */
+  notSubscribed: number;
   /** Deliveries handed to the engine, duplicates included. */
   submitted: number;
   duplicatesSent: number;
@@ -54,6 +56,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 /** Counters for one stream or the whole process; cheap to update on the hot path. */
 export class DeliveryStats implements DeliveryObserver {
   private generatedCount = 0;
+  private notSubscribedCount = 0;
   private readonly counts = {
     submitted: 0,
     duplicatesSent: 0,
@@ -82,6 +85,10 @@ export class DeliveryStats implements DeliveryObserver {
 
   recordGenerated(count = 1): void {
     this.generatedCount += count;
+  }
+
+  recordNotSubscribed(): void {
+    this.notSubscribedCount++;
   }
 
   submitted(delivery: WebhookDelivery): void {
@@ -127,6 +134,7 @@ export class DeliveryStats implements DeliveryObserver {
     const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
     return {
       generated: this.generatedCount,
+      notSubscribed: this.notSubscribedCount,
       ...this.counts,
       inFlight: this.states.in_flight,
       queued: this.states.queued,

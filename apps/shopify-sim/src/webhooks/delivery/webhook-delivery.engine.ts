@@ -23,6 +23,8 @@ export interface DeliverySubmission {
   /** Groups deliveries (a stream id) for cancellation and idle tracking. */
   tag?: string;
   observer?: DeliveryObserver;
+  /** Told how the delivery ended (the simulator removes a subscription that keeps failing). */
+  onSettled?: (result: DeliveryResult) => void;
 }
 
 interface Job {
@@ -189,6 +191,7 @@ export class WebhookDeliveryEngine {
   private settle(job: Job, result: DeliveryResult): void {
     this.transition(job, job.state, null);
     for (const o of job.observers) o.settled(job.submission.delivery, result, job.attempts);
+    job.submission.onSettled?.(result);
     this.pendingTotal--;
     const tag = job.submission.tag;
     if (tag) {

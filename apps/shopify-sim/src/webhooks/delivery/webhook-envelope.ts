@@ -29,6 +29,10 @@ export interface WebhookDelivery {
   signedWith: SigningKey;
   /** Set on the extra copies the fault injector adds. */
   duplicate: boolean;
+  /** Where it goes when routed by subscriptions (otherwise the stream's URL). */
+  url?: string;
+  /** The API subscription it is for; its removal follows when the delivery is given up. */
+  subscriptionId?: number;
 }
 
 export interface EnvelopeOptions {

@@ -1,13 +1,20 @@
 import { SeededRandom } from '../../random/seeded-random';
 import { DeliveryStats, type DeliveryStatsSnapshot } from '../delivery/delivery-stats';
 import { FaultInjector, type FaultOptions, type PlannedDelivery } from '../delivery/fault-injector';
+import type { DeliveryTarget } from '../delivery/delivery-routes';
 import type { WebhookDeliveryEngine } from '../delivery/webhook-delivery.engine';
 import { buildDelivery, chooseSigningKey, type SigningSecrets } from '../delivery/webhook-envelope';
 import { WebhookTrafficGenerator } from './webhook-traffic.generator';
 import type { TopicMix } from './webhook-topics';
 
 export interface StreamConfig {
+  /** Where deliveries go unless `route` says otherwise. */
   url: string;
+  /**
+   * Per webhook, where it goes (one delivery per target; none: not subscribed, not sent).
+   * Without it every webhook goes to `url` (the CLI).
+   */
+  route?: (shop: string, topic: string) => DeliveryTarget[];
   /** Unique webhooks per second (duplicates come on top). */
   ratePerSecond: number;
   /** Stop after this many unique webhooks… */
@@ -66,7 +73,13 @@ export class WebhookStream {
     readonly id: string,
     private readonly config: StreamConfig,
     private readonly engine: WebhookDeliveryEngine,
-    private readonly hooks: { clock?: () => number; onGenerated?: () => void } = {},
+    private readonly hooks: {
+      clock?: () => number;
+      onGenerated?: () => void;
+      onNotSubscribed?: () => void;
+      /** A delivery for an API subscription was given up after its last retry. */
+      onSubscriptionFailed?: (shop: string, subscriptionId: number) => void;
+    } = {},
   ) {
     if (!(config.ratePerSecond > 0)) throw new Error('ratePerSecond must be > 0');
     this.clock = hooks.clock ?? Date.now;
@@ -130,19 +143,31 @@ export class WebhookStream {
       }
       const events = this.generator.next(new Date(now)).slice(0, due - this.generated);
       for (const event of events) {
-        const delivery = buildDelivery(event, this.rng.uuid(), {
-          apiVersion: this.config.apiVersion,
-          secrets: this.config.secrets,
-          signWith: chooseSigningKey(
-            this.rng,
-            this.config.signing.oldSecretProbability,
-            this.config.signing.wrongSecretProbability,
-          ),
-        });
+        const targets = this.config.route?.(event.shopDomain, event.topic) ?? [undefined];
+        for (const target of targets) {
+          // Each endpoint gets its own webhook id, as each subscription does at Shopify.
+          const delivery = buildDelivery(event, this.rng.uuid(), {
+            apiVersion: target?.apiVersion ?? this.config.apiVersion,
+            secrets: this.config.secrets,
+            signWith: chooseSigningKey(
+              this.rng,
+              this.config.signing.oldSecretProbability,
+              this.config.signing.wrongSecretProbability,
+            ),
+          });
+          if (target) {
+            delivery.url = target.url;
+            delivery.subscriptionId = target.subscriptionId;
+          }
+          this.send(this.faults.push(delivery, now));
+        }
         this.generated++;
         this.stats.recordGenerated();
         this.hooks.onGenerated?.();
-        this.send(this.faults.push(delivery, now));
+        if (targets.length === 0) {
+          this.stats.recordNotSubscribed();
+          this.hooks.onNotSubscribed?.();
+        }
       }
     }
     this.send(this.faults.tick(now));
@@ -153,12 +178,20 @@ export class WebhookStream {
 
   private send(planned: PlannedDelivery[]): void {
     for (const { delivery, initialDelayMs } of planned) {
+      const { subscriptionId } = delivery;
       this.engine.submit({
-        url: this.config.url,
+        url: delivery.url ?? this.config.url,
         delivery,
         initialDelayMs,
         tag: this.id,
         observer: this.stats,
+        onSettled:
+          subscriptionId === undefined
+            ? undefined
+            : (result) => {
+                if (result === 'failed')
+                  this.hooks.onSubscriptionFailed?.(delivery.shopDomain, subscriptionId);
+              },
       });
     }
   }
