@@ -1,5 +1,5 @@
 import { z } from '@shopwire/config';
-import { isValidShopDomain } from '@shopwire/shopify';
+import { isShopDomain } from '../installs/oauth-crypto';
 import { parseArgs } from 'node:util';
 import {
   isWebhookTopic,
@@ -180,7 +180,7 @@ export function parseCli(
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const badShop = shops.find((shop) => !isValidShopDomain(shop));
+  const badShop = shops.find((shop) => !isShopDomain(shop));
   if (badShop || shops.length === 0)
     throw new CliUsageError(`--shops: ${badShop ?? '(empty)'} is not a *.myshopify.com domain`);
   if (options['old-secret-ratio'] + options['wrong-secret-ratio'] > 1) {

@@ -1,5 +1,5 @@
 import { apiTokensEnv, csv, logEnv, port, positiveInt, z } from '@shopwire/config';
-import { isValidShopDomain } from '@shopwire/shopify';
+import { isShopDomain } from '../installs/oauth-crypto';
 
 /** `20`, `20/s` or `1200/min`: webhooks per second. */
 export const rateText = z
@@ -38,7 +38,7 @@ export const simConfigSchema = z.object({
   SIM_SHOPS: csv('SIM_SHOPS (myshopify domains)')
     .default('shopwire-demo.myshopify.com')
     .refine(
-      (shops) => shops.every(isValidShopDomain),
+      (shops) => shops.every(isShopDomain),
       'SIM_SHOPS entries must be *.myshopify.com domains',
     ),
   /** Starts a steady, realistic stream at boot (the demo's traffic). */

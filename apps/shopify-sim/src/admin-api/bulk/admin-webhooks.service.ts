@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Logger, Registry } from '@shopwire/observability';
 import { createBreaker, retry, type Breaker } from '@shopwire/resilience';
-import { signWebhookBody } from '@shopwire/shopify';
+import { signWebhookBody } from '../../webhooks/delivery/webhook-envelope';
 import { randomUUID } from 'node:crypto';
 import { SIM_CONFIG, SIM_LOGGER } from '../../app.tokens';
 import type { SimConfig } from '../../config/sim-config.schema';

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '@shopwire/http';
-import { isValidShopDomain } from '@shopwire/shopify';
+import { isShopDomain } from '../../installs/oauth-crypto';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AdminWebhooksService, type BulkSettings } from '../bulk/admin-webhooks.service';
@@ -56,7 +56,7 @@ function parseBody<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown
 }
 
 function checkShop(shop: string): string {
-  if (!isValidShopDomain(shop))
+  if (!isShopDomain(shop))
     throw new BadRequestException({ message: 'shop must be a *.myshopify.com domain' });
   return shop;
 }

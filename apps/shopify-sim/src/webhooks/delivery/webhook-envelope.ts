@@ -1,6 +1,14 @@
-import { signWebhookBody } from '@shopwire/shopify';
+import { createHmac } from 'node:crypto';
 import type { SeededRandom } from '../../random/seeded-random';
 import type { WebhookEvent } from '../traffic/webhook-traffic.generator';
+
+/**
+ * Shopify's webhook signature: HMAC-SHA256 of the raw body with the app secret, base64. The
+ * simulator's own code, so a bug in the gateway's verifier cannot be mirrored here.
+ */
+export function signWebhookBody(secret: string, body: Buffer | string): string {
+  return createHmac('sha256', secret).update(body).digest('base64');
+}
 
 /** Which key signs a delivery: the current secret, the pre-rotation one, or a wrong one. */
 export type SigningKey = 'current' | 'old' | 'wrong';

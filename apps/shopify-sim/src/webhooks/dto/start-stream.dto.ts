@@ -1,5 +1,5 @@
 import { z } from '@shopwire/config';
-import { isValidShopDomain } from '@shopwire/shopify';
+import { isShopDomain } from '../../installs/oauth-crypto';
 import { WEBHOOK_TOPICS } from '../traffic/webhook-topics';
 
 const probability = z.number().min(0).max(1);
@@ -22,7 +22,7 @@ export const startStreamSchema = z
       )
       .optional(),
     shops: z
-      .array(z.string().refine(isValidShopDomain, 'must be a *.myshopify.com domain'))
+      .array(z.string().refine(isShopDomain, 'must be a *.myshopify.com domain'))
       .min(1)
       .max(100)
       .optional(),
