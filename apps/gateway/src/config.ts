@@ -30,6 +30,21 @@ export const gatewayConfigSchema = z.object({
   DEDUPE_CACHE_SIZE: positiveInt(100_000),
   /** Whether a repeated webhook id is answered from memory (consumers deduplicate regardless). */
   DEDUPE_ENABLED: booleanFlag(true),
+  /**
+   * The Redis holding the shops service's set of uninstalled shops. Set, webhooks of those shops
+   * are answered 200 and dropped (counted), except compliance and `app/*` topics. Unset, no
+   * webhook is dropped. The gateway never depends on it: unreachable means "deliver".
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
+  /** The set's key (tests use their own). */
+  UNINSTALLED_SHOPS_KEY: z.string().min(1).default('shopwire:shops:uninstalled'),
+  /** How long a shop's membership is used before it is checked again in the background. */
+  UNINSTALLED_SHOPS_CACHE_MS: positiveInt(5000),
+  /** A first check of a shop not answered within this counts as "installed" (fail open). */
+  UNINSTALLED_SHOPS_TIMEOUT_MS: positiveInt(50),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -7,7 +7,7 @@ import {
 } from '@shopwire/observability';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { GatewayConfig } from './config';
-import { GatewayModule } from './gateway.module';
+import { GatewayModule, UninstalledShopsLifecycle } from './gateway.module';
 import { WebhookProducer } from './kafka/webhook-producer';
 import { GatewayMetrics } from './webhooks/gateway-metrics';
 
@@ -44,5 +44,6 @@ export async function createGatewayApp(
     },
   });
   await app.get(WebhookProducer).start();
+  await app.get(UninstalledShopsLifecycle).uninstalled?.start();
   return app;
 }

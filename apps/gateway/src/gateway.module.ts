@@ -5,7 +5,12 @@ import type { Logger, Registry } from '@shopwire/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { WebhookProducer } from './kafka/webhook-producer';
 import { GatewayMetrics } from './webhooks/gateway-metrics';
-import { WEBHOOK_SINK, WebhookIntakeService } from './webhooks/webhook-intake.service';
+import { UninstalledShops } from './webhooks/uninstalled-shops';
+import {
+  UNINSTALLED_SHOPS,
+  WEBHOOK_SINK,
+  WebhookIntakeService,
+} from './webhooks/webhook-intake.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface GatewayModuleOptions {
@@ -28,6 +33,15 @@ export class GatewayModule {
       config,
       metrics,
     );
+    const uninstalled = config.REDIS_URL
+      ? new UninstalledShops({
+          redisUrl: config.REDIS_URL,
+          key: config.UNINSTALLED_SHOPS_KEY,
+          cacheMs: config.UNINSTALLED_SHOPS_CACHE_MS,
+          timeoutMs: config.UNINSTALLED_SHOPS_TIMEOUT_MS,
+          logger,
+        })
+      : null;
     return {
       module: GatewayModule,
       global: true,
@@ -43,9 +57,24 @@ export class GatewayModule {
         { provide: GatewayMetrics, useValue: metrics },
         { provide: WebhookProducer, useValue: producer },
         { provide: WEBHOOK_SINK, useValue: producer },
+        // Not a readiness check: the gateway works the same without it (fail open).
+        { provide: UNINSTALLED_SHOPS, useValue: uninstalled },
+        {
+          provide: UninstalledShopsLifecycle,
+          useValue: new UninstalledShopsLifecycle(uninstalled),
+        },
         WebhookIntakeService,
       ],
       exports: [GATEWAY_CONFIG, GatewayMetrics],
     };
+  }
+}
+
+/** Connects the uninstalled-shops check at start (from createGatewayApp) and closes its Redis connection at shutdown. */
+export class UninstalledShopsLifecycle {
+  constructor(readonly uninstalled: UninstalledShops | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.uninstalled?.close();
   }
 }

@@ -6,6 +6,7 @@ export class GatewayMetrics {
   readonly accepted: Counter<'kafka_topic'>;
   readonly duplicates: Counter;
   readonly rejected: Counter<'reason'>;
+  readonly dropped: Counter<'reason'>;
   readonly ackLatency: Histogram;
   readonly batchSize: Histogram;
   readonly batchLatency: Histogram<'outcome'>;
@@ -28,6 +29,13 @@ export class GatewayMetrics {
       labelNames: ['reason'],
       registers: [registry],
     });
+    this.dropped = new Counter({
+      name: 'shopwire_webhooks_dropped_total',
+      help: 'Webhooks answered 200 but not written, by reason (shop_uninstalled: the app is not installed on the shop)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.dropped.inc({ reason: 'shop_uninstalled' }, 0);
     this.ackLatency = new Histogram({
       name: 'shopwire_webhook_ack_seconds',
       help: 'From request received to 200 sent (includes the Kafka acknowledgement)',

@@ -12,6 +12,7 @@ import {
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from './gateway-metrics';
 import { RecentDeliveries } from './recent-deliveries';
+import { passesForUninstalledShop, UninstalledShops } from './uninstalled-shops';
 import { WebhookRejection } from './webhook-rejection';
 
 /** Where accepted webhooks are written; the batching Kafka producer in production. */
@@ -19,8 +20,11 @@ export interface WebhookSink {
   send(message: OutgoingMessage): Promise<void>;
 }
 export const WEBHOOK_SINK = Symbol('WEBHOOK_SINK');
+/** `UninstalledShops`, or null when no REDIS_URL is configured (nothing is dropped). */
+export const UNINSTALLED_SHOPS = Symbol('UNINSTALLED_SHOPS');
 
-export type IntakeOutcome = 'accepted' | 'duplicate';
+/** `dropped`: answered 200 without a write (the app is not installed on the shop). */
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'dropped';
 
 const EMPTY = Buffer.alloc(0);
 const webhookTracer = tracer('shopwire.gateway');
@@ -39,6 +43,7 @@ export class WebhookIntakeService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(WEBHOOK_SINK) private readonly sink: WebhookSink,
     private readonly metrics: GatewayMetrics,
+    @Inject(UNINSTALLED_SHOPS) private readonly uninstalled: UninstalledShops | null,
   ) {
     this.recent = config.DEDUPE_ENABLED ? new RecentDeliveries(config.DEDUPE_CACHE_SIZE) : null;
   }
@@ -76,6 +81,17 @@ export class WebhookIntakeService {
     const topic = webhook.topic as string;
     const shopDomain = webhook.shopDomain as string;
     const webhookId = webhook.webhookId as string;
+
+    // Authenticated and well-formed, but for a shop the app is gone from: Shopify gets its 200
+    // (a refusal would only be retried), nothing is written. Compliance and app/* still pass.
+    if (
+      this.uninstalled &&
+      !passesForUninstalledShop(topic) &&
+      (await this.uninstalled.isUninstalled(shopDomain))
+    ) {
+      this.metrics.dropped.inc({ reason: 'shop_uninstalled' });
+      return 'dropped';
+    }
 
     const dedupeKey = `${shopDomain} ${webhookId}`;
     const seen = this.recent?.get(dedupeKey);

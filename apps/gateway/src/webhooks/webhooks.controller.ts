@@ -26,7 +26,11 @@ export class WebhooksController {
   @ApiHeader({ name: 'X-Shopify-Topic', required: true })
   @ApiHeader({ name: 'X-Shopify-Shop-Domain', required: true })
   @ApiHeader({ name: 'X-Shopify-Webhook-Id', required: true })
-  @ApiResponse({ status: 200, description: 'Durably queued (or a repeat of a queued delivery)' })
+  @ApiResponse({
+    status: 200,
+    description:
+      'Durably queued (`accepted`), a repeat of a queued delivery (`duplicate`), or `dropped`: the app is not installed on the shop (compliance and app/* topics are never dropped)',
+  })
   @ApiResponse({ status: 400, description: 'Missing headers or a body that is not a JSON object' })
   @ApiResponse({ status: 401, description: 'HMAC missing or wrong' })
   @ApiResponse({ status: 413, description: 'Body above WEBHOOK_MAX_BYTES' })
