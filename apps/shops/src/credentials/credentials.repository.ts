@@ -127,17 +127,19 @@ export class CredentialsRepository {
     scopes: string[],
     newGeneration: boolean,
   ): Promise<InstallationRow> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      newGeneration
-        ? `UPDATE shops.installations SET status = 'installed', grant_type = $2, scopes = $3,
+    const rows = returned(
+      await manager.query(
+        newGeneration
+          ? `UPDATE shops.installations SET status = 'installed', grant_type = $2, scopes = $3,
              generation = generation + 1, revision = 1, installed_at = now(), uninstalled_at = NULL,
              last_refresh_error = NULL, last_refresh_error_at = NULL, updated_at = now()
            WHERE shop = $1 RETURNING ${INSTALLATION_COLUMNS}`
-        : `UPDATE shops.installations SET status = 'installed', grant_type = $2, scopes = $3,
+          : `UPDATE shops.installations SET status = 'installed', grant_type = $2, scopes = $3,
              revision = revision + 1, last_refresh_error = NULL, last_refresh_error_at = NULL,
              updated_at = now()
            WHERE shop = $1 RETURNING ${INSTALLATION_COLUMNS}`,
-      [shop, grantType, scopes.join(',')],
+        [shop, grantType, scopes.join(',')],
+      ),
     );
     return toInstallation(rows[0]);
   }
@@ -149,13 +151,15 @@ export class CredentialsRepository {
     status: ShopInstallationStatus,
     refreshError: string | null = null,
   ): Promise<InstallationRow | null> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `UPDATE shops.installations SET status = $2, revision = revision + 1, updated_at = now(),
+    const rows = returned(
+      await manager.query(
+        `UPDATE shops.installations SET status = $2, revision = revision + 1, updated_at = now(),
          uninstalled_at = CASE WHEN $2 = 'uninstalled' THEN now() ELSE uninstalled_at END,
          last_refresh_error = COALESCE($3, last_refresh_error),
          last_refresh_error_at = CASE WHEN $3::text IS NULL THEN last_refresh_error_at ELSE now() END
        WHERE shop = $1 RETURNING ${INSTALLATION_COLUMNS}`,
-      [shop, status, refreshError],
+        [shop, status, refreshError],
+      ),
     );
     return rows.length ? toInstallation(rows[0]) : null;
   }
@@ -166,11 +170,13 @@ export class CredentialsRepository {
     shop: string,
     scopes: string[] | null,
   ): Promise<InstallationRow> {
-    const rows: Record<string, unknown>[] = await manager.query(
-      `UPDATE shops.installations SET revision = revision + 1, updated_at = now(),
+    const rows = returned(
+      await manager.query(
+        `UPDATE shops.installations SET revision = revision + 1, updated_at = now(),
          scopes = COALESCE($2, scopes), last_refresh_error = NULL, last_refresh_error_at = NULL
        WHERE shop = $1 RETURNING ${INSTALLATION_COLUMNS}`,
-      [shop, scopes === null ? null : scopes.join(',')],
+        [shop, scopes === null ? null : scopes.join(',')],
+      ),
     );
     return toInstallation(rows[0]);
   }
@@ -307,6 +313,22 @@ export class CredentialsRepository {
     );
     return Object.fromEntries(rows.map((r) => [r.key_id, r.n]));
   }
+}
+
+/**
+ * The rows of an UPDATE … RETURNING: TypeORM's Postgres driver answers `[rows, affectedCount]`
+ * for UPDATE and DELETE, and the rows alone for SELECT and INSERT.
+ */
+function returned(result: unknown): Record<string, unknown>[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as Record<string, unknown>[];
+  }
+  return result as Record<string, unknown>[];
 }
 
 function toInstallation(row: Record<string, unknown>): InstallationRow {
