@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # npm test — every project's unit and integration tests, against real infrastructure.
 # Brings up what the tests need first (idempotent: an already running broker is reused), so this
-# one command works on a fresh clone after `npm ci`. Extra arguments go to nx, e.g.
-#   npm test -- --projects=gateway
+# one command works on a fresh clone after `npm ci`. Then one Jest run over every project
+# (tools/jest/workspace.js), in two phases:
+#   1. isolated suites, in parallel (TEST_WORKERS, default 3), each worker on its own database;
+#   2. disruptive suites — those that stop or restart the broker or Postgres — one at a time.
+# Extra arguments go to Jest in both phases, e.g. a path pattern: `npm test -- apps/order`, or
+#   npm test -- --selectProjects order order:integration
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export NX_DAEMON="${NX_DAEMON:-false}" KAFKAJS_NO_PARTITIONER_WARNING=1
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+workers="${TEST_WORKERS:-3}"
 
 bash scripts/infra.sh up
 npm run -s build
 npm run -s provision >/dev/null
-npm run -s migrate >/dev/null
-# One task at a time: integration suites share the broker, and one of them restarts it.
-npx nx run-many -t test test:integration --parallel=1 --outputStyle=stream "$@"
+
+status=0
+npx jest -c tools/jest/isolated.config.js --maxWorkers="${workers}" ${1:+--passWithNoTests} "$@" || status=$?
+# After the isolated phase, never beside it: these take the broker or the database away.
+npx jest -c tools/jest/disruptive.config.js --runInBand --passWithNoTests "$@" || status=$?
+exit "${status}"

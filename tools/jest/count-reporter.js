@@ -14,11 +14,12 @@ class CountReporter {
     const configPath = this.globalConfig.rootDir
       ? relative(join(__dirname, '../..'), this.globalConfig.rootDir)
       : 'root';
-    const name = `${configPath.replace(/[\\/]/g, '_')}-${process.pid}-${Date.now()}.json`;
+    const project = configPath || 'workspace';
+    const name = `${project.replace(/[\\/]/g, '_')}-${process.pid}-${Date.now()}.json`;
     writeFileSync(
       join(dir, name),
       JSON.stringify({
-        project: configPath,
+        project,
         passed: results.numPassedTests,
         failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
         skipped: results.numPendingTests,

@@ -20,6 +20,9 @@ import {
 } from './inventory-harness';
 
 // Real Kafka (127.0.0.1:9092) and Postgres; topics pre-provisioned (`npm run provision`).
+// test-runs-alone: it counts every low-stock event for its shop, and any other inventory service
+// running at the same time (another suite's, in its own group) would consume the same webhooks
+// and emit them again.
 const groupId = `inventory-it-${randomUUID()}`;
 let kafka: Kafka;
 let producer: Producer;

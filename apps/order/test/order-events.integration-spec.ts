@@ -21,6 +21,9 @@ import {
 
 // Real Kafka and Postgres. Domain events are read back from the shared, pre-provisioned domain
 // topics, starting at their end before each test and keeping only this test's shop.
+// test-runs-alone: it counts every order event for its shop, and any other order service running
+// at the same time (another suite's, in its own group) would consume the same webhooks and emit
+// them again.
 const groupId = `order-it-${randomUUID()}`;
 const DOMAIN_TOPICS = [
   DomainTopic.OrderAccepted,

@@ -11,6 +11,8 @@ import { Pipeline, PIPELINE_SECRET } from './pipeline-harness';
  * analytics totals, emails and ERP syncs must end identical. Then a customer is redacted and
  * no service's schema may still hold their personal data.
  */
+// test-runs-alone: seven processes and 6,000 deliveries; beside other suites on a 2-core machine
+// its setup alone outgrows the timeout.
 const ORDERS = 1000;
 const SKUS = Array.from({ length: 20 }, (_, i) => `SKU-${i}`);
 

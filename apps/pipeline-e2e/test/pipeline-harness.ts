@@ -1,4 +1,4 @@
-import { PIPELINE_SERVICES, testKafka, type ServiceSpec } from '@shopwire/testing';
+import { freePort, PIPELINE_SERVICES, testKafka, type ServiceSpec } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { runNode, startService, type ServiceProcess } from './service-process';
@@ -6,8 +6,6 @@ import { runNode, startService, type ServiceProcess } from './service-process';
 export const PIPELINE_SECRET = 'pipeline-e2e-secret';
 export const PIPELINE_TOKEN = 'pipeline-e2e-token-0123456789';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-// Ports away from the defaults, so a developer's `npm run demo` can keep running.
-const PORT_OFFSET = 400;
 
 /**
  * Every service of the pipeline as its own process, each consumer in a fresh group that starts
@@ -17,6 +15,10 @@ const PORT_OFFSET = 400;
 export class Pipeline {
   private readonly processes = new Map<string, ServiceProcess>();
   private readonly groups = new Map<string, string>();
+  // Free ports picked once per pipeline (a restarted service keeps its port), so suites run in
+  // parallel and beside a developer's `npm run demo` without colliding.
+  private readonly ports = new Map<string, number>();
+  private smtpPort = 0;
   db = new Client({ connectionString: DATABASE_URL });
 
   private constructor(
@@ -43,12 +45,14 @@ export class Pipeline {
       }
     }
     await admin.disconnect();
+    for (const spec of pipeline.specs) pipeline.ports.set(spec.name, await freePort());
+    pipeline.smtpPort = await freePort();
     for (const spec of pipeline.specs) await pipeline.launch(spec);
     return pipeline;
   }
 
   url(name: string): string {
-    return `http://127.0.0.1:${this.spec(name).port + PORT_OFFSET}`;
+    return `http://127.0.0.1:${this.port(name)}`;
   }
 
   get gatewayWebhookUrl(): string {
@@ -102,6 +106,12 @@ export class Pipeline {
     await this.db.end();
   }
 
+  private port(name: string): number {
+    const port = this.ports.get(this.spec(name).name);
+    if (port === undefined) throw new Error(`no port for ${name}`);
+    return port;
+  }
+
   private spec(name: string): ServiceSpec {
     const spec = this.specs.find((s) => s.name === name);
     if (!spec) throw new Error(`no service ${name} in the pipeline`);
@@ -120,13 +130,13 @@ export class Pipeline {
     };
     const group = this.groups.get(spec.name);
     if (group && spec.groupEnv) env[spec.groupEnv] = group;
-    this.processes.set(spec.name, await startService(spec.name, spec.port + PORT_OFFSET, env));
+    this.processes.set(spec.name, await startService(spec.name, this.port(spec.name), env));
   }
 
   /** Where services reach each other (the simulator's SMTP sink and ERP, the gateway). */
   private pipelineUrls(): Record<string, string> {
     const sim = this.url('shopify-sim');
-    const smtpPort = 2525 + PORT_OFFSET;
+    const smtpPort = this.smtpPort;
     return {
       GATEWAY_URL: this.gatewayWebhookUrl,
       ERP_URL: `${sim}/sim/erp/orders`,
