@@ -38,7 +38,8 @@ export class InstalledShopsConsumer implements OnApplicationBootstrap, OnModuleD
       logger,
       // Every install since the group was made: a reconcile is idempotent, a missed one is not.
       fromBeginning: true,
-      partitionsConcurrently: 4,
+      // Reconciles run one at a time in the process anyway (SubscriptionsService).
+      partitionsConcurrently: 1,
       maxChunk: 20,
       fetchMaxWaitMs: 100,
       fetchMinBytes: 1,

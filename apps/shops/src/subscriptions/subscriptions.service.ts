@@ -38,6 +38,7 @@ export interface SubscriptionsView {
 export class SubscriptionsService implements OnModuleDestroy {
   readonly reconciler: SubscriptionReconciler;
   private readonly admin: ShopifyAdminClient;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(SHOPS_CONFIG) private readonly config: ShopsConfig,
@@ -75,7 +76,15 @@ export class SubscriptionsService implements OnModuleDestroy {
    * starts the shop's rows afresh. A shop never reconciled successfully counts as an install
    * whatever the trigger, so an install whose first reconcile failed is not reported as a repair.
    */
-  async reconcile(shop: string, trigger: ReconcileTrigger): Promise<ReconcileReport> {
+  reconcile(shop: string, trigger: ReconcileTrigger): Promise<ReconcileReport> {
+    // One at a time in a process: each holds a pooled connection for its lock while it calls
+    // Shopify, so concurrent ones (install events, the sweep, operators) could drain the pool.
+    const run = this.queue.then(() => this.reconcileNow(shop, trigger));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reconcileNow(shop: string, trigger: ReconcileTrigger): Promise<ReconcileReport> {
     const installation = await this.installations.get(shop);
     if (!installation || installation.status !== 'installed') throw new ShopNotInstalledError(shop);
     return withAdvisoryLock(this.dataSource, `shops.subscriptions:${shop}`, async () => {
