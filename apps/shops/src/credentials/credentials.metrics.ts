@@ -18,6 +18,15 @@ export class CredentialsMetrics {
       labelNames: ['grant_type'],
       registers: [registry],
     });
+    // Every series exists from the start at 0, so the first reauth is an increase to alert on.
+    for (const grant_type of [
+      'authorization_code',
+      'token_exchange',
+      'client_credentials',
+      'legacy',
+    ]) {
+      this.reauthRequired.inc({ grant_type }, 0);
+    }
     this.refreshes = new Counter({
       name: 'shopwire_shops_token_refreshes_total',
       help: 'Token refreshes by grant type and outcome (refreshed, refused, failed)',
