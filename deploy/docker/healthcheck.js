@@ -11,6 +11,7 @@ const DEFAULT_PORTS = {
   notification: 3003,
   analytics: 3004,
   sync: 3005,
+  shops: 3006,
   'shopify-sim': 3100,
 };
 

@@ -29,7 +29,16 @@ const apps = Object.entries(compose.services).filter(
 describe('docker-compose.yml app environments', () => {
   it('builds every app', () => {
     expect(apps.map(([, s]) => s.build!.args!.APP).sort()).toEqual(
-      ['analytics', 'gateway', 'inventory', 'notification', 'order', 'shopify-sim', 'sync'].sort(),
+      [
+        'analytics',
+        'gateway',
+        'inventory',
+        'notification',
+        'order',
+        'shopify-sim',
+        'shops',
+        'sync',
+      ].sort(),
     );
   });
 
