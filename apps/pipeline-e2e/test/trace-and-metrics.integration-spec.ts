@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pipeline, PIPELINE_TOKEN } from './pipeline-harness';
 
+// test-runs-alone: it starts every service as a process and waits for one whole trace; beside
+// other suites on a 2-core machine it ran out of its time budget in CI.
 /**
  * Observability end to end, with every service as its own process exporting over OTLP/HTTP to a
  * collector stand-in run by this test (it records the JSON the real exporter posts):

@@ -18,6 +18,8 @@ import {
   type ShopifyAdminClientOptions,
 } from '../src';
 
+// test-runs-alone: its Retry-After and three-process throttle checks depend on the simulator's
+// buckets refilling at wall-clock rate, which a loaded machine skews.
 // The real simulator process (built: `npm run build`) and real Redis. Each test uses its own shop
 // and the file its own Redis prefix, so nothing here meets another test's state.
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
