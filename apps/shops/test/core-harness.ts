@@ -38,10 +38,16 @@ export function newKey(): string {
   return randomBytes(32).toString('base64');
 }
 
-export async function coreDatabase(): Promise<string> {
-  const name = 'shopwire_shops_core_it';
+/**
+ * A fresh database per suite (dropped and made again at its start): key rotation re-seals every
+ * row it finds, so rows another suite or an earlier run sealed with keys of its own must not be
+ * there.
+ */
+export async function coreDatabase(suite: string): Promise<string> {
+  const name = `shopwire_shops_core_it_${suite.replace(/[^a-z0-9_]/g, '_')}`;
   const admin = new Pool({ connectionString: SERVER_URL, max: 1 });
   try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -30,7 +30,7 @@ describe('credentials (Postgres, Redis, simulator)', () => {
   const k2 = newKey();
 
   beforeAll(async () => {
-    [sim, databaseUrl] = await Promise.all([startSimulatorProcess(), coreDatabase()]);
+    [sim, databaseUrl] = await Promise.all([startSimulatorProcess(), coreDatabase('credentials')]);
   });
 
   afterAll(async () => {
@@ -217,7 +217,10 @@ describe('credentials (Postgres, Redis, simulator)', () => {
     ).rejects.toBeInstanceOf(ReauthRequiredError);
     await expect(c.installations.accessToken(shop)).rejects.toBeInstanceOf(ReauthRequiredError);
     expect(await c.metrics.reauthRequired.get()).toMatchObject({
-      values: [{ value: 1, labels: { grant_type: 'authorization_code' } }],
+      values: expect.arrayContaining([
+        { value: 1, labels: { grant_type: 'authorization_code' } },
+        { value: 0, labels: { grant_type: 'token_exchange' } },
+      ]),
     });
     const installation = await c.repository.findInstallation(shop);
     expect(installation).toMatchObject({

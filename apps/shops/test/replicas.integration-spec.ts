@@ -37,7 +37,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
     let databaseUrl: string;
     [sim, databaseUrl] = await Promise.all([
       startSimulatorProcess(),
-      coreDatabase(),
+      coreDatabase('replicas'),
       startGroupAtEnd(kafka, group, [ShopifyKafkaTopic.Compliance, retryTopicOf('shops')]),
     ]);
     db = new Pool({ connectionString: databaseUrl, max: 2 });
