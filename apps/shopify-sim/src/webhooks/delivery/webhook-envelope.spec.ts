@@ -1,4 +1,7 @@
-import { readWebhookHeaders, verifyWebhookHmac } from '@shopwire/shopify';
+import {
+  signedPerShopifyDocs,
+  webhookHeadersPerShopifyDocs,
+} from '../../../test/support/shopify-doc-checks';
 import { createHmac } from 'node:crypto';
 import { SeededRandom } from '../../random/seeded-random';
 import type { WebhookEvent } from '../traffic/webhook-traffic.generator';
@@ -42,7 +45,7 @@ describe('buildDelivery', () => {
     expect(delivery.headers['X-Shopify-Hmac-Sha256']).toBe(expected);
     expect(delivery.body).toBe(event.body);
     expect(
-      verifyWebhookHmac(delivery.body, delivery.headers['X-Shopify-Hmac-Sha256'], [
+      signedPerShopifyDocs(delivery.body, delivery.headers['X-Shopify-Hmac-Sha256'], [
         'current-secret',
       ]),
     ).toBe(true);
@@ -60,7 +63,7 @@ describe('buildDelivery', () => {
       lower((n) => !n.startsWith('shopify-')),
       lower((n) => !n.startsWith('X-')),
     ]) {
-      expect(readWebhookHeaders(set)).toMatchObject({
+      expect(webhookHeadersPerShopifyDocs(set)).toMatchObject({
         topic: 'orders/create',
         webhookId: 'wh-1',
         eventId: event.eventId,
@@ -71,10 +74,10 @@ describe('buildDelivery', () => {
   it('can sign with the pre-rotation secret or a wrong one', () => {
     const old = buildDelivery(event, 'wh-2', { apiVersion: '2026-10', secrets, signWith: 'old' });
     expect(
-      verifyWebhookHmac(old.body, old.headers['X-Shopify-Hmac-Sha256'], ['current-secret']),
+      signedPerShopifyDocs(old.body, old.headers['X-Shopify-Hmac-Sha256'], ['current-secret']),
     ).toBe(false);
     expect(
-      verifyWebhookHmac(old.body, old.headers['X-Shopify-Hmac-Sha256'], [
+      signedPerShopifyDocs(old.body, old.headers['X-Shopify-Hmac-Sha256'], [
         'current-secret',
         'old-secret',
       ]),
@@ -85,7 +88,7 @@ describe('buildDelivery', () => {
       signWith: 'wrong',
     });
     expect(
-      verifyWebhookHmac(wrong.body, wrong.headers['X-Shopify-Hmac-Sha256'], [
+      signedPerShopifyDocs(wrong.body, wrong.headers['X-Shopify-Hmac-Sha256'], [
         'current-secret',
         'old-secret',
       ]),

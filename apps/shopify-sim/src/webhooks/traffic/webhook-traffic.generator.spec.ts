@@ -1,13 +1,13 @@
-import { parseShopifyJson, type ShopifyJson } from '@shopwire/shopify';
+import { parseKeepingLargeIds, type JsonValue } from '../../../test/support/shopify-doc-checks';
 import { WebhookTrafficGenerator, type WebhookEvent } from './webhook-traffic.generator';
 import { WEBHOOK_TOPICS, type WebhookTopic } from './webhook-topics';
 
-type Obj = { [key: string]: ShopifyJson };
+type Obj = { [key: string]: JsonValue };
 const START = Date.parse('2026-11-27T10:00:00Z');
 const TWO_53 = 2n ** 53n;
 const SHOP = 'shopwire-demo.myshopify.com';
 
-const body = (event: WebhookEvent) => parseShopifyJson(event.body) as Obj;
+const body = (event: WebhookEvent) => parseKeepingLargeIds(event.body) as Obj;
 const at = (seconds: number) => new Date(START + seconds * 1000);
 
 function generator(seed: string | number = 'spec') {
@@ -55,7 +55,7 @@ describe('WebhookTrafficGenerator', () => {
     // JSON.parse rounds every one of them; a lossless parse keeps the digits.
     const naive = JSON.stringify(JSON.parse(text));
     expect(bareBigIntegers(naive)).not.toEqual(ids);
-    expect(JSON.stringify(parseShopifyJson(text))).toContain(`"${ids[0]}"`);
+    expect(JSON.stringify(parseKeepingLargeIds(text))).toContain(`"${ids[0]}"`);
   });
 
   it('writes REST-shaped orders: decimal-string money, *_set, line items from the catalog, customer data', () => {
