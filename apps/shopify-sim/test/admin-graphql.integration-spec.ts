@@ -1,4 +1,4 @@
-import { verifyWebhookHmac } from '@shopwire/shopify';
+import { signedPerShopifyDocs } from './support/shopify-doc-checks';
 import {
   ADMIN_WEBHOOK_SECRET,
   startAdminSim,
@@ -243,7 +243,7 @@ describe('Admin API simulator: GraphQL (schema, cost, throttling, mutations) ove
     );
     expect(hook).toBeDefined();
     expect(
-      verifyWebhookHmac(hook!.body, String(hook!.headers['x-shopify-hmac-sha256']), [
+      signedPerShopifyDocs(hook!.body, String(hook!.headers['x-shopify-hmac-sha256']), [
         ADMIN_WEBHOOK_SECRET,
       ]),
     ).toBe(true);

@@ -1,4 +1,4 @@
-import { verifyWebhookHmac } from '@shopwire/shopify';
+import { signedPerShopifyDocs } from './support/shopify-doc-checks';
 import { createServer } from 'node:net';
 import { NO_FAULTS, type FaultOptions } from '../src/webhooks/delivery/fault-injector';
 import { shopifyRetryDelaysMs } from '../src/webhooks/delivery/retry-schedule';
@@ -112,7 +112,9 @@ describe('webhook delivery against a real HTTP receiver', () => {
         );
       }
       expect(
-        verifyWebhookHmac(first!.body, String(first!.headers['x-shopify-hmac-sha256']), [SECRET]),
+        signedPerShopifyDocs(first!.body, String(first!.headers['x-shopify-hmac-sha256']), [
+          SECRET,
+        ]),
       ).toBe(true);
       expect(first!.headers['shopify-webhook-id']).toBe(first!.webhookId);
     }
