@@ -14,7 +14,7 @@ import { AppRegistry, DEFAULT_APP_SCOPES, type AppRegistration } from './app-reg
 import { INSTALLS_CLOCK, type Clock } from './installs.tokens';
 import { isShopDomain, mintSessionToken } from './oauth-crypto';
 import { parseBody } from './parse-body';
-import { TokenStore, type OAuthSettings, type OAuthStats } from './token-store';
+import { TokenStore, type OAuthSettings, type OAuthStats, type ShopOAuthView } from './token-store';
 
 const seconds = z
   .number()
@@ -126,6 +126,15 @@ export class SimOAuthController {
   @ApiOperation({ summary: 'Grants per type, refreshes, reused refresh tokens, errors, 401s' })
   stats(): OAuthStats {
     return this.tokens.stats();
+  }
+
+  @Get('oauth/shops/:shop')
+  @ApiOperation({
+    summary:
+      'One shop: every access and refresh token issued for it (tests search logs for them), its refreshes, refresh tokens used again, 401s',
+  })
+  shopView(@Param('shop') shop: string): ShopOAuthView {
+    return this.tokens.shopView(checkShop(shop));
   }
 
   @Post('shops/:shop/legacy-token')

@@ -132,4 +132,46 @@ describe('TokenStore', () => {
       'invalid_grant',
     );
   });
+
+  it('lists one shop’s issued tokens and counts its refreshes, reuses and 401s apart from others', () => {
+    const { store, advance } = setup();
+    store.updateSettings({ accessTokenTtlSeconds: 2 });
+    const first = store.tokenExchange(SHOP, APP, true);
+    const second = store.refresh(SHOP, APP, first.refresh_token!);
+    // A lost answer: the previous token again while its replacement is unused.
+    const retried = store.refresh(SHOP, APP, first.refresh_token!);
+    store.refresh(SHOP, APP, retried.refresh_token!);
+    expect(errorOf(() => store.refresh(SHOP, APP, first.refresh_token!)).error).toBe(
+      'invalid_grant',
+    );
+    advance(2_000);
+    expect(store.admits(SHOP, second.access_token)).toBe(false);
+    store.tokenExchange('other.myshopify.com', APP, true);
+    expect(store.admits('other.myshopify.com', 'nope')).toBe(false);
+
+    const view = store.shopView(SHOP);
+    expect(view).toEqual({
+      shop: SHOP,
+      accessTokens: [
+        first.access_token,
+        second.access_token,
+        retried.access_token,
+        expect.any(String),
+      ],
+      refreshTokens: [
+        first.refresh_token,
+        second.refresh_token,
+        retried.refresh_token,
+        expect.any(String),
+      ],
+      refreshes: 3,
+      previousRefreshTokenUsed: 1,
+      reusedRefreshTokens: 1,
+      unauthorized: 1,
+    });
+    expect(store.shopView('never.myshopify.com')).toMatchObject({
+      accessTokens: [],
+      unauthorized: 0,
+    });
+  });
 });

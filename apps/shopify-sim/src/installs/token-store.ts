@@ -77,6 +77,30 @@ export interface OAuthStats {
 }
 
 /**
+ * One shop's side of the token endpoint and the Admin API's check, for tests: every token issued
+ * for it (to search logs for them) and its own 401 count. The simulator is a test stand-in; a
+ * real Shopify never lists tokens.
+ */
+export interface ShopOAuthView {
+  shop: string;
+  /** Access tokens issued for the shop, oldest first (at most `ISSUED_PER_SHOP` kept). */
+  accessTokens: string[];
+  /** Refresh tokens issued for the shop, oldest first (same bound). */
+  refreshTokens: string[];
+  /** Refresh-token grants answered for the shop. */
+  refreshes: number;
+  /** Refreshes with a token whose replacement had already been issued (each is a lost answer). */
+  previousRefreshTokenUsed: number;
+  /** Refreshes with a token whose replacement had already been used (refused). */
+  reusedRefreshTokens: number;
+  /** Admin API requests for the shop refused with 401. */
+  unauthorized: number;
+}
+
+/** Enough for a long test run; a benchmark issuing more keeps the newest. */
+const ISSUED_PER_SHOP = 5_000;
+
+/**
  * Codes, access tokens and refresh tokens the simulator issued, with Shopify's rules: codes are
  * single-use and short-lived; expiring offline tokens come with a refresh token; each refresh
  * rotates it, and the previous refresh token stays valid until the new one is first used, after
@@ -89,6 +113,7 @@ export class TokenStore {
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   /** Shops the simulator has issued a token for (or uninstalled): their Admin API is strict. */
   private readonly managedShops = new Set<string>();
+  private readonly perShop = new Map<string, ShopOAuthView>();
   private readonly counters: OAuthStats = {
     grants: {
       authorization_code: 0,
@@ -154,10 +179,14 @@ export class TokenStore {
       throw invalidGrant('The refresh token is invalid');
     if (record.dead) {
       this.counters.reusedRefreshTokens += 1;
+      this.view(shop).reusedRefreshTokens += 1;
       throw invalidGrant('The refresh token has been rotated and is no longer valid');
     }
     if (record.expiresAt <= this.clock()) throw invalidGrant('The refresh token has expired');
-    if (record.children.length > 0) this.counters.previousRefreshTokenUsed += 1;
+    if (record.children.length > 0) {
+      this.counters.previousRefreshTokenUsed += 1;
+      this.view(shop).previousRefreshTokenUsed += 1;
+    }
     if (!record.used) {
       // The new token's first use: the one it replaced dies, and so do its other replacements
       // (answers the client lost and never stored).
@@ -169,6 +198,7 @@ export class TokenStore {
       }
     }
     this.counters.refreshes += 1;
+    this.view(shop).refreshes += 1;
     return this.grant(shop, app.clientId, record.scopes, 'refresh_token', true, token);
   }
 
@@ -186,7 +216,10 @@ export class TokenStore {
    */
   admits(shop: string, token: string): boolean {
     const ok = token.trim() !== '' && (!this.isStrict(shop) || this.isLive(shop, token));
-    if (!ok) this.counters.unauthorized += 1;
+    if (!ok) {
+      this.counters.unauthorized += 1;
+      if (shop !== '') this.view(shop).unauthorized += 1;
+    }
     return ok;
   }
 
@@ -216,6 +249,25 @@ export class TokenStore {
 
   stats(): OAuthStats {
     return structuredClone(this.counters);
+  }
+
+  /** One shop's issued tokens and counters (an empty view for a shop never seen). */
+  shopView(shop: string): ShopOAuthView {
+    return structuredClone(this.perShop.get(shop) ?? emptyView(shop));
+  }
+
+  private view(shop: string): ShopOAuthView {
+    let view = this.perShop.get(shop);
+    if (!view) {
+      view = emptyView(shop);
+      this.perShop.set(shop, view);
+    }
+    return view;
+  }
+
+  private remember(list: string[], token: string): void {
+    list.push(token);
+    if (list.length > ISSUED_PER_SHOP) list.splice(0, list.length - ISSUED_PER_SHOP);
   }
 
   private isLive(shop: string, token: string): boolean {
@@ -257,6 +309,7 @@ export class TokenStore {
       children: [],
     });
     if (parent !== null) this.refreshTokens.get(parent)?.children.push(refreshToken);
+    this.remember(this.view(shop).refreshTokens, refreshToken);
     return {
       access_token: this.newAccessToken(shop, kind, accessTokenTtlSeconds),
       scope,
@@ -274,6 +327,19 @@ export class TokenStore {
       expiresAt: ttlSeconds === null ? null : this.clock() + ttlSeconds * 1000,
     });
     this.managedShops.add(shop);
+    this.remember(this.view(shop).accessTokens, token);
     return token;
   }
+}
+
+function emptyView(shop: string): ShopOAuthView {
+  return {
+    shop,
+    accessTokens: [],
+    refreshTokens: [],
+    refreshes: 0,
+    previousRefreshTokenUsed: 0,
+    reusedRefreshTokens: 0,
+    unauthorized: 0,
+  };
 }
