@@ -30,9 +30,15 @@ export const shopsConfigSchema = z.object({
   SHOPIFY_API_SECRET: z
     .string({ required_error: 'SHOPIFY_API_SECRET is required' })
     .min(16, 'SHOPIFY_API_SECRET must be at least 16 characters'),
-  /** Access scopes asked for at install, comma-separated as Shopify writes them. */
+  /**
+   * Access scopes asked for at install, comma-separated as Shopify writes them. The default is
+   * what Shopwire reads and subscribes to, nothing more (Shopify's review refuses unused scopes):
+   * orders (order backfill, orders/* webhooks), products (catalog, metafields, product import),
+   * inventory and locations (inventory reconcile, inventory_* webhooks), discounts (pricing
+   * rules, discounts/* webhooks). Nothing writes to a shop.
+   */
   SHOPIFY_SCOPES: csv('SHOPIFY_SCOPES').default(
-    'read_orders,read_products,write_products,read_inventory,write_inventory',
+    'read_orders,read_products,read_inventory,read_locations,read_discounts',
   ),
   /** Public base URL of this service; the OAuth redirect URI is `${it}/auth/callback`. */
   SHOPWIRE_PUBLIC_URL: httpUrl('SHOPWIRE_PUBLIC_URL')
