@@ -1,4 +1,5 @@
 export * from './backoff';
 export * from './breaker';
+export * from './breaker-registry';
 export * from './retry';
 export * from './timeout';
