@@ -8,15 +8,21 @@ import {
 } from '@opentelemetry/api';
 import { briefError } from '@shopwire/kafka';
 import {
-  createBreaker,
+  BreakerRegistry,
   isBreakerOpenError,
   nextRetryDelay,
   parseRetryAfter,
   withTimeout,
-  type Breaker,
 } from '@shopwire/resilience';
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { Agent, request } from 'undici';
+import {
+  CallbackDestinationGuard,
+  CallbackDestinationRefused,
+  type ResolvedAddress,
+} from './callback-destination';
 import { CALLBACK_SIGNATURE_HEADER, signCallback } from './callback-signature';
 import type { JobRecord } from './job';
 import type { JobMetrics } from './job.metrics';
@@ -38,8 +44,16 @@ export interface CallbackSenderOptions {
   baseDelayMs?: number;
   capDelayMs?: number;
   pollIntervalMs?: number;
-  fetch?: typeof fetch;
+  /**
+   * Where callbacks may go; checked again at every delivery, after the lookup, and the
+   * connection pinned to the address judged. Default: public unicast addresses only, http(s).
+   */
+  destination?: CallbackDestinationGuard;
+  /** Receiving origins with a breaker kept at once (least recently used out). */
+  maxBreakers?: number;
 }
+
+type PostArgs = [URL, ResolvedAddress, Buffer, Record<string, string>];
 
 // The API only: the process running the sender chooses the SDK and where spans go.
 const tracer = trace.getTracer('shopwire.jobs');
@@ -65,12 +79,32 @@ export class CallbackHttpError extends Error {
 export class CallbackSender {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
-  private readonly breakers = new Map<
-    string,
-    Breaker<[string, Buffer, Record<string, string>], number>
-  >();
+  private readonly breakers: BreakerRegistry<PostArgs, number>;
+  private readonly destination: CallbackDestinationGuard;
 
-  constructor(private readonly options: CallbackSenderOptions) {}
+  constructor(private readonly options: CallbackSenderOptions) {
+    this.destination =
+      options.destination ??
+      new CallbackDestinationGuard({ httpsOnly: false, allowLoopback: false, allowedHosts: null });
+    const timeoutMs = options.timeoutMs ?? 5000;
+    this.breakers = new BreakerRegistry<PostArgs, number>({
+      max: options.maxBreakers ?? 1000,
+      action: (url, address, body, headers) => this.post(url, address, body, headers, timeoutMs),
+      optionsFor: (origin) => ({
+        name: `job-callback:${origin}`,
+        // withTimeout below bounds each call; the breaker's own timeout is a backstop.
+        timeoutMs: timeoutMs + 1000,
+        // A 4xx (other than 408/429) is our request being refused, not the receiver failing.
+        isNotAFault: (error) =>
+          error instanceof CallbackHttpError &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 408 &&
+          error.status !== 429,
+        registry: options.registry,
+      }),
+    });
+  }
 
   start(): void {
     this.timer ??= setInterval(() => {
@@ -91,7 +125,6 @@ export class CallbackSender {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.busy;
-    for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();
   }
 
@@ -138,7 +171,10 @@ export class CallbackSender {
     propagation.inject(trace.setSpan(context.active(), span), headers);
     let answered = false;
     try {
-      const status = await this.breakerFor(job.callbackUrl).fire(job.callbackUrl, body, headers);
+      // Judged again here, not only at submission: DNS may have changed since, and the address
+      // judged is the one connected to.
+      const { url, address } = await this.destination.resolve(job.callbackUrl);
+      const status = await this.breakers.get(url.origin).fire(url, address, body, headers);
       answered = true;
       span.setAttribute('http.response.status_code', status);
       span.end();
@@ -148,6 +184,20 @@ export class CallbackSender {
     } catch (error) {
       // (once answered, the span has ended: a failure to record the outcome is not the call's)
       if (!answered) endFailed(span, error);
+      if (error instanceof CallbackDestinationRefused && error.reason !== 'unresolvable') {
+        // No later attempt would go anywhere else: give up at once, without a connection.
+        await store.recordCallback(job.id, {
+          delivered: false,
+          error: `${error.name}: ${error.message}`,
+          retryInMs: null,
+        });
+        metrics.callbacks.inc({ type: job.type, result: 'refused' });
+        logger.warn(
+          { jobId: job.id, attempt, reason: error.reason },
+          'job callback destination refused; giving up',
+        );
+        return;
+      }
       if (isBreakerOpenError(error)) {
         // The receiver is known to be down: try later without spending an attempt.
         await store.postponeCallback(job.id, 5000);
@@ -177,57 +227,53 @@ export class CallbackSender {
     }
   }
 
-  /** One breaker per receiving origin: one receiver being down does not stop the others. */
-  private breakerFor(url: string): Breaker<[string, Buffer, Record<string, string>], number> {
-    const origin = new URL(url).origin;
-    let breaker = this.breakers.get(origin);
-    if (!breaker) {
-      const timeoutMs = this.options.timeoutMs ?? 5000;
-      breaker = createBreaker(
-        (target: string, body: Buffer, headers: Record<string, string>) =>
-          this.post(target, body, headers, timeoutMs),
-        {
-          name: `job-callback:${origin}`,
-          // withTimeout below bounds each call; the breaker's own timeout is a backstop.
-          timeoutMs: timeoutMs + 1000,
-          // A 4xx (other than 408/429) is our request being refused, not the receiver failing.
-          isNotAFault: (error) =>
-            error instanceof CallbackHttpError &&
-            error.status >= 400 &&
-            error.status < 500 &&
-            error.status !== 408 &&
-            error.status !== 429,
-          registry: this.options.registry,
-        },
-      );
-      this.breakers.set(origin, breaker);
-    }
-    return breaker;
-  }
-
+  /**
+   * One POST on a connection of its own, made to the address the guard judged (the name is still
+   * sent as Host and used for TLS). Redirects are not followed: a 3xx is a failed delivery.
+   */
   private async post(
-    url: string,
+    url: URL,
+    address: ResolvedAddress,
     body: Buffer,
     headers: Record<string, string>,
     timeoutMs: number,
   ): Promise<number> {
-    const doFetch = this.options.fetch ?? fetch;
-    return withTimeout(timeoutMs, 'job callback', async (signal) => {
-      // A redirect is a failure, not something to follow with a signed body.
-      const response = await doFetch(url, {
-        method: 'POST',
-        body,
-        headers,
-        signal,
-        redirect: 'manual',
+    const agent = new Agent({ connect: { lookup: pinnedLookup(address) }, pipelining: 0 });
+    try {
+      return await withTimeout(timeoutMs, 'job callback', async (signal) => {
+        const response = await request(url, {
+          method: 'POST',
+          body,
+          headers,
+          signal,
+          dispatcher: agent,
+        });
+        await response.body.dump().catch(() => undefined);
+        if (response.statusCode < 200 || response.statusCode >= 300) {
+          const retryAfter = response.headers['retry-after'];
+          throw new CallbackHttpError(
+            response.statusCode,
+            (Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null,
+          );
+        }
+        return response.statusCode;
       });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status < 200 || response.status >= 300) {
-        throw new CallbackHttpError(response.status, response.headers.get('retry-after'));
-      }
-      return response.status;
-    });
+    } finally {
+      agent.destroy().catch(() => undefined);
+    }
   }
+}
+
+/** A lookup that answers the one address already judged, whatever the name: no second query. */
+function pinnedLookup(address: ResolvedAddress): LookupFunction {
+  return ((
+    _hostname: string,
+    options: { all?: boolean },
+    callback: (...args: unknown[]) => void,
+  ) => {
+    if (options?.all) callback(null, [{ address: address.address, family: address.family }]);
+    else callback(null, address.address, address.family);
+  }) as unknown as LookupFunction;
 }
 
 /** A failed delivery on its span: the status or error kind, never the receiver's body. */

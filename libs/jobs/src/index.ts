@@ -9,6 +9,7 @@ export * from './job-worker';
 export * from './job-dispatch-consumer';
 export * from './dispatch-message';
 export * from './callback-signature';
+export * from './callback-destination';
 export * from './callback-sender';
 export * from './submission';
 export * from './jobs-config';

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CallbackDestinationGuard, type HostResolver } from './callback-destination';
 import { CallbackSender } from './callback-sender';
 import { CallbackStore } from './callback-store';
 import type { JobHandler, JobRecord } from './job';
@@ -12,7 +13,7 @@ import { JobWorker } from './job-worker';
 import { JobMetrics } from './job.metrics';
 import type { JobsSettings } from './jobs-config';
 import { TokenBucketPacer, unlimitedPacer, type Pacer } from './pacer';
-import { validateSubmission, type Submission } from './submission';
+import { checkCallbackDestination, validateSubmission, type Submission } from './submission';
 
 export interface JobsRuntimeOptions {
   /** The service's name: topic `shopwire.jobs.<service>.v1`, group `<service>-jobs`. */
@@ -31,7 +32,8 @@ export interface JobsRuntimeOptions {
   topic?: string;
   /** false: serve the API and send callbacks, but run no jobs here. */
   runJobs?: boolean;
-  fetch?: typeof fetch;
+  /** Resolves callback hosts; default the system's resolver (tests answer with stubs). */
+  resolver?: HostResolver;
 }
 
 /**
@@ -48,6 +50,7 @@ export class JobsRuntime {
   readonly metrics: JobMetrics;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly handlers: ReadonlyMap<string, JobHandler<any, any>>;
+  readonly destination: CallbackDestinationGuard;
   private started = false;
 
   constructor(readonly options: JobsRuntimeOptions) {
@@ -82,6 +85,7 @@ export class JobsRuntime {
       metrics: this.metrics,
       sessionTimeoutMs: settings.sessionTimeoutMs,
     });
+    this.destination = new CallbackDestinationGuard(settings.callbackPolicy, options.resolver);
     this.callbacks = new CallbackSender({
       store: new CallbackStore(options.dataSource),
       secret: settings.callbackSecret,
@@ -93,7 +97,7 @@ export class JobsRuntime {
       baseDelayMs: settings.callbackBaseDelayMs,
       capDelayMs: settings.callbackMaxDelayMs,
       pollIntervalMs: settings.callbackPollMs,
-      fetch: options.fetch,
+      destination: this.destination,
     });
   }
 
@@ -116,8 +120,18 @@ export class JobsRuntime {
     await this.callbacks.stop();
   }
 
+  /** The submission's shape, type and params; synchronous, no lookup (see `checkCallback`). */
   validate(body: unknown): Submission {
     return validateSubmission(body, this.handlers, this.options.settings.callbackSecret !== null);
+  }
+
+  /**
+   * A valid submission's callback destination, resolved and judged (`CallbackDestinationGuard`):
+   * null when acceptable (or none), else the problem, phrased for a 400. The sender judges it
+   * again at each delivery.
+   */
+  async checkCallback(submission: Extract<Submission, { ok: true }>): Promise<string | null> {
+    return checkCallbackDestination(this.destination, submission.callbackUrl);
   }
 
   async submit(

@@ -69,6 +69,8 @@ export class JobsController {
   ): Promise<JobView> {
     const submission = this.jobs.validate(body);
     if (!submission.ok) throw new BadRequestException(submission.errors);
+    const refused = await this.jobs.checkCallback(submission);
+    if (refused) throw new BadRequestException([refused]);
     const job = await database(() => this.jobs.submit(submission, request.caller ?? null));
     void reply.header('location', jobLocation(job.id));
     return toJobView(job);

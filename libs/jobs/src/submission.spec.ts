@@ -1,6 +1,7 @@
 import { z } from '@shopwire/config';
 import type { JobHandler } from './job';
-import { validateSubmission } from './submission';
+import { CallbackDestinationGuard } from './callback-destination';
+import { checkCallbackDestination, validateSubmission } from './submission';
 
 const handler: JobHandler<{ shop: string; days: number }> = {
   type: 'report',
@@ -67,5 +68,28 @@ describe('validateSubmission', () => {
     expect(validateSubmission({ type: 'report', extra: 1 }, handlers, true).ok).toBe(false);
     expect(validateSubmission({}, handlers, true).ok).toBe(false);
     expect(validateSubmission(null, handlers, true).ok).toBe(false);
+  });
+});
+
+describe('checkCallbackDestination (at submission)', () => {
+  const guard = new CallbackDestinationGuard(
+    { httpsOnly: true, allowLoopback: false, allowedHosts: null },
+    async (host) =>
+      host === 'hooks.example.com'
+        ? [{ address: '151.101.1.69', family: 4 }]
+        : [{ address: '10.0.0.8', family: 4 }],
+  );
+
+  it('accepts no callback and a public https receiver', async () => {
+    expect(await checkCallbackDestination(guard, null)).toBeNull();
+    expect(await checkCallbackDestination(guard, 'https://hooks.example.com/cb')).toBeNull();
+  });
+
+  it('answers an internal destination or plain http (production) with the reason for a 400', async () => {
+    expect(await checkCallbackDestination(guard, 'https://internal.example.com/cb')).toBe(
+      'callbackUrl: callbackUrl host internal.example.com resolves to a private address (10.0.0.8)',
+    );
+    expect(await checkCallbackDestination(guard, 'https://169.254.169.254/')).toMatch(/metadata/);
+    expect(await checkCallbackDestination(guard, 'http://hooks.example.com/cb')).toMatch(/https/);
   });
 });

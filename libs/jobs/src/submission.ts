@@ -1,4 +1,5 @@
 import { z } from '@shopwire/config';
+import { CallbackDestinationRefused, type CallbackDestinationGuard } from './callback-destination';
 import type { JobHandler } from './job';
 
 /** `POST /jobs` body. `callback_url` is accepted as a spelling of `callbackUrl`. */
@@ -71,5 +72,24 @@ function isHttpUrl(value: string): boolean {
     );
   } catch {
     return false;
+  }
+}
+
+/**
+ * The submit-time half of the destination check: the callback URL resolved and judged, null when
+ * acceptable (or absent), else the problem phrased for a 400. A lookup that fails is refused too:
+ * a receiver is expected to exist when its job is submitted.
+ */
+export async function checkCallbackDestination(
+  guard: CallbackDestinationGuard,
+  callbackUrl: string | null,
+): Promise<string | null> {
+  if (callbackUrl === null) return null;
+  try {
+    await guard.resolve(callbackUrl);
+    return null;
+  } catch (error) {
+    if (error instanceof CallbackDestinationRefused) return `callbackUrl: ${error.message}`;
+    throw error;
   }
 }

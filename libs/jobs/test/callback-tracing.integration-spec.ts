@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import {
   CALLBACK_SIGNATURE_HEADER,
+  CallbackDestinationGuard,
   CallbackSender,
   CallbackStore,
   JobMetrics,
@@ -80,6 +81,11 @@ describe('job callback spans', () => {
       metrics: new JobMetrics(undefined),
       baseDelayMs: 1,
       capDelayMs: 1,
+      destination: new CallbackDestinationGuard({
+        httpsOnly: false,
+        allowLoopback: true,
+        allowedHosts: null,
+      }),
     });
     try {
       expect(await sender.deliverDue()).toBe(1);
