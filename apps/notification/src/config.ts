@@ -9,6 +9,7 @@ import {
   z,
 } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
+import { privacyEnv } from '@shopwire/privacy';
 
 /** `shop:email` pairs, comma-separated: where a shop's merchant alerts go. */
 const merchantEmails = z
@@ -40,6 +41,7 @@ export const notificationConfigSchema = z.object({
   ...databaseEnv,
   ...apiTokensEnv,
   ...logEnv,
+  ...privacyEnv,
   PORT: port(3003),
   RUN_MIGRATIONS: booleanFlag(false),
   NOTIFICATION_CONSUMER_GROUP: z.string().min(1).default(ConsumerGroup.Notification),

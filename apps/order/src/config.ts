@@ -8,12 +8,14 @@ import {
   positiveInt,
   z,
 } from '@shopwire/config';
+import { privacyEnv } from '@shopwire/privacy';
 
 export const orderConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiTokensEnv,
   ...logEnv,
+  ...privacyEnv,
   PORT: port(3001),
   /** Run pending migrations at boot. Off by default: production migrates from a Job, once. */
   RUN_MIGRATIONS: booleanFlag(false),

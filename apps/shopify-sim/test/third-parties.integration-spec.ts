@@ -146,11 +146,16 @@ describe('third-party stand-ins: SMTP sink and ERP', () => {
     const redact = await fetch(`${base}/sim/erp/redact`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ shopDomain: 'erp.myshopify.com', customerId: '42' }),
+      body: JSON.stringify({
+        shopDomain: 'erp.myshopify.com',
+        scope: 'customer',
+        customerId: '42',
+        orderIds: [],
+      }),
     });
     expect(redact.status).toBe(202);
     expect((await api('GET', '/sim/erp/redactions?shop=erp.myshopify.com')).json).toMatchObject([
-      { customerId: '42' },
+      { scope: 'customer', customerId: '42' },
     ]);
     expect((await api('GET', '/sim/erp/stats')).json).toMatchObject({
       created: 1,
@@ -160,5 +165,69 @@ describe('third-party stand-ins: SMTP sink and ERP', () => {
       dropped: 1,
       redactions: 1,
     });
+  });
+
+  it('scopes a guest redaction to the orders it names, and refuses one that names nobody', async () => {
+    const shop = 'erp-guest.myshopify.com';
+    const order = (orderId: string, customer: { id: string | null; email: string } | null) => ({
+      shopDomain: shop,
+      orderId,
+      order: { id: orderId, email: customer?.email ?? null, customer },
+    });
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}/sim/erp/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post('orders', order('101', { id: null, email: 'guest@example.com' }))).status,
+    ).toBe(201);
+    expect(
+      (await post('orders', order('102', { id: '7', email: 'known@example.com' }))).status,
+    ).toBe(201);
+
+    // The old contract's shape (no scope, customerId null) meant "the whole shop": now a 400.
+    expect((await post('redact', { shopDomain: shop, customerId: null })).status).toBe(400);
+    expect(
+      (
+        await post('redact', {
+          shopDomain: shop,
+          scope: 'customer',
+          customerId: null,
+          orderIds: [],
+        })
+      ).status,
+    ).toBe(400);
+    const guest = await post('redact', {
+      shopDomain: shop,
+      scope: 'customer',
+      customerId: null,
+      orderIds: ['101'],
+    });
+    expect(guest.status).toBe(202);
+    expect(await guest.json()).toMatchObject({ scope: 'customer', ordersErased: 1 });
+
+    const bodies = async () =>
+      Object.fromEntries(
+        (
+          (await api('GET', `/sim/erp/orders?shop=${shop}`)).json as {
+            orderId: string;
+            body: { order: unknown };
+          }[]
+        ).map((r) => [r.orderId, r.body.order]),
+      );
+    expect(await bodies()).toEqual({
+      '101': { id: '101', email: null, customer: null },
+      '102': {
+        id: '102',
+        email: 'known@example.com',
+        customer: { id: '7', email: 'known@example.com' },
+      },
+    });
+
+    const wholeShop = await post('redact', { shopDomain: shop, scope: 'shop' });
+    expect(await wholeShop.json()).toMatchObject({ scope: 'shop', ordersErased: 2 });
+    expect((await bodies())['102']).toEqual({ id: '102', email: null, customer: null });
   });
 });

@@ -9,6 +9,7 @@ import {
   z,
 } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
+import { privacyEnv } from '@shopwire/privacy';
 import { jobsEnv } from '@shopwire/jobs';
 import { scheduleConfigIssues, scheduleEnv } from './schedule/schedule-config';
 
@@ -17,6 +18,7 @@ const syncConfigFields = z.object({
   ...databaseEnv,
   ...apiTokensEnv,
   ...logEnv,
+  ...privacyEnv,
   ...jobsEnv,
   ...scheduleEnv,
   PORT: port(3005),

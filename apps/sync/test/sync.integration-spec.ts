@@ -203,6 +203,72 @@ describe('sync service', () => {
     ]);
   });
 
+  it('scopes a guest redact to its orders at the ERP, erases exports, and keeps a replay erased', async () => {
+    const shop = uniqueShop();
+    const guest = orderData({ customer: null });
+    const other = orderData();
+    await produceEvents(producer, [
+      orderEvent(DomainTopic.OrderAccepted, shop, guest),
+      orderEvent(DomainTopic.OrderAccepted, shop, other),
+    ]);
+    for (const o of [guest, other])
+      await waitFor(async () => (await syncOf(shop, o.id))?.status === 'synced', `${o.id} synced`);
+    const email = guest.email!;
+    await produceWebhook(
+      producer,
+      ShopifyKafkaTopic.Compliance,
+      shop,
+      'customers/data_request',
+      `{"shop_id":1,"shop_domain":"${shop}","customer":{"email":"${email}"},"orders_requested":[${guest.id}],"data_request":{"id":55}}`,
+    );
+    await waitFor(
+      async () =>
+        (await app.get(`/sync/privacy-requests?shop=${shop}`)).json().requests.length === 1,
+      'export made',
+    );
+    expect(JSON.stringify((await app.get(`/sync/privacy-requests?shop=${shop}`)).json())).toContain(
+      email,
+    );
+
+    // A guest: no customer id, only the email and the orders Shopify names.
+    await produceWebhook(
+      producer,
+      ShopifyKafkaTopic.Compliance,
+      shop,
+      'customers/redact',
+      `{"shop_id":1,"shop_domain":"${shop}","customer":{"email":"${email}"},"orders_to_redact":[${guest.id}]}`,
+    );
+    await waitFor(
+      async () =>
+        (await sim.call<unknown[]>('GET', `/sim/erp/redactions?shop=${shop}`)).json.length === 1,
+      'ERP told to redact',
+    );
+    expect(
+      (await sim.call<unknown[]>('GET', `/sim/erp/redactions?shop=${shop}`)).json[0],
+    ).toMatchObject({ scope: 'customer', customerId: null, orderIds: [guest.id], ordersErased: 1 });
+    const held = Object.fromEntries((await erpOrders(shop)).map((r) => [r.orderId, r.body]));
+    expect(JSON.stringify(held[guest.id])).not.toContain(email);
+    // Never shop-wide: the other customer's order at the ERP is untouched.
+    expect(held[other.id].order?.email).toBe(other.email);
+    const requests = JSON.stringify((await app.get(`/sync/privacy-requests?shop=${shop}`)).json());
+    expect(requests).not.toContain(email);
+
+    // The guest's accepted event replayed (a new event id, as a DLQ replay or backfill makes):
+    // recorded without personal data.
+    const replayShop = shop;
+    const again = orderData({ email, customer: null });
+    await produceEvents(producer, [orderEvent(DomainTopic.OrderAccepted, replayShop, again)]);
+    await waitFor(async () => (await syncOf(shop, again.id))?.status === 'synced', 'replay synced');
+    const { rows } = await db.query(
+      'SELECT payload, email_hash FROM sync.order_syncs WHERE shop_domain = $1 AND order_id = $2',
+      [shop, again.id],
+    );
+    expect(rows[0].email_hash).toBeNull();
+    expect(JSON.stringify(rows[0].payload)).not.toContain(email);
+    const [atErp] = (await erpOrders(shop)).filter((r) => r.orderId === again.id);
+    expect(JSON.stringify(atErp.body)).not.toContain(email);
+  });
+
   it('erases the customer locally, tells the ERP, and stops after uninstall', async () => {
     const shop = uniqueShop();
     const order = orderData();
@@ -225,7 +291,9 @@ describe('sync service', () => {
       (await sim.call<unknown[]>('GET', `/sim/erp/redactions?shop=${shop}`)).json[0],
     ).toMatchObject({
       shopDomain: shop,
+      scope: 'customer',
       customerId: customer.id,
+      orderIds: [order.id],
     });
     const [held] = await erpOrders(shop);
     expect(JSON.stringify(held.body)).not.toContain(customer.email!);

@@ -3,6 +3,7 @@ import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
 import { IntentTrace1796400000001 } from './migrations/1796400000001-intent-trace';
+import { RedactionTombstones1797200000001 } from './migrations/1797200000001-redaction-tombstones';
 
 export const NOTIFICATION_SCHEMA = 'notification';
 
@@ -18,7 +19,11 @@ export function createNotificationDataSource(options: {
     url: options.url,
     schema: NOTIFICATION_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateNotification1796400000000, IntentTrace1796400000001],
+    migrations: [
+      CreateNotification1796400000000,
+      IntentTrace1796400000001,
+      RedactionTombstones1797200000001,
+    ],
     applicationName: 'shopwire-notification',
   });
 }

@@ -6,6 +6,7 @@ import {
   type InventoryLevelLowData,
   type OrderData,
 } from '@shopwire/contracts';
+import { orderIdentities, type CustomerIdentity } from '@shopwire/privacy';
 import { isJsonObject, parseShopifyJson, readPath, shopifyId } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
@@ -24,6 +25,8 @@ export interface IntentDraft {
   recipient: string | null;
   recipientName: string | null;
   variables: OrderEmailVariables | LowStockVariables;
+  /** The customers the email is about (checked against redaction tombstones); none for merchants. */
+  subjects: CustomerIdentity[];
 }
 
 export type PrivacyAction =
@@ -103,6 +106,7 @@ function orderDraft(template: Template, order: OrderData): IntentDraft {
     recipient,
     recipientName: names.length > 0 ? names.join(' ') : null,
     variables: orderVariables(order),
+    subjects: orderIdentities(order),
   };
 }
 
@@ -207,6 +211,7 @@ export function decodeNotificationInput(
             recipient: merchantEmail(event.shopDomain),
             recipientName: null,
             variables,
+            subjects: [],
           },
         ],
       };

@@ -6,6 +6,7 @@ import { NotificationsController } from './notifications.controller';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+import { NotificationTombstones } from './notification-tombstones';
 import { PrivacyRepository } from './privacy.repository';
 
 @Module({
@@ -14,6 +15,7 @@ import { PrivacyRepository } from './privacy.repository';
     NotificationsMetrics,
     NotificationsRepository,
     PrivacyRepository,
+    NotificationTombstones,
     NotificationsService,
     EmailSender,
     NotificationDispatcher,

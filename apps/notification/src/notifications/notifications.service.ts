@@ -4,7 +4,8 @@ import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
 import { NOTIFICATION_LOGGER } from '../notification.tokens';
-import type { NotificationInput } from './notification-events';
+import type { IntentDraft, NotificationInput } from './notification-events';
+import { NotificationTombstones } from './notification-tombstones';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsRepository, type NotificationStatus } from './notifications.repository';
 import { PrivacyRepository } from './privacy.repository';
@@ -35,6 +36,7 @@ export class NotificationsService {
     private readonly privacy: PrivacyRepository,
     private readonly metrics: NotificationsMetrics,
     @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
+    private readonly tombstones: NotificationTombstones,
   ) {}
 
   /** true when at least one pending intent was recorded (the dispatcher should look now). */
@@ -86,12 +88,20 @@ export class NotificationsService {
         }
         const active = await this.repository.isShopActive(manager, input.shopDomain);
         const recorded: { template: string; status: NotificationStatus }[] = [];
-        for (const draft of input.drafts) {
-          const [status, reason]: [NotificationStatus, string | null] = !active
-            ? ['cancelled', 'shop uninstalled the app']
-            : draft.recipient
-              ? ['pending', null]
-              : ['skipped', 'no recipient address'];
+        for (const original of input.drafts) {
+          // The customer was redacted before this event was applied (a redelivery, a replay from
+          // the DLQ, a backfilled order): the intent is logged without them and nothing is sent.
+          const redacted =
+            original.subjects.length > 0 &&
+            (await this.tombstones.isRedacted(manager, input.shopDomain, original.subjects));
+          const draft = redacted ? redactedDraft(original) : original;
+          const [status, reason]: [NotificationStatus, string | null] = redacted
+            ? ['skipped', 'customer redacted']
+            : !active
+              ? ['cancelled', 'shop uninstalled the app']
+              : draft.recipient
+                ? ['pending', null]
+                : ['skipped', 'no recipient address'];
           if (
             await this.repository.insertIntent(
               manager,
@@ -127,9 +137,22 @@ export class NotificationsService {
     switch (input.action) {
       case 'customers/redact':
         affected = await this.privacy.eraseCustomer(manager, shopDomain, customerId, customerEmail);
+        affected += await this.privacy.eraseCustomerExports(
+          manager,
+          shopDomain,
+          customerId,
+          customerEmail,
+        );
+        await this.tombstones.record(
+          manager,
+          shopDomain,
+          { customerId, email: customerEmail },
+          inboxId,
+        );
         break;
       case 'shop/redact':
         affected = await this.privacy.eraseShop(manager, shopDomain);
+        affected += await this.privacy.eraseShopExports(manager, shopDomain);
         break;
       case 'customers/data_request': {
         const rows = await this.privacy.exportCustomer(
@@ -156,4 +179,11 @@ export class NotificationsService {
     });
     this.logger.info({ shopDomain, action: input.action, affected }, 'privacy request applied');
   }
+}
+
+/** A draft for a redacted customer: no address, name, customer id or greeting. */
+function redactedDraft(draft: IntentDraft): IntentDraft {
+  const variables =
+    'firstName' in draft.variables ? { ...draft.variables, firstName: null } : draft.variables;
+  return { ...draft, customerId: null, recipient: null, recipientName: null, variables };
 }

@@ -60,6 +60,40 @@ export class PrivacyRepository {
     return returnedRows(result).length;
   }
 
+  /**
+   * Deletes the content of the customer's data-request exports (the request's log row stays):
+   * matched by customer id, or by an address the export lists.
+   */
+  async eraseCustomerExports(
+    manager: EntityManager,
+    shopDomain: string,
+    customerId: string | null,
+    email: string | null,
+  ): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE notification.privacy_requests SET export = NULL
+        WHERE shop_domain = $1 AND export IS NOT NULL
+          AND (customer_id = $2::bigint
+               OR ($3::text IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM jsonb_array_elements(
+                   CASE WHEN jsonb_typeof(export -> 'notifications') = 'array'
+                        THEN export -> 'notifications' ELSE '[]'::jsonb END) AS n
+                  WHERE lower(trim(n ->> 'recipient')) = lower(trim($3)))))
+        RETURNING id`,
+      [shopDomain, customerId, email],
+    );
+    return returnedRows(result).length;
+  }
+
+  async eraseShopExports(manager: EntityManager, shopDomain: string): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE notification.privacy_requests SET export = NULL
+        WHERE shop_domain = $1 AND export IS NOT NULL RETURNING id`,
+      [shopDomain],
+    );
+    return returnedRows(result).length;
+  }
+
   /** What is held about the customer: for the merchant to hand over (customers/data_request). */
   async exportCustomer(
     manager: EntityManager,

@@ -5,6 +5,7 @@ import { OrderLineItemEntity } from '../orders/order-line-item.entity';
 import { OrderEntity } from '../orders/order.entity';
 import { CreateOrders1795748394149 } from './migrations/1795748394149-create-orders';
 import { OrderCustomersOutboxPrivacy1795900000000 } from './migrations/1795900000000-order-customers-outbox-privacy';
+import { RedactionTombstones1797200000000 } from './migrations/1797200000000-redaction-tombstones';
 
 export const ORDER_SCHEMA = 'orders';
 
@@ -18,7 +19,11 @@ export function createOrderDataSource(options: { url: string; poolSize: number }
     schema: ORDER_SCHEMA,
     poolSize: options.poolSize,
     entities: [OrderEntity, OrderLineItemEntity],
-    migrations: [CreateOrders1795748394149, OrderCustomersOutboxPrivacy1795900000000],
+    migrations: [
+      CreateOrders1795748394149,
+      OrderCustomersOutboxPrivacy1795900000000,
+      RedactionTombstones1797200000000,
+    ],
     applicationName: 'shopwire-order',
   });
 }

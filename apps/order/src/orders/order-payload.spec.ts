@@ -1,5 +1,11 @@
 import { parseShopifyJson } from '@shopwire/shopify';
-import { carriesOrder, isShopDomain, OrderPayloadError, parseOrderPayload } from './order-payload';
+import {
+  carriesOrder,
+  isShopDomain,
+  OrderPayloadError,
+  parseOrderPayload,
+  withoutCustomerData,
+} from './order-payload';
 
 const raw = (overrides = '') => `{
   "id": 820982911946154508,
@@ -130,5 +136,19 @@ describe('isShopDomain', () => {
     expect(isShopDomain('acme-2.myshopify.com')).toBe(true);
     expect(isShopDomain('acme.example.com')).toBe(false);
     expect(isShopDomain("x'; drop table orders;--.myshopify.com")).toBe(false);
+  });
+});
+
+describe('withoutCustomerData', () => {
+  it('keeps the order and the customer id, drops email, names and phone', () => {
+    const order = parseOrderPayload(
+      parseShopifyJson(
+        '{"id": 1, "updated_at": "2026-11-01T10:00:00Z", "email": "jon@example.com", "customer": {"id": 9, "email": "jon@example.com", "first_name": "Jon", "last_name": "Snow", "phone": "555-0100"}}',
+      ),
+    );
+    const stripped = withoutCustomerData(order);
+    expect(JSON.stringify(stripped)).not.toMatch(/jon|snow|555/i);
+    expect(stripped.customer?.id).toBe('9');
+    expect(stripped.id).toBe('1');
   });
 });

@@ -214,3 +214,17 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
 export function isShopDomain(value: string): boolean {
   return SHOP_DOMAIN.test(value);
 }
+
+/**
+ * The order without its customer's personal data (email, names, phone), as a redact leaves it;
+ * the customer's id stays, as it does on erased rows.
+ */
+export function withoutCustomerData(order: OrderState): OrderState {
+  return {
+    ...order,
+    email: null,
+    customer: order.customer
+      ? { id: order.customer.id, email: null, firstName: null, lastName: null, phone: null }
+      : null,
+  };
+}

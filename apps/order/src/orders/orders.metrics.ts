@@ -17,6 +17,7 @@ export class OrdersMetrics {
   readonly handlerSeconds: Histogram<'topic' | 'ok'>;
   readonly retries: Counter<'topic'>;
   readonly eventsEnqueued: Counter<'topic'>;
+  readonly redactedCustomer: Counter;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -24,6 +25,11 @@ export class OrdersMetrics {
       name: 'shopwire_order_updates_applied_total',
       help: 'Order webhooks applied to the stored order (inserted or updated)',
       labelNames: ['result'],
+      registers,
+    });
+    this.redactedCustomer = new Counter({
+      name: 'shopwire_order_redacted_customer_messages_total',
+      help: 'Order messages for a redacted customer, stored without personal data (a retried chunk counts again)',
       registers,
     });
     this.stale = new Counter({

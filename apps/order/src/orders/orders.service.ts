@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwire/database';
 import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
+import { orderIdentities } from '@shopwire/privacy';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_DATA_SOURCE } from '../database/order-data-source';
 import { ORDER_LOGGER } from '../order.tokens';
+import { OrderTombstones } from '../privacy/order-tombstones';
 import { decodeCursor, encodeCursor } from './order-cursor';
 import { orderData, orderEventMessage, orderEventTopics } from './order-events';
 import type { OrderLineItemEntity } from './order-line-item.entity';
-import type { OrderState } from './order-payload';
+import { withoutCustomerData, type OrderState } from './order-payload';
 import type { OrderEntity } from './order.entity';
 import { OrdersMetrics } from './orders.metrics';
 import { OrdersRepository, type OrderFilters, type WebhookMeta } from './orders.repository';
@@ -44,6 +46,7 @@ export class OrdersService {
     private readonly repository: OrdersRepository,
     private readonly metrics: OrdersMetrics,
     @Inject(ORDER_LOGGER) private readonly logger: Logger,
+    private readonly tombstones: OrderTombstones,
   ) {}
 
   /**
@@ -101,12 +104,19 @@ export class OrdersService {
     event: OrderEvent,
     emitted: string[],
   ): Promise<ApplyOutcome> {
-    const { meta, order } = event;
+    const { meta } = event;
+    let { order } = event;
     try {
       // Isolated per event: if Postgres refuses this one's data, only it is undone (and
       // rejected); the rest of the chunk still commits.
       return await mode.isolate('order_event', async () => {
         if (!(await mode.claim(ORDERS_INBOX_CONSUMER, meta.webhookId))) return 'duplicate';
+        // A customer redacted before this message was applied (it is a retry, a replay from the
+        // DLQ, a backfill): the order is a fact the shop keeps, the person is not.
+        if (await this.tombstones.isRedacted(manager, meta.shopDomain, orderIdentities(order))) {
+          order = withoutCustomerData(order);
+          this.metrics.redactedCustomer.inc();
+        }
         const result = await this.repository.upsertUnlessStale(manager, order, meta);
         if (result.outcome === 'stale') {
           await this.repository.countStaleUpdate(manager, meta.shopDomain, order.id);

@@ -16,6 +16,7 @@ import {
   parseCompliancePayload,
   type ComplianceRequest,
 } from './compliance-payload';
+import { OrderTombstones } from './order-tombstones';
 import { PrivacyRepository } from './privacy.repository';
 
 /** The inbox's consumer name for compliance webhooks. */
@@ -30,7 +31,8 @@ type Outcome = 'done' | 'duplicate' | 'rejected';
 
 /**
  * Privacy for the order service's data, from `shopify.compliance.v1`: customers/redact and
- * shop/redact erase personal data (orders, unpublished and retained outbox events, exports),
+ * shop/redact erase personal data (orders, unpublished and retained outbox events, exports;
+ * customers/redact also leaves a tombstone, `OrderTombstones`),
  * customers/data_request stores an export, app/uninstalled marks the shop inactive. Each request
  * is applied once (inbox) and logged in `orders.privacy_requests` without the personal data.
  *
@@ -45,6 +47,7 @@ export class PrivacyService {
   constructor(
     @Inject(ORDER_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: PrivacyRepository,
+    private readonly tombstones: OrderTombstones,
     @Inject(ORDER_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
@@ -149,6 +152,14 @@ export class PrivacyService {
           shop,
           request.customer,
           request.orderIds,
+        );
+        // Whatever names this customer later (a retry, a DLQ replay, a backfill) is stored
+        // without personal data: see OrdersService.apply.
+        await this.tombstones.record(
+          manager,
+          shop,
+          { customerId: request.customer.id, email: request.customer.email },
+          envelope.webhookId,
         );
         break;
       case 'shop/redact':

@@ -31,13 +31,31 @@ const erpOrderSchema = z
   })
   .passthrough();
 
-const erpRedactSchema = z.object({
-  shopDomain: z.string().min(1).max(255),
-  customerId: z
-    .string()
-    .regex(/^\d{1,20}$/)
-    .nullable(),
-});
+// The scope is explicit: a customer redaction with no customer id (a guest) is scoped to the
+// orders it names, and one that names neither is refused — it never becomes "the whole shop".
+const erpRedactSchema = z
+  .discriminatedUnion('scope', [
+    z
+      .object({
+        shopDomain: z.string().min(1).max(255),
+        scope: z.literal('customer'),
+        customerId: z
+          .string()
+          .regex(/^\d{1,20}$/)
+          .nullable(),
+        orderIds: z.array(z.string().regex(/^\d{1,20}$/)).max(10_000),
+      })
+      .strict(),
+    z.object({ shopDomain: z.string().min(1).max(255), scope: z.literal('shop') }).strict(),
+  ])
+  .superRefine((r, ctx) => {
+    if (r.scope === 'customer' && r.customerId === null && r.orderIds.length === 0)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'a customer redaction names a customerId or at least one order id',
+        path: ['orderIds'],
+      });
+  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,12 +114,15 @@ export class ErpController {
   @Post('redact')
   @PublicRoute()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Erase a customer (or, with customerId null, a whole shop)' })
+  @ApiOperation({
+    summary:
+      'Erase a customer ({scope:"customer", customerId, orderIds}) or a shop ({scope:"shop"}); 400 when it names nobody',
+  })
   redact(@Body() body: unknown): ErpRedaction {
     const parsed = erpRedactSchema.safeParse(body);
     if (!parsed.success)
       throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    return this.erp.redact(parsed.data.shopDomain, parsed.data.customerId);
+    return this.erp.redact(parsed.data);
   }
 
   @Get('orders')

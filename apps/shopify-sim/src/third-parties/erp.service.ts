@@ -17,11 +17,19 @@ export interface ErpCallRecord {
   answer: number;
 }
 
-export interface ErpRedaction {
-  shopDomain: string;
-  customerId: string | null;
+/**
+ * A redaction request: one customer (by id, by the orders it names, or both) or, only when it
+ * says so, the whole shop. A request that names nobody is refused, never widened.
+ */
+export type ErpRedactRequest =
+  | { shopDomain: string; scope: 'customer'; customerId: string | null; orderIds: string[] }
+  | { shopDomain: string; scope: 'shop' };
+
+export type ErpRedaction = ErpRedactRequest & {
   receivedAt: string;
-}
+  /** Stored orders whose customer data this request erased. */
+  ordersErased: number;
+};
 
 export type ErpFaultDecision =
   | { kind: 'none' }
@@ -124,18 +132,31 @@ export class ErpService {
   }
 
   /**
-   * Erases what the ERP holds about the customer (customerId null: the whole shop's customers)
-   * from the stored order bodies, and records the request.
+   * Erases what the ERP holds about the customer from the stored order bodies — their orders by
+   * customer id or by the order ids named — or, for scope `shop`, every order of the shop; and
+   * records the request.
    */
-  redact(shopDomain: string, customerId: string | null): ErpRedaction {
+  redact(request: ErpRedactRequest): ErpRedaction {
+    const named = new Set(request.scope === 'customer' ? request.orderIds : []);
+    let ordersErased = 0;
     for (const record of this.orders.values()) {
-      if (record.shopDomain !== shopDomain) continue;
+      if (record.shopDomain !== request.shopDomain) continue;
       const body = record.body as { order?: { customer?: { id?: unknown } | null } } | null;
-      if (customerId !== null && body?.order?.customer?.id !== customerId) continue;
-      if (body?.order)
+      if (request.scope === 'customer') {
+        const byCustomer =
+          request.customerId !== null && body?.order?.customer?.id === request.customerId;
+        if (!byCustomer && !named.has(record.orderId)) continue;
+      }
+      if (body?.order) {
         record.body = { ...body, order: { ...body.order, email: null, customer: null } };
+        ordersErased++;
+      }
     }
-    const redaction = { shopDomain, customerId, receivedAt: new Date().toISOString() };
+    const redaction: ErpRedaction = {
+      ...request,
+      receivedAt: new Date().toISOString(),
+      ordersErased,
+    };
     this.redactions.push(redaction);
     return redaction;
   }

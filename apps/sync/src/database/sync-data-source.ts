@@ -6,6 +6,7 @@ import { CreateSyncJobs1796400000002 } from './migrations/1796400000002-create-j
 import { ErpTrace1796400000003 } from './migrations/1796400000003-erp-trace';
 import { VariantsById1796400000004 } from './migrations/1796400000004-variants-by-id';
 import { Schedule1796400000005 } from './migrations/1796400000005-schedule';
+import { RedactionTombstonesErpScope1797200000002 } from './migrations/1797200000002-redaction-tombstones-erp-scope';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -24,6 +25,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
       ErpTrace1796400000003,
       VariantsById1796400000004,
       Schedule1796400000005,
+      RedactionTombstonesErpScope1797200000002,
     ],
     applicationName: 'shopwire-sync',
   });

@@ -192,7 +192,7 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await this.erp.call({
         url: this.redactUrl,
         idempotencyKey: `redact/${job.id}`,
-        body: { shopDomain: job.shopDomain, customerId: job.customerId },
+        body: erpRedactBody(job),
         shopDomain: job.shopDomain,
         kind: job.kind,
         parent: extractTraceContext(job.traceContext ?? {}),
@@ -209,4 +209,21 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
       });
     }
   }
+}
+
+/**
+ * The ERP redaction contract: the scope is always explicit. `customer` names the customer's id
+ * (null for a guest) and the orders it covers; only `shop` erases the whole shop.
+ */
+export function erpRedactBody(
+  job: Pick<DueJob, 'shopDomain' | 'scope' | 'customerId' | 'orderIds'>,
+) {
+  return job.scope === 'shop'
+    ? { shopDomain: job.shopDomain, scope: 'shop' as const }
+    : {
+        shopDomain: job.shopDomain,
+        scope: 'customer' as const,
+        customerId: job.customerId,
+        orderIds: job.orderIds,
+      };
 }

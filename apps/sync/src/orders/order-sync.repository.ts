@@ -20,7 +20,9 @@ export interface DueJob {
   id: string;
   shopDomain: string;
   kind: 'redact';
+  scope: 'customer' | 'shop';
   customerId: string | null;
+  orderIds: string[];
   attempts: number;
   traceContext: Record<string, string> | null;
 }
@@ -178,8 +180,8 @@ export class OrderSyncRepository {
           SELECT c.id FROM sync.erp_jobs c
            WHERE c.status = 'pending' AND c.next_attempt_at <= now() AND c.attempts < $3
            ORDER BY c.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING j.id::text AS "id", j.shop_domain AS "shopDomain", j.kind,
-                  j.customer_id::text AS "customerId", j.attempts,
+        RETURNING j.id::text AS "id", j.shop_domain AS "shopDomain", j.kind, j.scope,
+                  j.customer_id::text AS "customerId", j.order_ids AS "orderIds", j.attempts,
                   j.trace_context AS "traceContext"`,
       [limit, leaseMs, maxAttempts],
     );

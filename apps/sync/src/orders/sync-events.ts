@@ -43,6 +43,8 @@ export type SyncInput =
       action: PrivacyAction;
       customerId: string | null;
       customerEmail: string | null;
+      /** customers/redact `orders_to_redact`, customers/data_request `orders_requested`. */
+      orderIds: string[];
     }
   | { kind: 'product'; inboxId: string; topic: string; shopDomain: string; product: ProductState }
   | {
@@ -107,6 +109,15 @@ function parseProduct(body: ShopifyJson): ProductState | null {
   };
 }
 
+/** Order ids as exact digit strings; anything that is not one is left out. */
+function orderIdList(value: ShopifyJson | undefined): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    const id = shopifyId(item);
+    return id !== null && /^\d{1,19}$/.test(id) ? [id] : [];
+  });
+}
+
 /** Turns one Kafka message into what the sync service should do with it (pure, never throws). */
 export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput {
   const reject = (reason: string): SyncInput => ({
@@ -154,12 +165,17 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
   const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
   if (isPrivacy) {
     const email = readPath(body, 'customer.email');
+    const orders = readPath(
+      body,
+      envelope.shopifyTopic === 'customers/redact' ? 'orders_to_redact' : 'orders_requested',
+    );
     return {
       ...base,
       kind: 'privacy',
       action: envelope.shopifyTopic as PrivacyAction,
       customerId: shopifyId(readPath(body, 'customer.id')),
       customerEmail: typeof email === 'string' && email ? email : null,
+      orderIds: orderIdList(orders),
     };
   }
   if (envelope.shopifyTopic === 'products/delete') {

@@ -4,6 +4,10 @@ import { returnedRows } from '../database/sql-rows';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { emailHash } from './sync-events';
 
+/** What an ERP redaction covers: the customer (by id and/or their orders), or the whole shop. */
+export type ErpRedactScope =
+  { scope: 'customer'; customerId: string | null; orderIds: string[] } | { scope: 'shop' };
+
 export interface PrivacyRecord {
   id: string;
   shopDomain: string;
@@ -25,31 +29,73 @@ const CUSTOMER_MATCH = `shop_domain = $1 AND (customer_id = $2::bigint OR email_
 export class SyncPrivacyRepository {
   constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
-  /** Strips the customer from the stored order payloads (an unsynced order is sent without it). */
+  /**
+   * Strips the customer from the stored order payloads (an unsynced order is sent without it);
+   * returns the ids of their orders.
+   */
   async eraseCustomer(
     manager: EntityManager,
     shopDomain: string,
     customerId: string | null,
     email: string | null,
-  ) {
-    return this.erase(manager, CUSTOMER_MATCH, [
+  ): Promise<string[]> {
+    return this.eraseReturning(manager, CUSTOMER_MATCH, [
       shopDomain,
       customerId,
       email ? emailHash(email) : null,
     ]);
   }
 
-  eraseShop(manager: EntityManager, shopDomain: string): Promise<number> {
-    return this.erase(manager, 'shop_domain = $1', [shopDomain]);
+  async eraseShop(manager: EntityManager, shopDomain: string): Promise<number> {
+    return (await this.eraseReturning(manager, 'shop_domain = $1', [shopDomain])).length;
   }
 
-  private async erase(manager: EntityManager, where: string, params: unknown[]): Promise<number> {
+  private async eraseReturning(
+    manager: EntityManager,
+    where: string,
+    params: unknown[],
+  ): Promise<string[]> {
     const result: unknown = await manager.query(
       `UPDATE sync.order_syncs
           SET payload = payload || '{"email": null, "customer": null}'::jsonb,
               customer_id = NULL, email_hash = NULL, redacted_at = now(), updated_at = now()
-        WHERE ${where} RETURNING order_id`,
+        WHERE ${where} RETURNING order_id::text AS "orderId"`,
       params,
+    );
+    return returnedRows<{ orderId: string }>(result).map((row) => row.orderId);
+  }
+
+  /**
+   * Deletes the content of the customer's data-request exports (the request's log row stays):
+   * matched by customer id, or by the email an exported order carried.
+   */
+  async eraseCustomerExports(
+    manager: EntityManager,
+    shopDomain: string,
+    customerId: string | null,
+    email: string | null,
+  ): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE sync.privacy_requests SET export = NULL
+        WHERE shop_domain = $1 AND export IS NOT NULL
+          AND (customer_id = $2::bigint
+               OR ($3::text IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM jsonb_array_elements(
+                   CASE WHEN jsonb_typeof(export -> 'forwardedToErp') = 'array'
+                        THEN export -> 'forwardedToErp' ELSE '[]'::jsonb END) AS o
+                  WHERE lower(trim(o ->> 'email')) = lower(trim($3))
+                     OR lower(trim(o #>> '{customer,email}')) = lower(trim($3)))))
+        RETURNING id`,
+      [shopDomain, customerId, email],
+    );
+    return returnedRows(result).length;
+  }
+
+  async eraseShopExports(manager: EntityManager, shopDomain: string): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE sync.privacy_requests SET export = NULL
+        WHERE shop_domain = $1 AND export IS NOT NULL RETURNING id`,
+      [shopDomain],
     );
     return returnedRows(result).length;
   }
@@ -57,14 +103,24 @@ export class SyncPrivacyRepository {
   async queueErpRedact(
     manager: EntityManager,
     shopDomain: string,
-    customerId: string | null,
+    target: ErpRedactScope,
     webhookId: string,
     traceContext: Record<string, string> = {},
   ): Promise<void> {
+    const customer = target.scope === 'customer' ? target : null;
     await manager.query(
-      `INSERT INTO sync.erp_jobs (shop_domain, kind, customer_id, webhook_id, status, trace_context)
-       VALUES ($1, 'redact', $2, $3, 'pending', $4::jsonb) ON CONFLICT (webhook_id) DO NOTHING`,
-      [shopDomain, customerId, webhookId, JSON.stringify(traceContext)],
+      `INSERT INTO sync.erp_jobs
+         (shop_domain, kind, scope, customer_id, order_ids, webhook_id, status, trace_context)
+       VALUES ($1, 'redact', $2, $3, $4::text[], $5, 'pending', $6::jsonb)
+       ON CONFLICT (webhook_id) DO NOTHING`,
+      [
+        shopDomain,
+        target.scope,
+        customer?.customerId ?? null,
+        customer?.orderIds ?? [],
+        webhookId,
+        JSON.stringify(traceContext),
+      ],
     );
   }
 

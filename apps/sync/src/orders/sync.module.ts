@@ -10,6 +10,7 @@ import { SyncConsumer } from './sync.consumer';
 import { SyncController } from './sync.controller';
 import { SyncMetrics } from './sync.metrics';
 import { SyncService } from './sync.service';
+import { SyncTombstones } from './sync-tombstones';
 
 @Module({
   imports: [CatalogModule, ShopInstallationsModule],
@@ -19,6 +20,7 @@ import { SyncService } from './sync.service';
     OrderSyncRepository,
     CatalogRepository,
     SyncPrivacyRepository,
+    SyncTombstones,
     SyncService,
     ErpClient,
     ErpSyncWorker,

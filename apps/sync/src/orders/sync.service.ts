@@ -8,6 +8,7 @@ import {
   type Context,
   type Logger,
 } from '@shopwire/observability';
+import { orderIdentities, withoutPersonalData } from '@shopwire/privacy';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
@@ -16,6 +17,7 @@ import { OrderSyncRepository } from './order-sync.repository';
 import type { SyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
 import { SyncPrivacyRepository } from './sync-privacy.repository';
+import { SyncTombstones } from './sync-tombstones';
 import { ScheduleMetrics } from '../schedule/schedule.metrics';
 import { ShopInstallationsRepository } from '../schedule/shop-installations.repository';
 
@@ -47,6 +49,7 @@ export class SyncService {
     @Inject(SYNC_LOGGER) private readonly logger: Logger,
     private readonly installations: ShopInstallationsRepository,
     private readonly scheduleMetrics: ScheduleMetrics,
+    private readonly tombstones: SyncTombstones,
   ) {}
 
   /** true when work for the worker was recorded. */
@@ -101,11 +104,18 @@ export class SyncService {
           case 'order': {
             const active = await this.orders.isShopActive(manager, input.shopDomain);
             const status = active ? 'pending' : 'cancelled';
+            // A customer redacted before this event was applied (a redelivery, a replay from the
+            // DLQ, a backfilled order): the ERP gets the order without them.
+            const redacted = await this.tombstones.isRedacted(
+              manager,
+              input.shopDomain,
+              orderIdentities(input.order),
+            );
             const recorded = await this.orders.recordOrder(
               manager,
               input.shopDomain,
               input.inboxId,
-              input.order,
+              redacted ? withoutPersonalData(input.order) : input.order,
               status,
               injectTraceHeaders({}),
             );
@@ -170,28 +180,54 @@ export class SyncService {
     manager: EntityManager,
     input: Extract<SyncInput, { kind: 'privacy' }>,
   ): Promise<boolean> {
-    const { shopDomain, customerId, customerEmail, inboxId } = input;
+    const { shopDomain, customerId, customerEmail, inboxId, orderIds } = input;
     let affected = 0;
     let exported: unknown = null;
     let wake = false;
     switch (input.action) {
-      case 'customers/redact':
-        affected = await this.privacy.eraseCustomer(manager, shopDomain, customerId, customerEmail);
-        await this.privacy.queueErpRedact(
+      case 'customers/redact': {
+        const erased = await this.privacy.eraseCustomer(
           manager,
           shopDomain,
           customerId,
-          inboxId,
-          injectTraceHeaders({}),
+          customerEmail,
         );
-        wake = true;
+        affected = erased.length;
+        affected += await this.privacy.eraseCustomerExports(
+          manager,
+          shopDomain,
+          customerId,
+          customerEmail,
+        );
+        await this.tombstones.record(
+          manager,
+          shopDomain,
+          { customerId, email: customerEmail },
+          inboxId,
+        );
+        // The ERP holds what we sent it: the customer's orders, named by id. A guest (no
+        // customer id) is scoped to the orders Shopify lists and those we matched by email —
+        // never the shop. With neither, the ERP was never sent anything about them.
+        const scopedOrders = [...new Set([...orderIds, ...erased])];
+        if (customerId !== null || scopedOrders.length > 0) {
+          await this.privacy.queueErpRedact(
+            manager,
+            shopDomain,
+            { scope: 'customer', customerId, orderIds: scopedOrders },
+            inboxId,
+            injectTraceHeaders({}),
+          );
+          wake = true;
+        }
         break;
+      }
       case 'shop/redact':
         affected = await this.privacy.eraseShop(manager, shopDomain);
+        affected += await this.privacy.eraseShopExports(manager, shopDomain);
         await this.privacy.queueErpRedact(
           manager,
           shopDomain,
-          null,
+          { scope: 'shop' },
           inboxId,
           injectTraceHeaders({}),
         );

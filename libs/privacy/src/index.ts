@@ -1,0 +1,3 @@
+export * from './tombstones';
+export * from './env';
+export * from './order-data';
