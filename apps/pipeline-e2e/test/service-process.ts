@@ -11,11 +11,15 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a built app as its own process and waits until `/health/ready` answers 200. */
+/**
+ * Starts a built app as its own process and waits until `/health/ready` answers 200. `output()`
+ * keeps the last 20,000 characters; `onOutput` sees every chunk (a suite searching whole logs).
+ */
 export async function startService(
   name: string,
   port: number,
   env: Record<string, string>,
+  options: { onOutput?: (text: string) => void } = {},
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'dist/apps', name, 'src/main.js')], {
     env: {
@@ -29,7 +33,9 @@ export async function startService(
   });
   let output = '';
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
+    const text = chunk.toString();
+    options.onOutput?.(text);
+    output = (output + text).slice(-20_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

@@ -3,3 +3,5 @@ export * from './infra';
 export * from './pipeline-services';
 export * from './sim-process';
 export * from './service-harness';
+export * from './browser';
+export * from './api-access-suite';

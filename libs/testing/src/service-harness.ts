@@ -38,6 +38,24 @@ export async function resetServiceSchema(options: {
 }
 
 /**
+ * A database of its own on the test server, dropped and made again: a suite running several
+ * services (each migrating its schema at start) sees no other suite's rows. Answers its URL.
+ */
+export async function freshDatabase(name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  const admin = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
  * Points a fresh group at the current end of every topic it reads (topics are pre-provisioned
  * and shared), so a test consumes what it produces, not other suites' backlog.
  */
