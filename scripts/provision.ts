@@ -20,10 +20,24 @@ const config = loadConfigOrExit(
     /** Partitions per topic: the ceiling on consumer replicas per group. */
     KAFKA_TOPIC_PARTITIONS: positiveInt(6),
     KAFKA_REPLICATION_FACTOR: positiveInt(1),
+    /**
+     * Replicas that must have a write before an acks=all producer (the gateway, every outbox) is
+     * answered. With RF 3 and 2 here, an acknowledged webhook survives the loss of a leader and
+     * one broker may be down without stopping writes. Single-node development: 1/1.
+     */
+    KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
     KAFKA_MAX_MESSAGE_BYTES: positiveInt(8 * 1024 * 1024),
   }),
   'provision',
 );
+if (config.KAFKA_MIN_INSYNC_REPLICAS > config.KAFKA_REPLICATION_FACTOR) {
+  // Kafka accepts such a topic and quietly counts min.insync.replicas as at most the replica
+  // count, so the setting would promise a durability nobody gets.
+  process.stderr.write(
+    `provisioning refused: KAFKA_MIN_INSYNC_REPLICAS (${config.KAFKA_MIN_INSYNC_REPLICAS}) is more than KAFKA_REPLICATION_FACTOR (${config.KAFKA_REPLICATION_FACTOR}): the broker would quietly use ${config.KAFKA_REPLICATION_FACTOR}\n`,
+  );
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   const logger = createLogger('provision');
@@ -49,7 +63,10 @@ async function main(): Promise<void> {
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       // A webhook may be up to WEBHOOK_MAX_BYTES (5 MiB by default); the broker's 1 MB default
       // would refuse it forever and Shopify would retry it into a deleted subscription.
-      configs: { 'max.message.bytes': String(config.KAFKA_MAX_MESSAGE_BYTES) },
+      configs: {
+        'max.message.bytes': String(config.KAFKA_MAX_MESSAGE_BYTES),
+        'min.insync.replicas': String(config.KAFKA_MIN_INSYNC_REPLICAS),
+      },
     }));
     const result = await provisionTopics(admin, specs);
     logger.info(result, `topics ready: ${specs.length}`);

@@ -294,3 +294,36 @@ describe('the invariants catch what they guard against', () => {
     expect(allProblems(render('k8s/overlays/prod'))).toEqual([]);
   });
 });
+
+describe('topic durability in the provision Job', () => {
+  function provisionEnv(overlay: string): Record<string, string | undefined> {
+    const job = render(overlay).find(
+      (o) => o.kind === 'Job' && o.metadata.name === 'shopwire-provision',
+    )!;
+    const containers = (
+      job.spec as {
+        template: {
+          spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
+        };
+      }
+    ).template.spec.containers;
+    const env = containers.find((c) => c.name === 'provision')!.env ?? [];
+    return Object.fromEntries(env.map((e) => [e.name, e.value]));
+  }
+
+  it('prod: replication factor 3 and min.insync.replicas 2, so an acknowledged write survives a broker', () => {
+    for (const overlay of ['k8s/overlays/prod', 'k8s/overlays/prod-keda']) {
+      expect(provisionEnv(overlay)).toMatchObject({
+        KAFKA_REPLICATION_FACTOR: '3',
+        KAFKA_MIN_INSYNC_REPLICAS: '2',
+      });
+    }
+  });
+
+  it('dev: a single broker, 1/1', () => {
+    expect(provisionEnv('k8s/overlays/dev')).toMatchObject({
+      KAFKA_REPLICATION_FACTOR: '1',
+      KAFKA_MIN_INSYNC_REPLICAS: '1',
+    });
+  });
+});
