@@ -16,7 +16,9 @@ if (!existsSync(apps)) {
 for (const app of readdirSync(apps).sort()) {
   const entry = join(apps, app, 'src/database/migrate.js');
   if (!existsSync(entry)) continue;
-  const result = spawnSync(process.execPath, [entry], { stdio: 'inherit', env: process.env });
+  // Migrations may run long DDL: no statement timeout unless the operator sets one.
+  const env = { DATABASE_STATEMENT_TIMEOUT_MS: '0', ...process.env };
+  const result = spawnSync(process.execPath, [entry], { stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`migrations of ${app} failed (exit ${result.status})`);
     process.exit(result.status ?? 1);

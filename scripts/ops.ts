@@ -1,7 +1,7 @@
 // Operator commands: `npm run ops -- dlq list|show|replay …` (Kafka), `webhooks-toml`, `reconcile-subscriptions <shop>`,
 // `rotate-token-keys [--batch N]` (the shops service's token vault; runs the app's own script).
 // Config from the environment (KAFKA_BROKERS); logs go to stderr so stdout stays parseable.
-import { kafkaEnv, loadConfigOrExit, z } from '@shopwire/config';
+import { kafkaConnection, kafkaEnv, loadConfigOrExit, z } from '@shopwire/config';
 import { DLQ_USAGE, runDlqCli } from '@shopwire/dead-letters';
 import { createKafkaClient } from '@shopwire/kafka';
 import {
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     pino.destination(2),
   );
   const kafka = createKafkaClient({
-    brokers: config.KAFKA_BROKERS,
+    ...kafkaConnection(config),
     clientId: config.KAFKA_CLIENT_ID ?? 'shopwire-ops',
     logger,
   });

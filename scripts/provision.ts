@@ -10,7 +10,7 @@ import {
   retryTopicOf,
   SUBSCRIPTIONS,
 } from '@shopwire/contracts';
-import { kafkaEnv, loadConfigOrExit, positiveInt, z } from '@shopwire/config';
+import { kafkaConnection, kafkaEnv, loadConfigOrExit, positiveInt, z } from '@shopwire/config';
 import { createKafkaClient, provisionTopics, type TopicSpec } from '@shopwire/kafka';
 import { createLogger } from '@shopwire/observability';
 
@@ -42,7 +42,7 @@ if (config.KAFKA_MIN_INSYNC_REPLICAS > config.KAFKA_REPLICATION_FACTOR) {
 async function main(): Promise<void> {
   const logger = createLogger('provision');
   const kafka = createKafkaClient({
-    brokers: config.KAFKA_BROKERS,
+    ...kafkaConnection(config),
     clientId: 'shopwire-provision',
     logger,
   });

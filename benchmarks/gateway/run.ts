@@ -13,6 +13,7 @@ import { signWebhookBody } from '@shopwire/shopify';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
 import { Kafka, logLevel } from 'kafkajs';
 import { orderWebhookBody } from './order-payload';
 
@@ -193,7 +194,8 @@ async function main(): Promise<void> {
 
   const kafka = new Kafka({
     clientId: 'bench-gateway',
-    brokers: BROKERS,
+    // TLS/SASL from the same variables the services read (they inherit this environment).
+    ...kafkaConnection(loadConfig(z.object(kafkaEnv))),
     logLevel: logLevel.NOTHING,
   });
   const gatewayEnv = {

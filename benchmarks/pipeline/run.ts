@@ -28,6 +28,7 @@
 //   competing for the same ones (cpu-limit.ts; needs root). Other services are not limited.
 //
 // Needs `npm run infra -- up` (the script builds, provisions and migrates itself).
+import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
 import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -44,7 +45,6 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 5000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const SECRET = 'bench-pipeline-secret';
 const TOKEN = 'bench-pipeline-token-0123456789';
 const RUN = randomUUID().slice(0, 8);
@@ -546,7 +546,8 @@ async function main(): Promise<void> {
   await db.connect();
   const kafka = new Kafka({
     clientId: 'bench-pipeline',
-    brokers: BROKERS,
+    // TLS/SASL from the same variables the services read (they inherit this environment).
+    ...kafkaConnection(loadConfig(z.object(kafkaEnv))),
     logLevel: logLevel.NOTHING,
   });
 

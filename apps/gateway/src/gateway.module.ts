@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule, METRICS_REGISTRY, MetricsController } from '@shopwire/http';
+import { kafkaConnection } from '@shopwire/config';
 import { createKafkaClient } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -25,7 +26,7 @@ export class GatewayModule {
   static forRoot({ config, logger, registry, metrics }: GatewayModuleOptions): DynamicModule {
     const producer = new WebhookProducer(
       createKafkaClient({
-        brokers: config.KAFKA_BROKERS,
+        ...kafkaConnection(config),
         clientId: config.KAFKA_CLIENT_ID ?? 'shopwire-gateway',
         logger,
       }),

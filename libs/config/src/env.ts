@@ -26,11 +26,6 @@ export const booleanFlag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
 
-export const kafkaEnv = {
-  KAFKA_BROKERS: csv('KAFKA_BROKERS (host:port list)').default('127.0.0.1:9092'),
-  KAFKA_CLIENT_ID: z.string().min(1).optional(),
-};
-
 export const databaseEnv = {
   DATABASE_URL: z
     .string()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { apiTokensEnv, csv, kafkaEnv, port } from './env';
+import { apiTokensEnv, csv, port } from './env';
+import { kafkaEnv } from './kafka-connection';
 import { ConfigError, loadConfig } from './load-config';
 
 const schema = z.object({

@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { databasePoolSettings, pgPoolExtra, type DatabasePoolSettings } from './pool-settings';
 
 export interface SchemaDataSourceOptions {
   /** postgres:// URL. */
@@ -13,6 +14,8 @@ export interface SchemaDataSourceOptions {
   migrations?: MixedList<Function | string>;
   /** Shows up in `pg_stat_activity`, so a DBA can tell the services apart. */
   applicationName?: string;
+  /** Statement and session timeouts; default: from the environment (`databasePoolEnv`). */
+  pool?: DatabasePoolSettings;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -42,10 +45,9 @@ export function createSchemaDataSource(options: SchemaDataSourceOptions): DataSo
     migrations: options.migrations ?? [],
     applicationName: options.applicationName,
     poolSize: options.poolSize,
-    extra: {
-      // A database that does not answer must fail a request, not hang it (and a readiness probe).
-      connectionTimeoutMillis: 5000,
-    },
+    // A database that does not answer must fail a request, not hang it (and a readiness probe);
+    // a statement that runs away or a transaction left open is ended by the server.
+    extra: pgPoolExtra(options.pool ?? databasePoolSettings()),
   };
   return new DataSource(config);
 }
@@ -66,6 +68,8 @@ export async function runSchemaMigrations(dataSource: DataSource): Promise<strin
   const lockRunner = dataSource.createQueryRunner();
   await lockRunner.connect();
   try {
+    // Waiting for another replica's migrations, or a long DDL statement, is not a runaway query.
+    await lockRunner.query('SET statement_timeout = 0');
     await lockRunner.query('SELECT pg_advisory_lock(hashtext($1))', [
       `shopwire:migrations:${schema}`,
     ]);
@@ -79,6 +83,8 @@ export async function runSchemaMigrations(dataSource: DataSource): Promise<strin
       ]);
     }
   } finally {
+    // (back to the session's configured value before the connection returns to the pool)
+    await lockRunner.query('RESET statement_timeout').catch(() => undefined);
     await lockRunner.release();
   }
 }

@@ -1,4 +1,5 @@
 export * from './data-source';
+export * from './pool-settings';
 export * from './transaction';
 export * from './inbox';
 export * from './chunk';

@@ -5,6 +5,12 @@ import './request-queue-fix';
 
 export interface KafkaClientOptions {
   brokers: string[];
+  /**
+   * TLS and SASL, as `kafkaConnection` (@shopwire/config) builds them from KAFKA_SSL* and
+   * KAFKA_SASL_*: callers spread its result into these options.
+   */
+  ssl?: KafkaConfig['ssl'];
+  sasl?: KafkaConfig['sasl'];
   clientId: string;
   logger: Logger;
   /** How long to wait for a TCP connection to a broker. */
@@ -31,6 +37,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ssl: options.ssl,
+    sasl: options.sasl,
     connectionTimeout: options.connectionTimeoutMs ?? 1000,
     requestTimeout: options.requestTimeoutMs ?? 5000,
     retry: options.retry ?? { initialRetryTime: 100, retries: 5 },

@@ -5,6 +5,7 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { kafkaConnection, type KafkaConnectionConfig } from '@shopwire/config';
 import { API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
 import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
 import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
@@ -20,8 +21,7 @@ export const SERVICE_PRODUCER = Symbol('SERVICE_PRODUCER');
 export const SERVICE_DATA_SOURCE = Symbol('SERVICE_DATA_SOURCE');
 
 /** The config fields this module reads; each service's own schema includes them. */
-export interface ServiceRuntimeConfig {
-  KAFKA_BROKERS: string[];
+export interface ServiceRuntimeConfig extends KafkaConnectionConfig {
   KAFKA_CLIENT_ID?: string;
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
@@ -83,7 +83,7 @@ export class ServiceCoreModule {
           provide: SERVICE_KAFKA,
           useFactory: () =>
             createKafkaClient({
-              brokers: config.KAFKA_BROKERS,
+              ...kafkaConnection(config),
               clientId: config.KAFKA_CLIENT_ID ?? `shopwire-${service}`,
               logger,
             }),

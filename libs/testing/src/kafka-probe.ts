@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 
 /** Helpers for tests that run against the real broker started by `scripts/infra.sh`. */
 
 export const TEST_KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
+/** The services' own connection settings (KAFKA_SSL*, KAFKA_SASL_*), read from this process's environment. */
 export function testKafka(clientId = 'shopwire-test'): Kafka {
   return new Kafka({
     clientId,
-    brokers: TEST_KAFKA_BROKERS,
+    ...kafkaConnection(loadConfig(z.object(kafkaEnv))),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     retry: { retries: 3, initialRetryTime: 100 },
