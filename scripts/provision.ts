@@ -7,6 +7,7 @@ import {
   ALL_SHOPIFY_KAFKA_TOPICS,
   deadLetterTopicOf,
   jobsTopicOf,
+  retentionConfigs,
   retryTopicOf,
   SUBSCRIPTIONS,
 } from '@shopwire/contracts';
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
       // A webhook may be up to WEBHOOK_MAX_BYTES (5 MiB by default); the broker's 1 MB default
       // would refuse it forever and Shopify would retry it into a deleted subscription.
       configs: {
+        // Per topic family (raw Shopify, domain, retry, dead-letter, jobs): the retention of the
+        // personal data these topics carry (libs/contracts/src/retention.ts, docs/security.md).
+        ...retentionConfigs(topic),
         'max.message.bytes': String(config.KAFKA_MAX_MESSAGE_BYTES),
         'min.insync.replicas': String(config.KAFKA_MIN_INSYNC_REPLICAS),
       },

@@ -1,4 +1,5 @@
 export * from './topics';
+export * from './retention';
 export * from './webhook-envelope';
 export * from './domain-events';
 export * from './shop-installations';

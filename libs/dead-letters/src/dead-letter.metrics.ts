@@ -9,6 +9,7 @@ import type { DeadLetter } from './dead-letter';
 export class DeadLetterMetrics {
   readonly replayed: Counter<'group'>;
   readonly depth: Gauge<'group'>;
+  readonly oldestPending: Gauge<'group'>;
   private readonly seen = new Set<string>();
 
   constructor(registry: Registry) {
@@ -28,18 +29,37 @@ export class DeadLetterMetrics {
         labelNames: ['group'],
         registers: [registry],
       });
+    // A timestamp, not an age: an age would freeze between scans, while `time() - this` keeps
+    // growing, so the alert before the DLQ retention deletes an unreviewed letter fires on time.
+    this.oldestPending =
+      (registry.getSingleMetric(
+        'shopwire_dead_letters_oldest_pending_timestamp_seconds',
+      ) as Gauge<'group'>) ??
+      new Gauge({
+        name: 'shopwire_dead_letters_oldest_pending_timestamp_seconds',
+        help: 'When the oldest dead letter not yet replayed was dead-lettered (Unix seconds), per group; absent when none is pending',
+        labelNames: ['group'],
+        registers: [registry],
+      });
   }
 
   observeDepth(letters: readonly DeadLetter[]): void {
     const pending = new Map<string, number>();
+    const oldest = new Map<string, number>();
     for (const group of this.seen) pending.set(group, 0);
     for (const letter of letters) {
-      if (letter.replayedAt === null)
-        pending.set(letter.group, (pending.get(letter.group) ?? 0) + 1);
+      if (letter.replayedAt !== null) continue;
+      pending.set(letter.group, (pending.get(letter.group) ?? 0) + 1);
+      const at = Date.parse(letter.deadLetteredAt);
+      if (!Number.isNaN(at) && at < (oldest.get(letter.group) ?? Infinity))
+        oldest.set(letter.group, at);
     }
     for (const [group, count] of pending) {
       this.seen.add(group);
       this.depth.set({ group }, count);
+      const at = oldest.get(group);
+      if (at === undefined) this.oldestPending.remove({ group });
+      else this.oldestPending.set({ group }, at / 1000);
     }
   }
 }
