@@ -34,9 +34,10 @@ interface Answer {
 /**
  * Whether a shop is in `shopwire:shops:uninstalled`, cheaply, and failing open.
  *
- * Each shop's answer is kept in the process for `cacheMs`; after that the stale answer is still
- * used while one SISMEMBER refreshes it in the background, so only a shop seen for the first
- * time waits for Redis — at most `timeoutMs`. Redis unreachable, slow or erroring means
+ * Each shop's answer is kept in the process for `cacheMs`; in its second half one SISMEMBER
+ * refreshes it behind the requests that use it, so a shop with steady traffic never waits. An
+ * answer older than `cacheMs` is not used: that shop (seen for the first time, or quiet for a
+ * while) waits for Redis — at most `timeoutMs`. Redis unreachable, slow or erroring means
  * "installed": an outage must never cost an installed shop its webhooks (nor make the gateway
  * answer 503); it only lets an uninstalled shop's webhooks through, which consumers tolerate. A
  * failed refresh forgets the shop's answer, and Redis is left alone for `cacheMs` after a failure
@@ -68,11 +69,16 @@ export class UninstalledShops {
   /** true only when Redis recently said the shop is in the set. Never throws. */
   isUninstalled(shop: string): Promise<boolean> | boolean {
     const answer = this.answers.get(shop);
-    const now = this.now();
     if (answer) {
-      if (now - answer.at >= this.options.cacheMs) void this.check(shop);
-      return answer.uninstalled;
+      const age = this.now() - answer.at;
+      if (age < this.options.cacheMs) {
+        // Past half its life it is refreshed behind the request: a busy shop never waits.
+        if (age >= this.options.cacheMs / 2) void this.check(shop);
+        return answer.uninstalled;
+      }
     }
+    // Unknown, or older than cacheMs: an old "installed" may predate the uninstall (a quiet
+    // shop's last webhook can be hours old), so ask again and wait — bounded by timeoutMs.
     return this.check(shop);
   }
 
