@@ -1,6 +1,7 @@
 import {
   DomainTopic,
   installationVersion,
+  ShopifyKafkaTopic,
   type ShopInstallationChangedEvent,
 } from '@shopwire/contracts';
 import {
@@ -10,6 +11,7 @@ import {
   type JobsRuntime as Runtime,
 } from '@shopwire/jobs';
 import { Registry } from '@shopwire/observability';
+import { produceWebhooks } from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -119,10 +121,27 @@ describe('scheduled reconciliation', () => {
   async function jobsOf(shop: string, type?: string): Promise<JobRow[]> {
     return db.query(
       `SELECT id, type, status, params, idempotency_key, submitted_by, created_at FROM sync.jobs
-       WHERE params->>'shop' = $1 AND idempotency_key IS NOT NULL
+       WHERE params->>'shop' = $1 AND idempotency_key LIKE 'schedule:%'
          AND ($2::text IS NULL OR type = $2) ORDER BY idempotency_key`,
       [shop, type ?? null],
     );
+  }
+
+  /** The backfills submitted when the shop was (re)installed, one per generation. */
+  async function installJobsOf(shop: string): Promise<JobRow[]> {
+    return db.query(
+      `SELECT id, type, status, params, idempotency_key, submitted_by, created_at FROM sync.jobs
+       WHERE params->>'shop' = $1 AND idempotency_key LIKE 'install:%' ORDER BY created_at`,
+      [shop],
+    );
+  }
+
+  async function active(shop: string): Promise<boolean | null> {
+    const rows: { active: boolean }[] = await db.query(
+      `SELECT active FROM sync.shops WHERE shop_domain = $1`,
+      [shop],
+    );
+    return rows[0]?.active ?? null;
   }
 
   /** Every slot from the first to the last scheduled job has exactly one job. */
@@ -214,12 +233,26 @@ describe('scheduled reconciliation', () => {
   });
 
   it('submits a backfill and a reconcile per installed shop on each slot', async () => {
+    const installedFrom = Date.now();
     await publish(shopA, 'installation.installed', 1);
     await publish(shopB, 'installation.installed', 1);
     await waitFor(
       async () => (await status(shopA)) === 'installed' && (await status(shopB)) === 'installed',
       'both shops installed',
     );
+    // At once, with the installation, not at the next slot: one backfill over a window.
+    for (const shop of [shopA, shopB]) {
+      const [job, ...more] = await installJobsOf(shop);
+      expect(more).toEqual([]);
+      expect(job).toMatchObject({
+        type: 'order-backfill',
+        submitted_by: 'install:sync.order-backfill',
+        idempotency_key: `install:sync.order-backfill:${shop}:1`,
+      });
+      const since = Date.parse(job!.params.since!);
+      expect(since).toBeGreaterThanOrEqual(installedFrom - WINDOW_S * 1000);
+      expect(since).toBeLessThanOrEqual(Date.now() - WINDOW_S * 1000);
+    }
     await waitFor(
       async () =>
         (await jobsOf(shopA, 'order-backfill')).length >= 3 &&
@@ -283,9 +316,13 @@ describe('scheduled reconciliation', () => {
       sync.registry,
       'shopwire_sync_uninstall_cancelled_jobs_total',
     );
+    const uninstalling = Date.now();
     await publish(shopA, 'installation.uninstalled', 1);
+    const uninstalled = Date.now();
     await waitFor(async () => (await status(shopA)) === 'uninstalled', 'shop A uninstalled');
     const cancelledAt = Date.now();
+    // The shops service's uninstall also stops the shop's ERP order path.
+    expect(await active(shopA)).toBe(false);
     const afterUninstall = await jobsOf(shopA);
     expect(afterUninstall.filter((j) => j.status === 'queued' || j.status === 'running')).toEqual(
       [],
@@ -315,15 +352,46 @@ describe('scheduled reconciliation', () => {
     expect((await jobsOf(shopA)).every((j) => j.created_at.getTime() < cancelledAt)).toBe(true);
     expect((await jobsOf(shopB, 'order-backfill')).length).toBeGreaterThan(bBefore);
 
-    // Reinstall: a new generation, scheduled again.
+    // Reinstall: a new generation, backfilled back to the uninstall at once, scheduled again.
     await publish(shopA, 'installation.installed', 2);
     await waitFor(async () => (await status(shopA)) === 'installed', 'shop A reinstalled');
+    const reinstallJob = (await installJobsOf(shopA)).find((j) => j.idempotency_key.endsWith(':2'));
+    const since = Date.parse(reinstallJob!.params.since!);
+    expect(since).toBeGreaterThanOrEqual(uninstalling);
+    expect(since).toBeLessThanOrEqual(uninstalled);
+    expect(await active(shopA)).toBe(true);
     await waitFor(
       async () => (await jobsOf(shopA)).some((j) => j.status === 'queued'),
       'shop A scheduled again',
       15_000,
     );
+
+    // Shopify retrying the first installation's app/uninstalled now: the shops service counts it
+    // stale and announces nothing; sync must not stop the reinstalled shop's order path either.
+    const privacyBefore = await privacyRequests(shopA);
+    await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [
+      {
+        shop: shopA,
+        shopifyTopic: 'app/uninstalled',
+        body: `{"domain":"${shopA}"}`,
+        resourceId: null,
+      },
+    ]);
+    await waitFor(
+      async () => (await privacyRequests(shopA)) > privacyBefore,
+      'the late app/uninstalled consumed',
+    );
+    expect(await active(shopA)).toBe(true);
+    expect(await status(shopA)).toBe('installed');
   });
+
+  async function privacyRequests(shop: string): Promise<number> {
+    const rows: { n: string }[] = await db.query(
+      `SELECT count(*) AS n FROM sync.privacy_requests WHERE shop_domain = $1 AND kind = 'app/uninstalled'`,
+      [shop],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
 
   async function tickRuns(): Promise<{ runs: number; lastSlot: number }> {
     const rows: { runs: string; last_slot: Date }[] = await db.query(

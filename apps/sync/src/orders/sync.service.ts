@@ -19,6 +19,7 @@ import { SyncMetrics } from './sync.metrics';
 import { SyncPrivacyRepository } from './sync-privacy.repository';
 import { SyncTombstones } from './sync-tombstones';
 import { ScheduleMetrics } from '../schedule/schedule.metrics';
+import { ORDER_BACKFILL_SCHEDULE } from '../schedule/schedule-plan';
 import { ShopInstallationsRepository } from '../schedule/shop-installations.repository';
 
 /** An event to apply, with the trace context its message carried. */
@@ -151,12 +152,20 @@ export class SyncService {
           }
           case 'installation': {
             // The scheduled set and, at an uninstall, the shop's jobs (src/schedule/).
-            const { result, cancelled } = await this.installations.apply(manager, input);
+            const { result, cancelled, submitted } = await this.installations.apply(manager, input);
+            // The shops service decided this uninstall was not a late one: the order path stops.
+            if (result === 'applied' && input.event.data.status === 'uninstalled')
+              await this.privacy.deactivateShop(manager, input.shopDomain);
             return {
               count: () => {
                 this.scheduleMetrics.installationEvents.inc({ type: input.event.type, result });
                 for (const job of cancelled)
                   this.scheduleMetrics.cancelledJobs.inc({ type: job.type });
+                if (submitted)
+                  this.scheduleMetrics.scheduledJobs.inc({
+                    schedule: ORDER_BACKFILL_SCHEDULE,
+                    result: 'on_install',
+                  });
               },
               wake: false,
             };
@@ -245,7 +254,11 @@ export class SyncService {
         break;
       }
       case 'app/uninstalled':
-        affected = await this.privacy.deactivateShop(manager, shopDomain);
+        // A shop the shops service announces is stopped by its `installation.uninstalled`
+        // instead: it tells a late retry of an earlier generation's app/uninstalled (Shopify
+        // retries for hours) from a current one, which this webhook alone cannot.
+        if ((await this.installations.knownStatus(manager, shopDomain)) === null)
+          affected = await this.privacy.deactivateShop(manager, shopDomain);
         break;
     }
     await this.privacy.record(manager, {

@@ -1,4 +1,9 @@
-import { backfillSince, scheduledJobKey } from './schedule-plan';
+import {
+  backfillSince,
+  installBackfillSince,
+  installJobKey,
+  scheduledJobKey,
+} from './schedule-plan';
 import { scheduleConfigIssues, scheduleSettings, type ScheduleEnv } from './schedule-config';
 
 const env: ScheduleEnv = {
@@ -72,5 +77,35 @@ describe('scheduled job key', () => {
     expect(
       scheduledJobKey('sync.order-backfill', 'a.myshopify.com', at('2026-12-05T10:15:00Z')),
     ).toBe('schedule:sync.order-backfill:a.myshopify.com:2026-12-05T10:15:00.000Z');
+  });
+});
+
+describe('the backfill at an install', () => {
+  const now = at('2026-12-05T10:07:00Z');
+
+  it('covers a slot’s window at once for a new shop', () => {
+    expect(installBackfillSince(now, null, settings.orderBackfill)).toEqual(
+      at('2026-12-05T09:37:00Z'),
+    );
+  });
+
+  it('reaches back to the uninstall for a shop installed again, within the lookback', () => {
+    expect(installBackfillSince(now, at('2026-12-05T06:00:00Z'), settings.orderBackfill)).toEqual(
+      at('2026-12-05T06:00:00Z'),
+    );
+    // Uninstalled a moment ago: the window still applies.
+    expect(installBackfillSince(now, at('2026-12-05T10:06:00Z'), settings.orderBackfill)).toEqual(
+      at('2026-12-05T09:37:00Z'),
+    );
+    expect(installBackfillSince(now, at('2026-11-01T00:00:00Z'), settings.orderBackfill)).toEqual(
+      at('2026-12-04T10:07:00Z'),
+    );
+  });
+
+  it('is keyed by shop and generation, apart from the slots’ keys', () => {
+    expect(installJobKey('a.myshopify.com', 2)).toBe(
+      'install:sync.order-backfill:a.myshopify.com:2',
+    );
+    expect(installJobKey('a.myshopify.com', 2)).not.toBe(installJobKey('a.myshopify.com', 3));
   });
 });

@@ -29,3 +29,24 @@ export function backfillSince(
 export function scheduledJobKey(schedule: string, shop: string, slot: Date): string {
   return `schedule:${schedule}:${shop}:${slot.toISOString()}`;
 }
+
+/**
+ * Where the backfill submitted at an install starts. A new shop gets the window a slot would
+ * cover, at once rather than at the next slot (up to an interval later). A shop installed again
+ * also gets the time it was uninstalled: the gateway dropped its webhooks meanwhile. Never
+ * further back than the maximum lookback.
+ */
+export function installBackfillSince(
+  now: Date,
+  uninstalledAt: Date | null,
+  settings: ScheduleSettings['orderBackfill'],
+): Date {
+  const window = now.getTime() - settings.windowMs;
+  const from = uninstalledAt ? Math.min(window, uninstalledAt.getTime()) : window;
+  return new Date(Math.max(from, now.getTime() - settings.maxLookbackMs));
+}
+
+/** One install backfill per shop and generation: a redelivered install event adds none. */
+export function installJobKey(shop: string, generation: number): string {
+  return `install:${ORDER_BACKFILL_SCHEDULE}:${shop}:${generation}`;
+}

@@ -42,7 +42,7 @@ export class ScheduleMetrics {
       () =>
         new Counter({
           name: 'shopwire_sync_scheduled_jobs_total',
-          help: 'Jobs submitted by a schedule (submitted), or already there for the slot (existing), or refused (invalid)',
+          help: 'Jobs submitted by a schedule (submitted), or already there for the slot (existing), or refused (invalid); on_install: the backfill submitted when a shop is (re)installed',
           labelNames: ['schedule', 'result'],
           registers,
         }),
