@@ -102,10 +102,15 @@ describe('docker-compose.yml: Shopify tokens only in the shops service', () => {
       shops: { condition: 'service_healthy' },
       'shopify-sim': { condition: 'service_healthy' },
     });
-    // The simulator must know the app the shops service installs with.
+    // The simulator must know the app the shops service installs with, and sign that app's
+    // webhooks with its client secret, as Shopify does; the gateway verifies with it.
     expect(envOf('shopify-sim')).toMatchObject({
       SIM_APP_CLIENT_ID: shops.SHOPIFY_API_KEY,
       SIM_APP_CLIENT_SECRET: shops.SHOPIFY_API_SECRET,
+      SHOPIFY_WEBHOOK_SECRET: shops.SHOPIFY_API_SECRET,
     });
+    expect(envOf('gateway').SHOPIFY_WEBHOOK_SECRETS!.split(',')).toContain(
+      shops.SHOPIFY_API_SECRET,
+    );
   });
 });
