@@ -92,9 +92,15 @@ it('acknowledges and drops an uninstalled shop’s webhooks, counted; other shop
 it('still delivers compliance and app/* topics of an uninstalled shop', async () => {
   const from = await topicPositions(kafka, ShopifyKafkaTopic.Compliance);
   const passing = [
-    delivery(gone, 'app/uninstalled', Buffer.from('{"id":1,"domain":"x"}')),
-    delivery(gone, 'shop/redact', Buffer.from('{"shop_id":954889,"shop_domain":"x"}')),
-    delivery(gone, 'customers/redact', Buffer.from('{"shop_id":954889,"customer":{"id":191167}}')),
+    delivery(gone, 'app/uninstalled', Buffer.from(`{"id":1,"myshopify_domain":"${gone}"}`)),
+    delivery(gone, 'shop/redact', Buffer.from(`{"shop_id":954889,"shop_domain":"${gone}"}`)),
+    delivery(
+      gone,
+      'customers/redact',
+      Buffer.from(
+        `{"shop_id":954889,"shop_domain":"${gone}","customer":{"id":191167},"orders_to_redact":[]}`,
+      ),
+    ),
   ];
   for (const d of passing)
     expect(await (await post(gateway.url, d)).json()).toEqual({ status: 'accepted' });

@@ -1,5 +1,7 @@
 export * from './topics';
 export * from './retention';
+export * from './compliance-webhooks';
+export * from './shop-domain';
 export * from './webhook-envelope';
 export * from './domain-events';
 export * from './shop-installations';

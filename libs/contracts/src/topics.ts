@@ -19,13 +19,6 @@ export type ShopifyKafkaTopic = (typeof ShopifyKafkaTopic)[keyof typeof ShopifyK
 export const ALL_SHOPIFY_KAFKA_TOPICS: readonly ShopifyKafkaTopic[] =
   Object.values(ShopifyKafkaTopic);
 
-/** The privacy topics Shopify makes mandatory for public apps; a wrong HMAC on them must get 401. */
-export const COMPLIANCE_WEBHOOK_TOPICS = [
-  'customers/data_request',
-  'customers/redact',
-  'shop/redact',
-] as const;
-
 /**
  * Where a webhook goes and which payload field identifies the resource it is about.
  * `keyPath` is a dotted path into the payload; its value becomes the message key's resource part.

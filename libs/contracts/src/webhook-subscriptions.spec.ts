@@ -1,4 +1,5 @@
-import { COMPLIANCE_WEBHOOK_TOPICS, routeWebhook, ShopifyKafkaTopic } from './topics';
+import { COMPLIANCE_WEBHOOK_TOPICS } from './compliance-webhooks';
+import { routeWebhook, ShopifyKafkaTopic } from './topics';
 import {
   adminApiWebhookTopics,
   appConfigurationWebhookTopics,

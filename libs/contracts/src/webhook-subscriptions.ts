@@ -1,4 +1,4 @@
-import { COMPLIANCE_WEBHOOK_TOPICS } from './topics';
+import { COMPLIANCE_WEBHOOK_TOPICS } from './compliance-webhooks';
 
 /**
  * The one declaration of the webhooks Shopwire subscribes to. Two things are derived from it:

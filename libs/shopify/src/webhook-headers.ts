@@ -1,3 +1,5 @@
+import { isShopDomain } from '@shopwire/contracts';
+
 /**
  * Reading Shopify's webhook headers. Shopify's newer events system sends the same headers
  * without the `X-` prefix (`shopify-topic`, …) and, for now, both sets; either is accepted.
@@ -33,13 +35,13 @@ export function readWebhookHeaders(headers: IncomingHeaders): ShopifyWebhookHead
   };
 }
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
 const WEBHOOK_TOPIC = /^[a-z_]+(\/[a-z_]+)+$/;
 // Webhook ids are UUIDs in practice; accept any short token without spaces or control characters.
 const WEBHOOK_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The one shop-domain check of `@shopwire/contracts`, under the name this library gave it. */
 export function isValidShopDomain(value: string): boolean {
-  return SHOP_DOMAIN.test(value);
+  return isShopDomain(value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from '@shopwire/observability';
-import type { RejectionReason } from './webhook-rejection';
+import { REJECTION_REASONS } from './webhook-rejection';
 
 /** The gateway's Prometheus series. Labels stay low-cardinality: no shop, no webhook id. */
 export class GatewayMetrics {
@@ -25,7 +25,7 @@ export class GatewayMetrics {
     });
     this.rejected = new Counter({
       name: 'shopwire_webhooks_rejected_total',
-      help: 'Webhooks refused, by reason (bad_hmac, bad_headers, bad_json, too_large, kafka_unavailable, shutting_down)',
+      help: 'Webhooks refused, by reason (bad_hmac, bad_headers, bad_json, shop_mismatch, payload_shape, too_large, kafka_unavailable, shutting_down)',
       labelNames: ['reason'],
       registers: [registry],
     });
@@ -56,14 +56,7 @@ export class GatewayMetrics {
       registers: [registry],
     });
     // Make every reason visible at 0 from the first scrape, so alerts and dashboards see it.
-    for (const reason of [
-      'bad_hmac',
-      'bad_headers',
-      'bad_json',
-      'too_large',
-      'kafka_unavailable',
-      'shutting_down',
-    ] satisfies RejectionReason[]) {
+    for (const reason of REJECTION_REASONS) {
       this.rejected.inc({ reason }, 0);
     }
   }

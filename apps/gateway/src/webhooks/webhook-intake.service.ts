@@ -1,10 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { envelopeHeaders, messageKey, routeWebhook } from '@shopwire/contracts';
+import {
+  crossCheckShopWebhook,
+  envelopeHeaders,
+  isCrossCheckedWebhookTopic,
+  messageKey,
+  routeWebhook,
+  WebhookPayloadError,
+} from '@shopwire/contracts';
 import { ProducerUnavailableError, type OutgoingMessage } from '@shopwire/kafka';
 import { context, injectTraceHeaders, SpanKind, tracer, trace } from '@shopwire/observability';
 import {
   jsonIdField,
   missingWebhookHeaders,
+  parseShopifyJson,
   readWebhookHeaders,
   verifyWebhookHmac,
   type IncomingHeaders,
@@ -81,6 +89,7 @@ export class WebhookIntakeService {
     const topic = webhook.topic as string;
     const shopDomain = webhook.shopDomain as string;
     const webhookId = webhook.webhookId as string;
+    if (isCrossCheckedWebhookTopic(topic)) checkPayloadAgainstHeaders(topic, shopDomain, text);
 
     // Authenticated and well-formed, but for a shop the app is gone from: Shopify gets its 200
     // (a refusal would only be retried), nothing is written. Compliance and app/* still pass.
@@ -150,5 +159,23 @@ export class WebhookIntakeService {
       }
       throw error;
     }
+  }
+}
+
+/**
+ * `shop/*`, `customers/*` and `app/*` act on a whole shop or a person (erase, export, uninstall),
+ * and Shopify signs only the body: the payload's shop must be the header's and its shape the
+ * topic's, or a captured signed body could be replayed against another shop or as another topic.
+ * These topics are rare, so the exact (ID-preserving) parse costs nothing that matters.
+ */
+function checkPayloadAgainstHeaders(topic: string, shopDomain: string, text: string): void {
+  try {
+    crossCheckShopWebhook(topic, shopDomain, parseShopifyJson(text));
+  } catch (error) {
+    if (!(error instanceof WebhookPayloadError)) throw error;
+    throw new WebhookRejection(
+      error.problem === 'shop_mismatch' ? 'shop_mismatch' : 'payload_shape',
+      `payload does not fit ${topic}: ${error.message}`,
+    );
   }
 }

@@ -1,11 +1,14 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PublicRoute } from '@shopwire/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayMetrics } from './gateway-metrics';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookRejection } from './webhook-rejection';
 
+// Authenticated by Shopify's HMAC over the body, not by an API credential.
+@PublicRoute()
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class WebhooksController {
@@ -31,7 +34,11 @@ export class WebhooksController {
     description:
       'Durably queued (`accepted`), a repeat of a queued delivery (`duplicate`), or `dropped`: the app is not installed on the shop (compliance and app/* topics are never dropped)',
   })
-  @ApiResponse({ status: 400, description: 'Missing headers or a body that is not a JSON object' })
+  @ApiResponse({
+    status: 400,
+    description:
+      'Missing headers, a body that is not a JSON object, or a shop/*, customers/* or app/* payload naming another shop than X-Shopify-Shop-Domain (`shop_mismatch`) or not shaped as its topic (`payload_shape`)',
+  })
   @ApiResponse({ status: 401, description: 'HMAC missing or wrong' })
   @ApiResponse({ status: 413, description: 'Body above WEBHOOK_MAX_BYTES' })
   @ApiResponse({
