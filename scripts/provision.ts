@@ -30,6 +30,20 @@ const config = loadConfigOrExit(
     KAFKA_MAX_MESSAGE_BYTES: positiveInt(8 * 1024 * 1024),
   }),
   'provision',
+  {
+    production: {
+      KAFKA_REPLICATION_FACTOR: {
+        kind: 'at-least',
+        min: 3,
+        why: 'a topic must keep its acknowledged messages through the loss of a broker',
+      },
+      KAFKA_MIN_INSYNC_REPLICAS: {
+        kind: 'at-least',
+        min: 2,
+        why: 'with 1, an acks=all write is acknowledged by the leader alone and lost with it',
+      },
+    },
+  },
 );
 if (config.KAFKA_MIN_INSYNC_REPLICAS > config.KAFKA_REPLICATION_FACTOR) {
   // Kafka accepts such a topic and quietly counts min.insync.replicas as at most the replica

@@ -1,4 +1,5 @@
 import { booleanFlag, csv, kafkaEnv, logEnv, port, positiveInt, z } from '@shopwire/config';
+import type { ProductionRules } from '@shopwire/config';
 
 export const gatewayConfigSchema = z.object({
   ...kafkaEnv,
@@ -50,3 +51,8 @@ export const gatewayConfigSchema = z.object({
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+/** What production refuses beside the shared rules (docs/security.md, "Production guards"). */
+export const gatewayProductionRules: ProductionRules = {
+  SHOPIFY_WEBHOOK_SECRETS: { kind: 'secret', format: 'csv' },
+};

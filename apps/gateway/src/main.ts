@@ -4,11 +4,13 @@ startTracing('gateway');
 
 import { loadConfigOrExit } from '@shopwire/config';
 import { createLogger } from '@shopwire/observability';
-import { gatewayConfigSchema } from './config';
+import { gatewayConfigSchema, gatewayProductionRules } from './config';
 import { createGatewayApp } from './gateway.app';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(gatewayConfigSchema, 'gateway');
+  const config = loadConfigOrExit(gatewayConfigSchema, 'gateway', {
+    production: gatewayProductionRules,
+  });
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const app = await createGatewayApp(config, logger);
   await app.listen(config.PORT, '0.0.0.0');

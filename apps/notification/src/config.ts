@@ -8,6 +8,7 @@ import {
   positiveInt,
   z,
 } from '@shopwire/config';
+import type { ProductionRules } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
 import { privacyEnv } from '@shopwire/privacy';
 
@@ -75,3 +76,9 @@ export const notificationConfigSchema = z.object({
 });
 
 export type NotificationConfig = z.infer<typeof notificationConfigSchema>;
+
+/** What production refuses beside the shared rules (docs/security.md, "Production guards"). */
+export const notificationProductionRules: ProductionRules = {
+  // The relay is outside the cluster; the default is the simulator's SMTP sink.
+  SMTP_URL: { kind: 'external-url' },
+};

@@ -3,10 +3,12 @@ import { loadConfigOrExit } from '@shopwire/config';
 import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
 import { AppModule } from './app.module';
-import { notificationConfigSchema } from './config';
+import { notificationConfigSchema, notificationProductionRules } from './config';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(notificationConfigSchema, 'notification');
+  const config = loadConfigOrExit(notificationConfigSchema, 'notification', {
+    production: notificationProductionRules,
+  });
   const logger = createLogger('notification', config.LOG_LEVEL);
   const app = await createHttpApp(AppModule.register(config, logger), {
     title: 'Shopwire notification service',

@@ -9,6 +9,7 @@ import {
   positiveInt,
   z,
 } from '@shopwire/config';
+import type { ProductionRules } from '@shopwire/config';
 import { KeyRingError, parseKeyRing } from './credentials/key-ring';
 
 const httpUrl = (name: string) =>
@@ -124,3 +125,14 @@ export const shopsConfigSchema = z.object({
 });
 
 export type ShopsConfig = z.infer<typeof shopsConfigSchema>;
+
+/** What production refuses beside the shared rules (docs/security.md, "Production guards"). */
+export const shopsProductionRules: ProductionRules = {
+  SHOPIFY_API_SECRET: { kind: 'secret' },
+  SHOPS_TOKEN_KEYS: { kind: 'secret', format: 'pairs' },
+  SHOPS_COOKIE_SECRET: { kind: 'secret' },
+  // Shopify and merchants' browsers reach these: never this machine, never the simulator.
+  SHOPWIRE_PUBLIC_URL: { kind: 'external-url' },
+  SHOPIFY_WEBHOOK_URL: { kind: 'external-url' },
+  SHOPIFY_SHOP_URL: { kind: 'external-url' },
+};

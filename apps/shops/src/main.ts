@@ -3,11 +3,13 @@ import { loadConfigOrExit } from '@shopwire/config';
 import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
 import { AppModule } from './app.module';
-import { shopsConfigSchema } from './config';
+import { shopsConfigSchema, shopsProductionRules } from './config';
 import { registerInstallCookies } from './install/install-state';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(shopsConfigSchema, 'shops');
+  const config = loadConfigOrExit(shopsConfigSchema, 'shops', {
+    production: shopsProductionRules,
+  });
   const logger = createLogger('shops', config.LOG_LEVEL);
   const app = await createHttpApp(AppModule.register(config, logger), {
     title: 'Shopwire shops service',

@@ -8,6 +8,7 @@ import {
   positiveInt,
   z,
 } from '@shopwire/config';
+import type { ProductionRules } from '@shopwire/config';
 import { ConsumerGroup } from '@shopwire/contracts';
 import { privacyEnv } from '@shopwire/privacy';
 import { jobsEnv } from '@shopwire/jobs';
@@ -187,3 +188,23 @@ export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
         'CATALOG_ORIGIN=admin-api needs SHOPS_URL (or, in development, SHOPIFY_ACCESS_TOKENS or SHOPIFY_ACCESS_TOKEN)',
     });
 });
+
+/** What production refuses beside the shared rules (docs/security.md, "Production guards"). */
+export const syncProductionRules: ProductionRules = {
+  ERP_URL: { kind: 'external-url' },
+  ERP_REDACT_URL: { kind: 'external-url', optional: true },
+  // Unset means Shopify's own Admin API.
+  SHOPIFY_ADMIN_URL: { kind: 'external-url', optional: true },
+  // The inventory service is in the cluster (loopback allowed), but its default is a laptop's.
+  INVENTORY_API_URL: { kind: 'explicit' },
+  INVENTORY_API_TOKEN: { kind: 'secret', optional: true },
+  SHOPS_API_TOKEN: { kind: 'secret', optional: true },
+  SHOPIFY_ACCESS_TOKENS: {
+    kind: 'forbidden',
+    why: 'environment tokens are a development fallback; tokens come from the shops service (SHOPS_URL)',
+  },
+  SHOPIFY_ACCESS_TOKEN: {
+    kind: 'forbidden',
+    why: 'environment tokens are a development fallback; tokens come from the shops service (SHOPS_URL)',
+  },
+};

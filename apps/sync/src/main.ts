@@ -3,10 +3,12 @@ import { loadConfigOrExit } from '@shopwire/config';
 import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
 import { AppModule } from './app.module';
-import { syncConfigSchema } from './config';
+import { syncConfigSchema, syncProductionRules } from './config';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(syncConfigSchema, 'sync');
+  const config = loadConfigOrExit(syncConfigSchema, 'sync', {
+    production: syncProductionRules,
+  });
   const logger = createLogger('sync', config.LOG_LEVEL);
   const app = await createHttpApp(AppModule.register(config, logger), {
     title: 'Shopwire sync service',

@@ -2,3 +2,4 @@ export * from './load-config';
 export * from './env';
 export * from './kafka-connection';
 export { z } from 'zod';
+export * from './production-guard';

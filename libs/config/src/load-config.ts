@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { productionProblems, shopwireEnvironment, type ProductionRules } from './production-guard';
 
 /**
  * Validated configuration from the environment. Every app declares a zod schema of the variables
@@ -13,24 +14,42 @@ export class ConfigError extends Error {
   }
 }
 
+export interface LoadConfigOptions {
+  /**
+   * What this service's own variables must be under `SHOPWIRE_ENV=production`, beside the shared
+   * rules (production-guard.ts). Checked only in production, after the schema.
+   */
+  production?: ProductionRules;
+}
+
 export function loadConfig<T extends z.ZodTypeAny>(
   schema: T,
   env: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
 ): z.infer<T> {
+  const environment = shopwireEnvironment(env);
   const result = schema.safeParse(env);
-  if (result.success) return result.data as z.infer<T>;
-  throw new ConfigError(
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-  );
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  if (typeof environment === 'object') problems.push(environment.problem);
+  else if (environment === 'production')
+    problems.push(...productionProblems(schema, env, options.production));
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data as z.infer<T>;
 }
 
 /**
  * For `main.ts`: load the config or print why not and exit with status 78 (EX_CONFIG), before any
  * connection is attempted.
  */
-export function loadConfigOrExit<T extends z.ZodTypeAny>(schema: T, service: string): z.infer<T> {
+export function loadConfigOrExit<T extends z.ZodTypeAny>(
+  schema: T,
+  service: string,
+  options: LoadConfigOptions = {},
+): z.infer<T> {
   try {
-    return loadConfig(schema);
+    return loadConfig(schema, process.env, options);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(
