@@ -6,3 +6,4 @@ export * from './chunk';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-publisher';
+export * from './inbox-pruning';

@@ -1,2 +1,3 @@
 export * from './service-core.module';
 export * from './service-outbox-relay';
+export * from './inbox-pruning.provider';

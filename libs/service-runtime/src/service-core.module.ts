@@ -11,6 +11,7 @@ import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
 import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { inboxPrunerProvider } from './inbox-pruning.provider';
 
 /** Nest tokens for the resources every Shopwire consumer service holds once per process. */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -108,6 +109,7 @@ export class ServiceCoreModule {
             return dataSource;
           },
         },
+        inboxPrunerProvider(SERVICE_DATA_SOURCE, logger),
         RuntimeCloser,
       ],
       exports: [

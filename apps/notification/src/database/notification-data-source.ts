@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
 import { IntentTrace1796400000001 } from './migrations/1796400000001-intent-trace';
 import { RedactionTombstones1797200000001 } from './migrations/1797200000001-redaction-tombstones';
+import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
 
 export const NOTIFICATION_SCHEMA = 'notification';
 
@@ -23,6 +24,7 @@ export function createNotificationDataSource(options: {
       CreateNotification1796400000000,
       IntentTrace1796400000001,
       RedactionTombstones1797200000001,
+      InboxProcessedAt1797300000000,
     ],
     applicationName: 'shopwire-notification',
   });

@@ -2,6 +2,7 @@ import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateShops1797000000000 } from './migrations/1797000000000-create-shops';
 import { InstallationsRedacted1797000000001 } from './migrations/1797000000001-installations-redacted';
+import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
 
 export const SHOPS_SCHEMA = 'shops';
 
@@ -11,7 +12,11 @@ export function createShopsDataSource(options: { url: string; poolSize: number }
     url: options.url,
     schema: SHOPS_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateShops1797000000000, InstallationsRedacted1797000000001],
+    migrations: [
+      CreateShops1797000000000,
+      InstallationsRedacted1797000000001,
+      InboxProcessedAt1797300000000,
+    ],
     applicationName: 'shopwire-shops',
   });
 }

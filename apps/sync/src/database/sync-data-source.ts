@@ -7,6 +7,7 @@ import { ErpTrace1796400000003 } from './migrations/1796400000003-erp-trace';
 import { VariantsById1796400000004 } from './migrations/1796400000004-variants-by-id';
 import { Schedule1796400000005 } from './migrations/1796400000005-schedule';
 import { RedactionTombstonesErpScope1797200000002 } from './migrations/1797200000002-redaction-tombstones-erp-scope';
+import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -26,6 +27,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
       VariantsById1796400000004,
       Schedule1796400000005,
       RedactionTombstonesErpScope1797200000002,
+      InboxProcessedAt1797300000000,
     ],
     applicationName: 'shopwire-sync',
   });
