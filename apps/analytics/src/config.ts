@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   databaseEnv,
   kafkaEnv,
@@ -13,7 +13,7 @@ import { jobsEnv } from '@shopwire/jobs';
 export const analyticsConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   ...jobsEnv,
   PORT: port(3004),

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule, METRICS_REGISTRY, MetricsController } from '@shopwire/http';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiAccessGuard, HealthModule, METRICS_REGISTRY, MetricsController } from '@shopwire/http';
 import { kafkaConnection } from '@shopwire/config';
 import { createKafkaClient } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
@@ -54,6 +55,9 @@ export class GatewayModule {
       controllers: [WebhooksController, MetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        // No API credentials: every gateway route is public (HMAC-checked webhooks, probes), and
+        // the guard keeps any route added later closed until it declares its access.
+        { provide: APP_GUARD, useClass: ApiAccessGuard },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: GatewayMetrics, useValue: metrics },
         { provide: WebhookProducer, useValue: producer },

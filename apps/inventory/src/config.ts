@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   databaseEnv,
   kafkaEnv,
@@ -12,7 +12,7 @@ import {
 export const inventoryConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   PORT: port(3002),
   /** Run pending migrations at boot. Off by default: production migrates from a Job, once. */

@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   databaseEnv,
   kafkaEnv,
@@ -40,7 +40,7 @@ const merchantEmails = z
 export const notificationConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   ...privacyEnv,
   PORT: port(3003),

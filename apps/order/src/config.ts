@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   databaseEnv,
   kafkaEnv,
@@ -13,7 +13,7 @@ import { privacyEnv } from '@shopwire/privacy';
 export const orderConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   ...privacyEnv,
   PORT: port(3001),

@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   csv,
   databaseEnv,
@@ -20,7 +20,7 @@ const httpUrl = (name: string) =>
 export const shopsConfigSchema = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   PORT: port(3006),
   /** Run pending migrations at boot. Off by default: production migrates from a Job, once. */

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import {
-  ApiTokenGuard,
+  ApiAccessGuard,
   HealthModule,
   MetricsController,
   type ReadinessCheck,
@@ -107,7 +107,7 @@ export class AppModule {
         }),
       ],
       controllers: [MetricsController],
-      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+      providers: [{ provide: APP_GUARD, useClass: ApiAccessGuard }],
     };
   }
 }

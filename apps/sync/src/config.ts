@@ -1,5 +1,5 @@
 import {
-  apiTokensEnv,
+  apiAccessEnv,
   booleanFlag,
   databaseEnv,
   kafkaEnv,
@@ -17,7 +17,7 @@ import { scheduleConfigIssues, scheduleEnv } from './schedule/schedule-config';
 const syncConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
-  ...apiTokensEnv,
+  ...apiAccessEnv,
   ...logEnv,
   ...privacyEnv,
   ...jobsEnv,

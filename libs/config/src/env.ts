@@ -38,35 +38,40 @@ export const logEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+/** Parses `name:token` pairs (tokens of at least 16 characters) into token → name. */
+export function parseApiTokens(value: string, ctx: z.RefinementCtx): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const pair of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const colon = pair.indexOf(':');
+    const name = colon > 0 ? pair.slice(0, colon) : '';
+    const token = colon > 0 ? pair.slice(colon + 1) : '';
+    if (!name || token.length < 16) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'API_TOKENS entries must be name:token with a token of at least 16 characters',
+      });
+      return z.NEVER;
+    }
+    tokens.set(token, name);
+  }
+  if (tokens.size === 0) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'API_TOKENS lists no token' });
+    return z.NEVER;
+  }
+  return tokens;
+}
+
 /**
- * `API_TOKENS`: the bearer tokens that may call a service's internal REST API, one per calling
- * team, as `name:token` pairs separated by commas. The name appears in logs; the token never does.
+ * `API_TOKENS`: bearer tokens as `name:token` pairs separated by commas, each allowed
+ * everything. Required here for the simulator's own API; Shopwire's services read `apiAccessEnv`
+ * (api-credentials.ts), where it is the development fallback beside hashed, scoped
+ * `API_CREDENTIALS`. The name appears in logs; the token never does.
  */
 export const apiTokensEnv = {
   API_TOKENS: z
     .string({ required_error: 'API_TOKENS is required (name:token pairs, comma-separated)' })
-    .transform((value, ctx) => {
-      const tokens = new Map<string, string>();
-      for (const pair of value
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const colon = pair.indexOf(':');
-        const name = colon > 0 ? pair.slice(0, colon) : '';
-        const token = colon > 0 ? pair.slice(colon + 1) : '';
-        if (!name || token.length < 16) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            message: 'API_TOKENS entries must be name:token with a token of at least 16 characters',
-          });
-          return z.NEVER;
-        }
-        tokens.set(token, name);
-      }
-      if (tokens.size === 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'API_TOKENS lists no token' });
-        return z.NEVER;
-      }
-      return tokens;
-    }),
+    .transform(parseApiTokens),
 };

@@ -1,6 +1,7 @@
 import {
   Body,
   Controller,
+  ForbiddenException,
   Get,
   HttpCode,
   NotFoundException,
@@ -22,6 +23,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isInfrastructureError } from '@shopwire/kafka';
 import { getQuery, listQuery, parseRequest, replayBody } from './dto/dead-letter-query';
 import {
@@ -34,8 +36,9 @@ import {
 import { DeadLettersService } from './dead-letters.service';
 
 /**
- * This service's dead letters. Bearer-protected by the app's global `ApiTokenGuard` (nothing here
- * is a public route). Listing never returns payloads; one dead letter's payload only on request.
+ * This service's dead letters, behind the app's `ApiAccessGuard`. Listing and metadata need
+ * `dead-letters:read`; a raw payload (it may hold personal data) and replays need
+ * `ops:dead-letters`. A credential limited to shops names one of them and sees only its letters.
  */
 @ApiTags('dead-letters')
 @ApiBearerAuth()
@@ -47,6 +50,7 @@ export class DeadLettersController {
   constructor(private readonly deadLetters: DeadLettersService) {}
 
   @Get()
+  @Access('dead-letters:read', ShopFrom.query())
   @ApiOperation({ summary: "This service's dead letters, oldest first (no payloads)" })
   @ApiQuery({ name: 'source_topic', required: false, example: 'shopify.orders.v1' })
   @ApiQuery({ name: 'since', required: false, description: 'Dead-lettered at or after (ISO 8601)' })
@@ -73,6 +77,7 @@ export class DeadLettersController {
   }
 
   @Get(':id')
+  @Access('dead-letters:read', ShopFrom.resource)
   @ApiOperation({ summary: 'One dead letter: metadata, headers, size; the payload on request' })
   @ApiParam({ name: 'id', example: 'shopify.orders.v1.dlq:2:17' })
   @ApiQuery({ name: 'payload', required: false, enum: ['true', 'false'] })
@@ -80,15 +85,22 @@ export class DeadLettersController {
   @ApiNotFoundResponse({ description: 'No such dead letter for this service' })
   async get(
     @Param('id') id: string,
+    @Caller() caller: ApiCaller,
     @Query('payload') payload?: string,
   ): Promise<DeadLetterDetailDto> {
     const q = parseRequest(getQuery, { id, payload });
-    const letter = await kafkaCall(() => this.deadLetters.get(q.id, q.payload === 'true'));
+    const withPayload = q.payload === 'true';
+    if (withPayload && !caller.has('ops:dead-letters')) {
+      throw new ForbiddenException('a payload needs the scope ops:dead-letters');
+    }
+    const letter = await kafkaCall(() => this.deadLetters.get(q.id, withPayload));
     if (!letter) throw new NotFoundException('dead letter not found');
+    caller.assertShop(letter.shop);
     return DeadLetterDetailDto.detail(letter);
   }
 
   @Post('replay')
+  @Access('ops:dead-letters', ShopFrom.body('shop'))
   @HttpCode(200)
   @ApiOperation({
     summary: 'Replay dead letters through the same handler (by ids, or all matching a filter)',
@@ -98,8 +110,11 @@ export class DeadLettersController {
   })
   @ApiBody({ type: ReplayRequestDto })
   @ApiOkResponse({ type: ReplayResultDto })
-  async replay(@Body() body: unknown): Promise<ReplayResultDto> {
+  async replay(@Body() body: unknown, @Caller() caller: ApiCaller): Promise<ReplayResultDto> {
     const b = parseRequest(replayBody, body ?? {});
+    // The guard checked body.shop against the credential; a limited credential must give one,
+    // and then replays only that shop's letters, by ids as well as by filter.
+    const shop = caller.allShops ? undefined : b.shop;
     return kafkaCall(() =>
       this.deadLetters.replay(
         b.ids
@@ -113,6 +128,7 @@ export class DeadLettersController {
               },
               force: b.force,
             },
+        shop,
       ),
     );
   }

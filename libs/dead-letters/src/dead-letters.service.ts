@@ -49,7 +49,8 @@ export class DeadLettersService implements OnModuleInit, OnModuleDestroy {
     return letter && letter.group === this.options.group ? letter : null;
   }
 
-  replay(selection: ReplaySelection): Promise<ReplayResult> {
-    return this.store.replay(selection, { group: this.options.group });
+  /** With `shop`, letters of other shops count as not found (a credential limited to shops). */
+  replay(selection: ReplaySelection, shop?: string): Promise<ReplayResult> {
+    return this.store.replay(selection, { group: this.options.group, shop });
   }
 }

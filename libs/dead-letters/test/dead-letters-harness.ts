@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { deadLetterTopicOf, retryTopicOf } from '@shopwire/contracts';
 import { claimInbox, createSchemaDataSource, withTransaction } from '@shopwire/database';
-import { API_TOKENS, ApiTokenGuard, createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import { API_TOKENS, ApiAccessGuard, createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
 import {
   BatchingProducer,
   ConsumerRunner,
@@ -168,7 +168,7 @@ export class DeadLettersWorld {
           depthRefreshMs: 0,
         }),
       ],
-      providers: [{ provide: APP_GUARD, useClass: ApiTokenGuard }],
+      providers: [{ provide: APP_GUARD, useClass: ApiAccessGuard }],
     })
     class TestApp {}
     const app = await createHttpApp(TestApp, {

@@ -12,7 +12,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /** Configured bearer tokens: token → name of the calling team (the name may be logged). */
 export const API_TOKENS = Symbol('API_TOKENS');
 
-const PUBLIC_ROUTE = 'shopwire:public-route';
+export const PUBLIC_ROUTE = 'shopwire:public-route';
 
 /** Marks a handler or controller that needs no bearer token (health, metrics, webhooks). */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
@@ -20,7 +20,9 @@ export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Bearer-token authentication for the internal REST APIs. Tokens are compared as SHA-256
+ * Plain bearer-token authentication, every token allowed everything: kept for the Shopify
+ * simulator's own control API (a test double, not a Shopwire service). Shopwire's services use
+ * `ApiAccessGuard` (per-shop, per-scope credentials). Tokens are compared as SHA-256
  * digests with `timingSafeEqual`, against every configured token, so neither the comparison nor
  * the number of candidates tried leaks how much of a guess was right.
  */

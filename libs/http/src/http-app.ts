@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Registry } from 'prom-client';
+import { recordRoutes } from './access/route-inventory';
 import { instrumentHttp } from './http-metrics';
 import { METRICS_REGISTRY } from './metrics.controller';
 
@@ -36,6 +37,7 @@ export async function createHttpApp(
     return503OnClosing: true,
   });
   drainKeepAliveOnClose(adapter);
+  recordRoutes(adapter.getInstance());
   options.configureFastify?.(adapter);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: options.logger,

@@ -24,6 +24,10 @@ export interface JobFilter {
   type?: string;
   status?: JobStatus;
   limit?: number;
+  /** Only jobs this caller submitted. */
+  submittedBy?: string;
+  /** Only jobs whose `params.shop` is one of these. */
+  shops?: string[];
 }
 
 export type CancelOutcome =
@@ -140,8 +144,16 @@ export class JobStore {
     const rows: JobRow[] = await this.dataSource.query(
       `SELECT * FROM ${this.jobs}
        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)
+         AND ($4::text IS NULL OR submitted_by = $4)
+         AND ($5::text[] IS NULL OR params->>'shop' = ANY($5::text[]))
        ORDER BY created_at DESC, id LIMIT $3`,
-      [filter.type ?? null, filter.status ?? null, filter.limit ?? 100],
+      [
+        filter.type ?? null,
+        filter.status ?? null,
+        filter.limit ?? 100,
+        filter.submittedBy ?? null,
+        filter.shops ?? null,
+      ],
     );
     return rows.map(toRecord);
   }

@@ -4,6 +4,7 @@ import {
   ConflictException,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
   HttpCode,
   Inject,
@@ -11,7 +12,6 @@ import {
   Param,
   Post,
   Query,
-  Req,
   Res,
   ServiceUnavailableException,
   StreamableFile,
@@ -31,17 +31,20 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isInfrastructureError } from '@shopwire/kafka';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { jobId, listQuery, parseRequest } from './dto/job-query';
 import { JobDto, JobListDto, SubmitJobDto } from './dto/job.dto';
-import { JOB_STATUSES } from './job';
+import { JOB_STATUSES, type JobRecord } from './job';
 import type { JobsRuntime } from './jobs-runtime';
 import { JOBS_RUNTIME } from './jobs.tokens';
 import { jobLocation, toJobView, type JobView } from './job-view';
 
 /**
- * The service's async jobs. Bearer-protected by the app's global `ApiTokenGuard`. A submission is
+ * The service's async jobs, behind the app's `ApiAccessGuard`: a job belongs to the credential
+ * that submitted it (and its shop, `params.shop`); only that credential, or one with
+ * `jobs:admin` covering the shop, sees, fetches or cancels it. A submission is
  * validated by its job type and stored with its dispatch message in one transaction; 202 and a
  * Location to poll. Cancelling a running job is asynchronous: the worker notices within about a
  * second (`JOBS_TICK_MS`).
@@ -55,6 +58,7 @@ export class JobsController {
   constructor(@Inject(JOBS_RUNTIME) private readonly jobs: JobsRuntime) {}
 
   @Post()
+  @Access('jobs:write', ShopFrom.body('params.shop'))
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit a job', description: 'Answers 202 with Location: /jobs/<id>' })
   @ApiBody({ type: SubmitJobDto })
@@ -64,20 +68,24 @@ export class JobsController {
   })
   async submit(
     @Body() body: unknown,
-    @Req() request: FastifyRequest & { caller?: string },
+    @Caller() caller: ApiCaller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobView> {
     const submission = this.jobs.validate(body);
     if (!submission.ok) throw new BadRequestException(submission.errors);
     const refused = await this.jobs.checkCallback(submission);
     if (refused) throw new BadRequestException([refused]);
-    const job = await database(() => this.jobs.submit(submission, request.caller ?? null));
+    const job = await database(() => this.jobs.submit(submission, caller.name));
     void reply.header('location', jobLocation(job.id));
     return toJobView(job);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Jobs, newest first' })
+  @Access('jobs:read', ShopFrom.filtered)
+  @ApiOperation({
+    summary: 'Jobs, newest first',
+    description: "The caller's own jobs (every submitter's with jobs:admin), of its shops",
+  })
   @ApiQuery({ name: 'type', required: false, example: 'sales-report' })
   @ApiQuery({
     name: 'status',
@@ -86,31 +94,44 @@ export class JobsController {
   })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiOkResponse({ type: JobListDto })
-  async list(@Query() query: Record<string, unknown>): Promise<{ jobs: JobView[] }> {
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Caller() caller: ApiCaller,
+  ): Promise<{ jobs: JobView[] }> {
     const q = parseRequest(listQuery, query);
-    const jobs = await database(() => this.jobs.store.list(q));
+    const jobs = await database(() =>
+      this.jobs.store.list({
+        ...q,
+        submittedBy: caller.has('jobs:admin') ? undefined : caller.name,
+        shops: caller.shopFilter() ?? undefined,
+      }),
+    );
     return { jobs: jobs.map(toJobView) };
   }
 
   @Get(':id')
+  @Access('jobs:read', ShopFrom.resource)
   @ApiOperation({ summary: 'One job: status, progress, result link, error' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ description: 'No such job' })
-  async get(@Param('id') id: string): Promise<JobView> {
+  async get(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<JobView> {
     const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
     if (!job) throw new NotFoundException('job not found');
+    assertVisible(job, caller);
     return toJobView(job);
   }
 
   @Get(':id/result')
+  @Access('jobs:read', ShopFrom.resource)
   @ApiOperation({ summary: "A succeeded job's result, with its content type" })
   @ApiProduces('text/csv', 'application/json', 'application/octet-stream')
   @ApiOkResponse({ description: 'The result bytes' })
   @ApiNotFoundResponse({ description: 'No such job' })
   @ApiConflictResponse({ description: 'The job has not succeeded (yet)' })
-  async result(@Param('id') id: string): Promise<StreamableFile> {
+  async result(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<StreamableFile> {
     const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
     if (!job) throw new NotFoundException('job not found');
+    assertVisible(job, caller);
     if (job.status !== 'succeeded' || !job.result) {
       throw new ConflictException(`job has no result (status ${job.status})`);
     }
@@ -125,6 +146,7 @@ export class JobsController {
   }
 
   @Delete(':id')
+  @Access('jobs:write', ShopFrom.resource)
   @ApiOperation({
     summary: 'Cancel a job',
     description:
@@ -135,8 +157,15 @@ export class JobsController {
   @ApiAcceptedResponse({ type: JobDto })
   @ApiNotFoundResponse({ description: 'No such job' })
   @ApiConflictResponse({ description: 'The job already succeeded or failed' })
-  async cancel(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const outcome = await database(() => this.jobs.store.requestCancel(parseRequest(jobId, id)));
+  async cancel(
+    @Param('id') id: string,
+    @Caller() caller: ApiCaller,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const known = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+    if (!known) throw new NotFoundException('job not found');
+    assertVisible(known, caller);
+    const outcome = await database(() => this.jobs.store.requestCancel(known.id));
     switch (outcome.kind) {
       case 'not-found':
         throw new NotFoundException('job not found');
@@ -155,6 +184,15 @@ export class JobsController {
         return;
     }
   }
+}
+
+/** 403 unless the caller submitted the job, or holds jobs:admin; and covers the job's shop. */
+function assertVisible(job: JobRecord, caller: ApiCaller): void {
+  if (job.submittedBy !== caller.name && !caller.has('jobs:admin')) {
+    throw new ForbiddenException('the job belongs to another credential');
+  }
+  const params = job.params as { shop?: unknown } | null;
+  caller.assertShop(typeof params?.shop === 'string' ? params.shop : null);
 }
 
 /** An unreachable database is the caller's "try again later" (503), not a server bug (500). */

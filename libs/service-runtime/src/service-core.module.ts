@@ -5,8 +5,13 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { kafkaConnection, type KafkaConnectionConfig } from '@shopwire/config';
-import { API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
+import {
+  apiCredentialsOf,
+  kafkaConnection,
+  type ApiCredentialSpec,
+  type KafkaConnectionConfig,
+} from '@shopwire/config';
+import { API_CREDENTIALS, API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
 import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
 import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
@@ -28,6 +33,8 @@ export interface ServiceRuntimeConfig extends KafkaConnectionConfig {
   DATABASE_POOL_SIZE: number;
   RUN_MIGRATIONS: boolean;
   API_TOKENS: Map<string, string>;
+  /** Hashed, scoped credentials (`apiAccessEnv`); API_TOKENS is the development fallback. */
+  API_CREDENTIALS?: ApiCredentialSpec[];
 }
 
 export interface ServiceCoreOptions<TConfig extends ServiceRuntimeConfig> {
@@ -79,6 +86,11 @@ export class ServiceCoreModule {
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_LOGGER, useValue: logger },
         { provide: API_TOKENS, useValue: config.API_TOKENS },
+        {
+          provide: API_CREDENTIALS,
+          // Refuses to start when neither API_CREDENTIALS nor API_TOKENS names a caller.
+          useFactory: () => (apiCredentialsOf(config), config.API_CREDENTIALS ?? []),
+        },
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(service) },
         {
           provide: SERVICE_KAFKA,
@@ -116,6 +128,7 @@ export class ServiceCoreModule {
         SERVICE_CONFIG,
         SERVICE_LOGGER,
         API_TOKENS,
+        API_CREDENTIALS,
         METRICS_REGISTRY,
         SERVICE_KAFKA,
         SERVICE_PRODUCER,

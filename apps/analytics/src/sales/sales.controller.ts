@@ -16,6 +16,7 @@ import {
   DailySalesResponseDto as DailySalesResponse,
   TopProductsResponseDto,
 } from './dto/sales.dto';
+import { Access, ShopFrom } from '@shopwire/http';
 import { SalesService } from './sales.service';
 
 @ApiTags('sales')
@@ -27,6 +28,7 @@ export class SalesController {
   constructor(private readonly sales: SalesService) {}
 
   @Get('sales/daily')
+  @Access('analytics:read', ShopFrom.query())
   @ApiOperation({ summary: "A shop's sales per UTC day and currency over a date range" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'from', example: '2026-11-01', description: 'First day, inclusive' })
@@ -56,6 +58,7 @@ export class SalesController {
   }
 
   @Get('products/top')
+  @Access('analytics:read', ShopFrom.query())
   @ApiOperation({ summary: 'Best-selling products over a date range, by units or revenue' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'from', example: '2026-11-01' })

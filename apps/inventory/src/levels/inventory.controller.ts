@@ -17,6 +17,7 @@ import {
   LevelPageDto,
   parseRequest,
 } from './dto/level.dto';
+import { Access, ShopFrom } from '@shopwire/http';
 import { InventoryService } from './inventory.service';
 
 /** Inventory levels, always within one shop. Live from Postgres: levels are never cached. */
@@ -29,6 +30,7 @@ export class InventoryController {
   constructor(private readonly inventory: InventoryService) {}
 
   @Get('by-item')
+  @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: "An inventory item's levels at every location" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'inventory_item_id', example: '808950810' })
@@ -43,6 +45,7 @@ export class InventoryController {
   }
 
   @Get('by-sku')
+  @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: 'Levels of the inventory items with this SKU, at every location' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'sku', example: 'IPOD2008PINK' })
@@ -54,6 +57,7 @@ export class InventoryController {
   }
 
   @Get('by-location')
+  @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: "A page of a location's levels, by ascending inventory item id" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'location_id', example: '655441491' })

@@ -8,6 +8,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isValidShopDomain } from '@shopwire/shopify';
 import { maskEmail } from './notification-events';
 import { NotificationsRepository, type NotificationLogRow } from './notifications.repository';
@@ -32,14 +33,17 @@ function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
   throw new BadRequestException(result.error.issues.map((issue) => issue.message));
 }
 
-/** A log entry: status and timing, the recipient masked, never the body. */
-function toLogEntry(row: NotificationLogRow) {
+/**
+ * A log entry: status and timing, never the body; the recipient (masked) only for a caller with
+ * `customers:read`.
+ */
+function toLogEntry(row: NotificationLogRow, caller: ApiCaller) {
   return {
     id: row.id,
     event_id: row.eventId,
     template: row.template,
     order_id: row.orderId,
-    recipient: maskEmail(row.recipient),
+    ...(caller.seesPersonalData ? { recipient: maskEmail(row.recipient) } : {}),
     status: row.status,
     attempts: row.attempts,
     last_error: row.lastError,
@@ -62,6 +66,7 @@ export class NotificationsController {
   ) {}
 
   @Get()
+  @Access('notifications:read', ShopFrom.query())
   @ApiOperation({ summary: "A page of a shop's notification log, oldest first" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'orderId', required: false })
@@ -72,7 +77,7 @@ export class NotificationsController {
   })
   @ApiQuery({ name: 'limit', required: false, description: '1–250, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: "The previous page's next_cursor" })
-  async list(@Query() query: Record<string, string>) {
+  async list(@Query() query: Record<string, string>, @Caller() caller: ApiCaller) {
     const q = parse(listQuery, query);
     const rows = await this.notifications.list(
       q.shop,
@@ -81,27 +86,40 @@ export class NotificationsController {
     );
     const page = rows.slice(0, q.limit);
     return {
-      notifications: page.map(toLogEntry),
+      notifications: page.map((row) => toLogEntry(row, caller)),
       next_cursor: rows.length > q.limit ? page[page.length - 1].id : null,
     };
   }
 
   @Get('orders/:orderId')
+  @Access('notifications:read', ShopFrom.query())
   @ApiOperation({ summary: 'Every email about one order, with its status' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  async forOrder(@Param('orderId') orderId: string, @Query('shop') shopDomain?: string) {
+  async forOrder(
+    @Param('orderId') orderId: string,
+    @Caller() caller: ApiCaller,
+    @Query('shop') shopDomain?: string,
+  ) {
     const q = parse(z.object({ shop, orderId: id('orderId') }), { shop: shopDomain, orderId });
     const rows = await this.notifications.list(q.shop, { orderId: q.orderId }, 250);
-    return { notifications: rows.map(toLogEntry) };
+    return { notifications: rows.map((row) => toLogEntry(row, caller)) };
   }
 
   @Get('privacy-requests')
-  @ApiOperation({ summary: 'Compliance requests applied for a shop, with data-request exports' })
+  @Access('privacy:read', ShopFrom.query())
+  @ApiOperation({
+    summary: 'Compliance requests applied for a shop, with data-request exports',
+    description: 'An export (personal data) only with scope customers:read; null otherwise',
+  })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   async privacyRequests(
+    @Caller() caller: ApiCaller,
     @Query('shop') shopDomain?: string,
   ): Promise<{ requests: PrivacyRecord[] }> {
     const q = parse(z.object({ shop }), { shop: shopDomain });
-    return { requests: await this.privacy.list(q.shop) };
+    const requests = await this.privacy.list(q.shop);
+    return {
+      requests: caller.seesPersonalData ? requests : requests.map((r) => ({ ...r, export: null })),
+    };
   }
 }

@@ -17,8 +17,9 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { getOrderQuery, listOrdersQuery, parseRequest } from './dto/order-query';
-import { OrderDto, OrderPageDto } from './dto/order.dto';
+import { OrderDto, OrderPageDto, withoutPersonalData } from './dto/order.dto';
 import { InvalidCursorError, OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -30,7 +31,11 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
-  @ApiOperation({ summary: "A page of a shop's orders, by ascending id, optionally filtered" })
+  @Access('orders:read', ShopFrom.query())
+  @ApiOperation({
+    summary: "A page of a shop's orders, by ascending id, optionally filtered",
+    description: 'Customer email, names and phone only with scope customers:read',
+  })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'limit', required: false, description: '1–250, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: "The previous page's next_cursor" })
@@ -54,7 +59,10 @@ export class OrdersController {
   })
   @ApiQuery({ name: 'created_to', required: false, description: 'ISO 8601; created before' })
   @ApiOkResponse({ type: OrderPageDto })
-  async list(@Query() raw: Record<string, string | undefined>): Promise<OrderPageDto> {
+  async list(
+    @Query() raw: Record<string, string | undefined>,
+    @Caller() caller: ApiCaller,
+  ): Promise<OrderPageDto> {
     const query = parseRequest(listOrdersQuery, raw);
     const nullable = (value: string | undefined) => (value === 'null' ? null : value);
     try {
@@ -66,7 +74,7 @@ export class OrdersController {
         createdTo: query.created_to,
       });
       return {
-        orders: page.orders.map((order) => OrderDto.from(order)),
+        orders: page.orders.map((order) => shown(OrderDto.from(order), caller)),
         next_cursor: page.nextCursor,
       };
     } catch (error) {
@@ -76,15 +84,26 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One order with its line items' })
+  @Access('orders:read', ShopFrom.query())
+  @ApiOperation({
+    summary: 'One order with its line items',
+    description: 'Customer email, names and phone only with scope customers:read',
+  })
   @ApiParam({ name: 'id', example: '820982911946154508' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ type: OrderDto })
   @ApiNotFoundResponse({ description: 'No such order in this shop' })
-  async get(@Param('id') id: string, @Query('shop') shop?: string): Promise<OrderDto> {
+  async get(
+    @Param('id') id: string,
+    @Caller() caller: ApiCaller,
+    @Query('shop') shop?: string,
+  ): Promise<OrderDto> {
     const query = parseRequest(getOrderQuery, { id, shop });
     const found = await this.orders.getOrder(query.shop, query.id);
     if (!found) throw new NotFoundException('order not found');
-    return OrderDto.from(found.order, found.lineItems);
+    return shown(OrderDto.from(found.order, found.lineItems), caller);
   }
 }
+
+const shown = (order: OrderDto, caller: ApiCaller): OrderDto =>
+  caller.seesPersonalData ? order : withoutPersonalData(order);

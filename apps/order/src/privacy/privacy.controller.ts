@@ -12,6 +12,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { parseRequest } from '../orders/dto/order-query';
 import { isShopDomain } from '../orders/order-payload';
 import { PrivacyRepository, type ExportRow, type ShopRow } from './privacy.repository';
@@ -83,6 +84,7 @@ export class PrivacyController {
   constructor(private readonly repository: PrivacyRepository) {}
 
   @Get('privacy/exports')
+  @Access('customers:read', ShopFrom.query())
   @ApiOperation({ summary: 'Data exports built for customers/data_request, newest first' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'customer_id', required: false })
@@ -97,17 +99,20 @@ export class PrivacyController {
   }
 
   @Get('privacy/exports/:id')
+  @Access('customers:read', ShopFrom.resource)
   @ApiOperation({ summary: 'One data export with its content' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PrivacyExportDto })
   @ApiNotFoundResponse({ description: 'No such export (or erased by a redact since)' })
-  async getExport(@Param('id') id: string): Promise<PrivacyExportDto> {
+  async getExport(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<PrivacyExportDto> {
     const row = await this.repository.findExport(parseRequest(exportId, id));
     if (!row) throw new NotFoundException('export not found');
+    caller.assertShop(row.shop_domain);
     return { ...PrivacyExportSummaryDto.from(row), export: row.export };
   }
 
   @Get('privacy/requests')
+  @Access('privacy:read', ShopFrom.query())
   @ApiOperation({ summary: "A shop's privacy requests and what was done (no personal data)" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   async listRequests(@Query('shop') shopDomain?: string): Promise<Record<string, unknown>[]> {
@@ -116,6 +121,7 @@ export class PrivacyController {
   }
 
   @Get('shops/:shop')
+  @Access('shops:read', ShopFrom.param())
   @ApiOperation({ summary: 'Whether the app is installed on the shop, as far as webhooks tell' })
   @ApiParam({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ type: ShopDto })

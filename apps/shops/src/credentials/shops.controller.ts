@@ -8,6 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { parseShopDomain } from '../install/shop-domain';
 import { InstallationDto, InstallationListDto } from './dto/shops.dto';
 import { InstallationsService } from './installations.service';
@@ -21,14 +22,20 @@ export class ShopsController {
   constructor(private readonly installations: InstallationsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every installation (any status) with its token health' })
+  @Access('shops:read', ShopFrom.filtered)
+  @ApiOperation({
+    summary: 'Every installation (any status) with its token health',
+    description: "Limited to the credential's shops",
+  })
   @ApiOkResponse({ type: InstallationListDto })
-  async list(): Promise<InstallationListDto> {
+  async list(@Caller() caller: ApiCaller): Promise<InstallationListDto> {
     const now = Date.now();
-    return { shops: (await this.installations.list()).map((v) => InstallationDto.from(v, now)) };
+    const views = (await this.installations.list()).filter((v) => caller.mayAccess(v.shop));
+    return { shops: views.map((v) => InstallationDto.from(v, now)) };
   }
 
   @Get(':shop')
+  @Access('shops:read', ShopFrom.param())
   @ApiOperation({ summary: 'One installation: status, scopes, grant, token expiry and health' })
   @ApiParam({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ type: InstallationDto })

@@ -11,6 +11,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ShopFrom } from '@shopwire/http';
 import type { FastifyReply } from 'fastify';
 import { parseShopDomain } from '../install/shop-domain';
 import {
@@ -49,6 +50,7 @@ export class TokensController {
   constructor(private readonly installations: InstallationsService) {}
 
   @Get()
+  @Access('shops:tokens', ShopFrom.param())
   @ApiOperation({ summary: "The shop's Admin API access token (refreshed first when near expiry)" })
   @ApiOkResponse({ type: AccessTokenDto })
   async get(
@@ -61,6 +63,7 @@ export class TokensController {
   }
 
   @Post('refresh')
+  @Access('shops:tokens', ShopFrom.param())
   @HttpCode(200)
   @ApiOperation({
     summary: 'After Shopify answered 401: refresh if the stored token is still the rejected one',

@@ -10,6 +10,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
+import { Access, ShopFrom } from '@shopwire/http';
 import { InstallOutcomeDto, InstallRefusalDto, LegacyTokenDto } from './dto/install.dto';
 import { InstallRefused } from './install-refusal';
 import { InstallRefusedFilter } from './install-refused.filter';
@@ -38,7 +39,7 @@ function shopOf(value: string): string {
 }
 
 /**
- * Installs an operator starts (internal API, bearer `API_TOKENS`): an organization's own store
+ * Installs an operator starts (internal API, scope `shops:admin`): an organization's own store
  * through the client credentials grant, and a legacy admin-created app's permanent token.
  */
 @ApiTags('install')
@@ -50,6 +51,7 @@ export class ShopGrantsController {
   constructor(private readonly installs: InstallService) {}
 
   @Post('client-credentials')
+  @Access('shops:admin', ShopFrom.param())
   @HttpCode(201)
   @Header('cache-control', 'no-store')
   @ApiOperation({
@@ -80,6 +82,7 @@ export class ShopGrantsController {
   }
 
   @Post('legacy-token')
+  @Access('shops:admin', ShopFrom.param())
   @HttpCode(201)
   @Header('cache-control', 'no-store')
   @ApiOperation({

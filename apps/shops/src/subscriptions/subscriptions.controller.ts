@@ -10,6 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { Access, ShopFrom } from '@shopwire/http';
 import { ReauthRequiredError, ShopNotInstalledError } from '../credentials/credentials.errors';
 import { parseShopDomain } from '../install/shop-domain';
 import { ReconcileReportDto, SubscriptionsViewDto } from './dto/subscriptions.dto';
@@ -31,6 +32,7 @@ export class SubscriptionsController {
   constructor(private readonly service: SubscriptionsService) {}
 
   @Get()
+  @Access('shops:read', ShopFrom.param())
   @ApiOperation({ summary: 'Declared subscriptions next to what the last check found' })
   @ApiParam({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ type: SubscriptionsViewDto })
@@ -42,6 +44,7 @@ export class SubscriptionsController {
   }
 
   @Post('reconcile')
+  @Access('shops:admin', ShopFrom.param())
   @HttpCode(200)
   @ApiOperation({
     summary: "Reconcile the shop's subscriptions now (create missing, repair, delete our stale)",

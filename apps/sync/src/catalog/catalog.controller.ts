@@ -11,6 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
+import { Access, ShopFrom } from '@shopwire/http';
 import type { FastifyReply } from 'fastify';
 import { CatalogCache } from './catalog-cache';
 import {
@@ -59,6 +60,7 @@ export class CatalogController {
   constructor(private readonly cache: CatalogCache) {}
 
   @Get('products/:id')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({ summary: 'One product (cached; purged on products webhooks)' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ schema: { example: PRODUCT_EXAMPLE } })
@@ -74,6 +76,7 @@ export class CatalogController {
   }
 
   @Get('products')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({
     summary: `Several products at once (up to ${MAX_IDS} ids): one cache read, one origin call for the misses`,
   })
@@ -91,6 +94,7 @@ export class CatalogController {
   }
 
   @Get('variants/:id')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({
     summary:
       'One variant (cached; purged on the products webhooks that list it or delete its product)',
@@ -109,6 +113,7 @@ export class CatalogController {
   }
 
   @Get('variants')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({
     summary: `Several variants at once (up to ${MAX_IDS} ids): one cache read, one origin call for the misses`,
   })

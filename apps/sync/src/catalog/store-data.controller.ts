@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { PRICING_RULES_ID, STORE_CONFIG_ID } from '@shopwire/cache';
 import { z } from '@shopwire/config';
+import { Access, ShopFrom } from '@shopwire/http';
 import type { FastifyReply } from 'fastify';
 import { CatalogCache } from './catalog-cache';
 import { fromOrigin, numericId, parse, sendDocument, shopParam } from './catalog-http';
@@ -32,6 +33,7 @@ export class StoreDataController {
   constructor(private readonly cache: CatalogCache) {}
 
   @Get('products/:id/metafields')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({
     summary: 'A product’s metafields (first 50; cached; purged on its products webhooks)',
   })
@@ -64,6 +66,7 @@ export class StoreDataController {
   }
 
   @Get('store-config')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({ summary: 'The store’s settings (cached; purged on shop/update)' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({
@@ -90,6 +93,7 @@ export class StoreDataController {
   }
 
   @Get('pricing-rules')
+  @Access('catalog:read', ShopFrom.query())
   @ApiOperation({
     summary:
       'The shop’s active and scheduled discounts (cached; purged on discounts/*). Apply starts_at/ends_at yourself: a discount starts and ends without a webhook',

@@ -18,6 +18,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
+import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isValidShopDomain } from '@shopwire/shopify';
 import { OrderSyncRepository, type OrderSyncRow } from './order-sync.repository';
 import { SyncPrivacyRepository, type PrivacyRecord } from './sync-privacy.repository';
@@ -64,6 +65,7 @@ export class SyncController {
   ) {}
 
   @Get('orders')
+  @Access('sync:read', ShopFrom.query())
   @ApiOperation({ summary: "A shop's order syncs, by ascending order id, optionally by status" })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'synced', 'failed', 'cancelled'] })
@@ -88,6 +90,7 @@ export class SyncController {
   }
 
   @Get('orders/:id')
+  @Access('sync:read', ShopFrom.query())
   @ApiOperation({ summary: 'The ERP sync status of one order' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiNotFoundResponse({ description: 'No accepted order with this id in this shop' })
@@ -99,6 +102,7 @@ export class SyncController {
   }
 
   @Post('orders/:id/retry')
+  @Access('sync:write', ShopFrom.query())
   @HttpCode(202)
   @ApiOperation({ summary: 'Retry a failed order now, with a fresh attempt budget' })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
@@ -111,12 +115,20 @@ export class SyncController {
   }
 
   @Get('privacy-requests')
-  @ApiOperation({ summary: 'Compliance requests applied for a shop, with data-request exports' })
+  @Access('privacy:read', ShopFrom.query())
+  @ApiOperation({
+    summary: 'Compliance requests applied for a shop, with data-request exports',
+    description: 'An export (personal data) only with scope customers:read; null otherwise',
+  })
   @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   async privacyRequests(
+    @Caller() caller: ApiCaller,
     @Query('shop') shopDomain?: string,
   ): Promise<{ requests: PrivacyRecord[] }> {
     const q = parse(z.object({ shop }), { shop: shopDomain });
-    return { requests: await this.privacy.list(q.shop) };
+    const requests = await this.privacy.list(q.shop);
+    return {
+      requests: caller.seesPersonalData ? requests : requests.map((r) => ({ ...r, export: null })),
+    };
   }
 }

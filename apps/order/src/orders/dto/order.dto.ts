@@ -47,17 +47,21 @@ export class OrderCustomerDto {
   @ApiProperty({ type: String, nullable: true, example: '207119551' })
   id!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Personal data: null once redacted' })
-  email!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Personal data: only with scope customers:read; null once redacted',
+  })
+  email?: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
-  first_name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only with customers:read' })
+  first_name?: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
-  last_name!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only with customers:read' })
+  last_name?: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
-  phone!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only with customers:read' })
+  phone?: string | null;
 }
 
 export class OrderDto {
@@ -79,8 +83,12 @@ export class OrderDto {
   @ApiProperty({ type: String, nullable: true, example: '1001' })
   order_number!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
-  email!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Personal data: only with scope customers:read',
+  })
+  email?: string | null;
 
   @ApiProperty({ type: OrderCustomerDto, nullable: true })
   customer!: OrderCustomerDto | null;
@@ -188,4 +196,13 @@ export class OrderPageDto {
     description: 'Pass as `cursor` for the next page; null on the last',
   })
   next_cursor!: string | null;
+}
+
+/**
+ * An order as a caller without `customers:read` sees it: the customer's id stays (it is how a
+ * caller joins orders to its own records), the contact data goes.
+ */
+export function withoutPersonalData(order: OrderDto): OrderDto {
+  const { email: _email, customer, ...rest } = order;
+  return { ...rest, customer: customer ? { id: customer.id } : null };
 }

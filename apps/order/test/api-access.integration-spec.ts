@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import {
+  attackCredentials,
+  attackRoutes,
+  freePort,
+  type AttackCredentials,
+} from '@shopwire/testing';
+import {
+  DATABASE_URL,
+  orderBody,
+  prepareTopic,
+  produceWebhooks,
+  resetSchema,
+  startApp,
+  testKafka,
+  uniqueShop,
+  waitFor,
+  type RunningApp,
+} from './order-harness';
+
+// The order service attacked over HTTP on every route it declares (read from its controllers at
+// runtime), with real Kafka and Postgres behind it.
+const groupId = `order-access-${randomUUID()}`;
+const victim = uniqueShop();
+const attacker = uniqueShop();
+const credentials: AttackCredentials = attackCredentials(attacker, [
+  { name: 'victim-no-pii', shops: [victim], scopes: ['orders:read'] },
+]);
+let kafka: Kafka;
+let producer: Producer;
+let db: Pool;
+let order: RunningApp;
+let baseUrl: string;
+let exportId: string;
+const ORDER_ID = '820982911946154508';
+
+const get = async (path: string, token: string) => {
+  const response = await fetch(`${baseUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  await resetSchema();
+  db = new Pool({ connectionString: DATABASE_URL, max: 2 });
+  kafka = testKafka();
+  await prepareTopic(kafka, groupId);
+  producer = kafka.producer();
+  await producer.connect();
+  order = await startApp(groupId, { API_CREDENTIALS: credentials.env });
+  const port = await freePort();
+  await order.app.listen(port, '127.0.0.1');
+  baseUrl = `http://127.0.0.1:${port}`;
+  await produceWebhooks(producer, [
+    {
+      shop: victim,
+      orderId: ORDER_ID,
+      body: orderBody({
+        id: ORDER_ID,
+        updatedAt: '2026-10-01T12:00:00-04:00',
+        customer: {
+          id: '207119551',
+          email: 'victim.buyer@example.com',
+          firstName: 'Vic',
+          lastName: 'Tim',
+          phone: '+15550100',
+        },
+      }),
+    },
+  ]);
+  await waitFor(async () => {
+    const { rows } = await db.query('SELECT 1 FROM orders.orders WHERE shop_domain = $1', [victim]);
+    return rows.length > 0;
+  }, 'the victim order stored');
+  exportId = randomUUID();
+  await db.query(
+    `INSERT INTO orders.privacy_exports (id, shop_domain, customer_id, webhook_id, order_count, export)
+     VALUES ($1, $2, '207119551', $3, 1, '{"orders":[]}'::jsonb)`,
+    [exportId, victim, randomUUID()],
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await order?.close();
+  await producer?.disconnect();
+  await db?.end();
+});
+
+it('refuses every declared route without a token, without its scope and for another shop', async () => {
+  const report = await attackRoutes({
+    app: order.app,
+    baseUrl,
+    victimShop: victim,
+    credentials,
+    expectedPublic: ['GET /health/live', 'GET /health/ready', 'GET /metrics'],
+    params: { id: exportId },
+    resourceCheckedElsewhere: {
+      'GET /dead-letters/:id': 'libs/dead-letters/test/dead-letters.integration-spec.ts',
+    },
+  });
+  expect(report.routes.length).toBeGreaterThan(8);
+  expect(report.failures).toEqual([]);
+}, 120_000);
+
+it('the privacy export of a shop is not served for a resource id through another shop', async () => {
+  // The resource route takes the export id only: its shop check is the handler's.
+  expect((await get(`/privacy/exports/${exportId}`, credentials.otherShop)).status).toBe(403);
+  expect((await get(`/privacy/exports/${exportId}`, credentials.full)).status).toBe(200);
+});
+
+it('leaves customer email, names and phone out without customers:read', async () => {
+  const full = await get(`/orders/${ORDER_ID}?shop=${victim}`, credentials.full);
+  expect(full.status).toBe(200);
+  expect(full.json.email).toBe('victim.buyer@example.com');
+  expect(full.json.customer).toMatchObject({ id: '207119551', phone: '+15550100' });
+
+  const limited = await get(
+    `/orders/${ORDER_ID}?shop=${victim}`,
+    credentials.token('victim-no-pii'),
+  );
+  expect(limited.status).toBe(200);
+  expect(limited.json).not.toHaveProperty('email');
+  expect(limited.json.customer).toEqual({ id: '207119551' });
+  const page = await get(`/orders?shop=${victim}`, credentials.token('victim-no-pii'));
+  const text = JSON.stringify(page.json);
+  for (const personal of ['victim.buyer@example.com', 'Vic', 'Tim', '+15550100']) {
+    expect(text).not.toContain(personal);
+  }
+});
+
+it('refuses a limited credential a shop it does not cover, and a list without naming one', async () => {
+  expect((await get(`/orders?shop=${attacker}`, credentials.token('victim-no-pii'))).status).toBe(
+    403,
+  );
+  expect((await get('/dead-letters', credentials.otherShop)).status).toBe(403);
+  expect((await get(`/dead-letters?shop=${attacker}`, credentials.otherShop)).status).toBe(200);
+});
