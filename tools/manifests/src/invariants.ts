@@ -303,45 +303,66 @@ interface IngressPath {
   backend?: { service?: { name?: string; port?: { name?: string; number?: number } } };
 }
 
-export function checkIngress(objects: K8sObject[], expectedApis: string[]): string[] {
+/** Paths the public Ingress may carry, each to its Service; anything else is an exposure. */
+export type PublicRoutes = Record<string, string>;
+
+/** The Ingress annotation that rate-limits requests per client address (ingress-nginx). */
+const RATE_LIMIT = 'nginx.ingress.kubernetes.io/limit-rps';
+
+/**
+ * The public surface: exactly the allowed paths (Exact, each to its Service), no internal API,
+ * `/metrics`, `/health` or `/docs`; every Ingress not carrying Shopify's deliveries is rate
+ * limited, the one carrying them is not (a refused delivery is retried and counts towards
+ * Shopify dropping the subscription).
+ */
+export function checkIngress(
+  objects: K8sObject[],
+  allowed: PublicRoutes,
+  shopifyDeliveries = '/webhooks/shopify',
+): string[] {
   const problems: string[] = [];
   const services = new Map(ofKind(objects, 'Service').map((s) => [s.metadata.name, s]));
   const ingresses = ofKind(objects, 'Ingress');
   if (ingresses.length === 0) problems.push('no Ingress rendered');
   const routed = new Map<string, string>();
   for (const ingress of ingresses) {
+    const name = ingress.metadata.name;
+    const annotations =
+      (ingress.metadata as { annotations?: Record<string, string> }).annotations ?? {};
     const spec = ingress.spec as {
       ingressClassName?: string;
-      rules?: { host?: string; http?: { paths?: IngressPath[] } }[];
+      rules?: { host?: string; http?: { paths?: (IngressPath & { pathType?: string })[] } }[];
     };
     if (spec.ingressClassName !== 'nginx')
-      problems.push(`Ingress ${ingress.metadata.name}: ingressClassName must be nginx`);
-    for (const rule of spec.rules ?? []) {
-      for (const path of rule.http?.paths ?? []) {
-        const backend = path.backend?.service;
-        const service = backend?.name ? services.get(backend.name) : undefined;
-        if (!service) {
-          problems.push(
-            `Ingress ${ingress.metadata.name}: path ${path.path} → unknown Service ${backend?.name}`,
-          );
-          continue;
-        }
-        const ports = (service.spec as { ports?: { name?: string; port: number }[] }).ports ?? [];
-        if (!ports.some((p) => p.name === backend?.port?.name || p.port === backend?.port?.number))
-          problems.push(
-            `Ingress ${ingress.metadata.name}: path ${path.path} → port missing on Service ${backend?.name}`,
-          );
-        routed.set(path.path ?? '', backend!.name!);
+      problems.push(`Ingress ${name}: ingressClassName must be nginx`);
+    const paths = (spec.rules ?? []).flatMap((rule) => rule.http?.paths ?? []);
+    const carriesDeliveries = paths.some((path) => path.path === shopifyDeliveries);
+    if (carriesDeliveries && annotations[RATE_LIMIT])
+      problems.push(`Ingress ${name}: Shopify's deliveries must not be rate limited`);
+    if (!carriesDeliveries && !annotations[RATE_LIMIT])
+      problems.push(
+        `Ingress ${name}: a public route other than Shopify's deliveries needs ${RATE_LIMIT}`,
+      );
+    for (const path of paths) {
+      const where = `Ingress ${name}: path ${path.path}`;
+      const backend = path.backend?.service;
+      const target = Object.hasOwn(allowed, path.path ?? '') ? allowed[path.path!] : undefined;
+      if (target === undefined) problems.push(`${where} is not part of the public surface`);
+      else if (target !== backend?.name) problems.push(`${where} must route to Service ${target}`);
+      if (path.pathType !== 'Exact') problems.push(`${where} must be pathType Exact`);
+      const service = backend?.name ? services.get(backend.name) : undefined;
+      if (!service) {
+        problems.push(`${where} → unknown Service ${backend?.name}`);
+        continue;
       }
+      const ports = (service.spec as { ports?: { name?: string; port: number }[] }).ports ?? [];
+      if (!ports.some((p) => p.name === backend?.port?.name || p.port === backend?.port?.number))
+        problems.push(`${where} → port missing on Service ${backend?.name}`);
+      routed.set(path.path ?? '', backend!.name!);
     }
   }
-  if (routed.get('/webhooks') !== 'gateway')
-    problems.push('Ingress: /webhooks must route to gateway');
-  for (const api of expectedApis) {
-    const entry = [...routed].find(
-      ([path]) => path.startsWith(`/api/${api}(`) || path === `/api/${api}`,
-    );
-    if (entry?.[1] !== api) problems.push(`Ingress: /api/${api} must route to Service ${api}`);
+  for (const [path, service] of Object.entries(allowed)) {
+    if (routed.get(path) !== service) problems.push(`Ingress: ${path} must route to ${service}`);
   }
   return problems;
 }
@@ -604,6 +625,31 @@ export function checkNetworkReachability(
           `Service ${service.metadata.name}: its pods do not admit the ingress controller (${controllerNamespace})`,
         );
     }
+  }
+  // The reverse: a workload no Ingress routes to (an internal API) admits nothing from the
+  // controller, so a stray Ingress added later cannot reach it either.
+  const publicPods = ofKind(objects, 'Service')
+    .filter((s) => backends.has(s.metadata.name))
+    .map((s) => (s.spec as { selector?: Record<string, string> }).selector ?? {});
+  for (const deployment of ofKind(objects, 'Deployment')) {
+    const labels = podTemplate(deployment)?.metadata?.labels ?? {};
+    if (publicPods.some((selector) => matches(selector, labels))) continue;
+    const fromController = policies.some(
+      (p) =>
+        p.policyTypes?.includes('Ingress') &&
+        selects(p, labels) &&
+        (p.ingress ?? []).some((rule) =>
+          (rule.from ?? []).some(
+            (peer) =>
+              peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ===
+              controllerNamespace,
+          ),
+        ),
+    );
+    if (fromController)
+      problems.push(
+        `Deployment ${deployment.metadata.name}: not behind the public Ingress, yet admits the ingress controller`,
+      );
   }
   return problems;
 }

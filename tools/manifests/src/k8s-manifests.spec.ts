@@ -16,8 +16,14 @@ import { appConfigProblems, containerEnvironment } from './app-config';
 import { documentedSecrets, exampleSecretValues } from './secrets-example';
 
 const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync', 'shops'];
-// shops has no /api route: only its install flow (/auth) is public, its token API is in-cluster only.
-const API_SERVICES = ['order', 'inventory', 'notification', 'analytics', 'sync'];
+// The public surface: Shopify's deliveries and the install flow. The internal APIs (every
+// service's REST API, shops' token API), /metrics, /health and /docs have no public route.
+const PUBLIC_ROUTES = {
+  '/webhooks/shopify': 'gateway',
+  '/auth/install': 'shops',
+  '/auth/callback': 'shops',
+  '/auth/token-exchange': 'shops',
+};
 const CONSUMERS = APPS.filter((app) => app !== 'gateway');
 const RELEASE_JOBS = ['shopwire-provision', 'shopwire-migrate'];
 const secrets = documentedSecrets();
@@ -27,7 +33,7 @@ function allProblems(objects: K8sObject[]): string[] {
     ...checkDeployments(objects),
     ...checkSecrets(objects, secrets),
     ...checkConfigMapReferences(objects),
-    ...checkIngress(objects, API_SERVICES),
+    ...checkIngress(objects, PUBLIC_ROUTES),
     ...checkNetworkPolicies(objects),
     ...checkNetworkReachability(objects),
     ...checkJobs(objects, RELEASE_JOBS),
@@ -58,8 +64,18 @@ describe.each(OVERLAYS)('rendered %s', (overlay) => {
     expect(checkSecrets(render(overlay), secrets)).toEqual([]);
   });
 
-  it('routes /webhooks to the gateway and /api/<service> to each service that exists', () => {
-    expect(checkIngress(render(overlay), API_SERVICES)).toEqual([]);
+  it('routes only the webhook endpoint and the install flow from the internet, the latter rate limited', () => {
+    const objects = render(overlay);
+    expect(checkIngress(objects, PUBLIC_ROUTES)).toEqual([]);
+    const paths = objects
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((o) =>
+        (o.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules.flatMap((r) =>
+          r.http.paths.map((p) => p.path),
+        ),
+      );
+    expect(paths.sort()).toEqual(Object.keys(PUBLIC_ROUTES).sort());
+    for (const path of paths) expect(path).not.toMatch(/api|metrics|docs|health|internal/);
   });
 
   it('denies all traffic by default and allows DNS', () => {
@@ -191,11 +207,53 @@ describe('the invariants catch what they guard against', () => {
 
   it('an Ingress path to a Service that does not exist', () => {
     const objects = render('k8s/overlays/dev').filter(
-      (o) => !(o.kind === 'Service' && o.metadata.name === 'inventory'),
+      (o) => !(o.kind === 'Service' && o.metadata.name === 'shops'),
     );
-    expect(checkIngress(objects, API_SERVICES).join('\n')).toMatch(
-      /path \/api\/inventory\(\/\|\$\)\(\.\*\) → unknown Service inventory/,
+    expect(checkIngress(objects, PUBLIC_ROUTES).join('\n')).toMatch(
+      /path \/auth\/install → unknown Service shops/,
     );
+  });
+
+  it('an internal API, /metrics or /docs on the Ingress, a Prefix path, a missing or misplaced rate limit', () => {
+    const objects = render('k8s/overlays/prod');
+    const webhooks = find(objects, 'Ingress', 'shopwire-webhooks');
+    const install = find(objects, 'Ingress', 'shopwire-install');
+    type Path = { path: string; pathType: string; backend: unknown };
+    const paths = (ingress: K8sObject) =>
+      (ingress.spec as { rules: { http: { paths: Path[] } }[] }).rules[0]!.http.paths;
+    const toOrder = { service: { name: 'order', port: { name: 'http' } } };
+    paths(webhooks).push(
+      { path: '/api/order', pathType: 'Prefix', backend: toOrder },
+      { path: '/metrics', pathType: 'Exact', backend: toOrder },
+      { path: '/docs', pathType: 'Exact', backend: toOrder },
+    );
+    paths(install)[0]!.pathType = 'Prefix';
+    const annotations = (o: K8sObject) =>
+      (o.metadata as { annotations: Record<string, string> }).annotations;
+    delete annotations(install)['nginx.ingress.kubernetes.io/limit-rps'];
+    annotations(webhooks)['nginx.ingress.kubernetes.io/limit-rps'] = '1';
+    const problems = checkIngress(objects, PUBLIC_ROUTES).join('\n');
+    expect(problems).toMatch(/path \/api\/order is not part of the public surface/);
+    expect(problems).toMatch(/path \/metrics is not part of the public surface/);
+    expect(problems).toMatch(/path \/docs is not part of the public surface/);
+    expect(problems).toMatch(/path \/auth\/install must be pathType Exact/);
+    expect(problems).toMatch(
+      /shopwire-install: a public route other than Shopify's deliveries needs/,
+    );
+    expect(problems).toMatch(/shopwire-webhooks: Shopify's deliveries must not be rate limited/);
+  });
+
+  it('an internal service whose pods admit the ingress controller', () => {
+    const objects = render('k8s/overlays/prod');
+    const template = (
+      find(objects, 'Deployment', 'order').spec as {
+        template: { metadata: { labels: Record<string, string> } };
+      }
+    ).template;
+    template.metadata.labels['shopwire.io/ingress'] = 'true';
+    expect(checkNetworkReachability(objects)).toEqual([
+      'Deployment order: not behind the public Ingress, yet admits the ingress controller',
+    ]);
   });
 
   it('no default-deny NetworkPolicy', () => {
@@ -222,7 +280,7 @@ describe('the invariants catch what they guard against', () => {
     expect(problems).toMatch(/Deployment order: no NetworkPolicy lets it reach Postgres/);
     expect(problems).toMatch(/Job shopwire-migrate: no NetworkPolicy lets it reach Postgres/);
     expect(problems).toMatch(/Deployment notification: no NetworkPolicy lets it reach SMTP/);
-    expect(problems).toMatch(/Service sync: its pods do not admit the ingress controller/);
+    expect(problems).toMatch(/Service shops: its pods do not admit the ingress controller/);
     expect(problems).not.toMatch(/gateway/);
   });
 
