@@ -5,7 +5,12 @@ import { parseAllDocuments } from 'yaml';
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
 /** The overlays CI renders and checks; each must pass every invariant. */
-export const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/overlays/prod-keda'];
+export const OVERLAYS = [
+  'k8s/overlays/dev',
+  'k8s/overlays/prod',
+  'k8s/overlays/prod-keda',
+  'k8s/overlays/prod-kafka-sasl',
+];
 
 /** The parts of a Kubernetes object these checks read. Everything else stays `unknown`. */
 export interface K8sObject {

@@ -5,7 +5,7 @@
 //
 //   node tools/manifests/src/schema-check.mjs k8s/overlays/dev k8s/overlays/prod …
 //
-// Kinds outside core Kubernetes (KEDA's ScaledObject) get a structural check of the fields
+// Kinds outside core Kubernetes (KEDA's ScaledObject and TriggerAuthentication) get a structural check of the fields
 // Shopwire relies on. Exits 1 listing every invalid object; any unknown kind is an error too.
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
@@ -33,6 +33,17 @@ const CUSTOM_CHECKS = {
         for (const key of ['bootstrapServers', 'consumerGroup', 'lagThreshold'])
           if (!trigger.metadata?.[key]) problems.push(`kafka trigger needs metadata.${key}`);
     }
+    return problems;
+  },
+  'keda.sh/v1alpha1/TriggerAuthentication': (object) => {
+    const problems = [];
+    const refs = object.spec?.secretTargetRef;
+    if (!Array.isArray(refs) || refs.length === 0)
+      problems.push('spec.secretTargetRef must list at least one reference');
+    for (const [i, ref] of (refs ?? []).entries())
+      for (const key of ['parameter', 'name', 'key'])
+        if (typeof ref?.[key] !== 'string' || ref[key] === '')
+          problems.push(`spec.secretTargetRef[${i}].${key} is required`);
     return problems;
   },
 };
