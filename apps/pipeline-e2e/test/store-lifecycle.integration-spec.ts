@@ -49,7 +49,15 @@ interface JobView {
 }
 interface StreamView {
   state: string;
-  stats: { generated: number; submitted: number; delivered: number; failed: number };
+  stats: {
+    generated: number;
+    submitted: number;
+    delivered: number;
+    failed: number;
+    inFlight: number;
+    queued: number;
+    waitingRetry: number;
+  };
 }
 
 describe('a store’s lifecycle across the services (separate processes)', () => {
@@ -174,6 +182,25 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     return { status: response.status, outcome: answer.status };
   }
 
+  /** Sync's own count of its Admin API calls (libs/shopify-admin), by kind of outcome. */
+  async function syncCalls(): Promise<{ ok: number; throttled: number; failed: number }> {
+    const page = await (await fetch(`${stack.sync.url}/metrics`)).text();
+    const totals = { ok: 0, throttled: 0, failed: 0 };
+    for (const line of page.split('\n')) {
+      const match =
+        /^shopwire_shopify_admin_requests_total\{[^}]*outcome="(\w+)"[^}]*\} (\S+)$/.exec(line);
+      if (!match) continue;
+      const kind =
+        match[1] === 'ok'
+          ? 'ok'
+          : match[1] === 'throttled' || match[1] === 'rate_limited'
+            ? 'throttled'
+            : 'failed';
+      totals[kind] += Number(match[2]);
+    }
+    return totals;
+  }
+
   const droppedUninstalled = async () =>
     metric(
       await (await fetch(`${stack.gateway.url}/metrics`)).text(),
@@ -211,7 +238,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
   }, 120_000);
 
   it('keeps every Admin call working while tokens expire every 4 s, across three shops replicas', async () => {
-    const before = { view: await view(), admin: await adminStats() };
+    const before = { view: await view(), admin: await adminStats(), sync: await syncCalls() };
     const servedBefore = [...stack.shopsLb.served];
     const started = Date.now();
     const stream = await stack.simCall<{ id: string }>('POST', '/sim/webhooks/streams', {
@@ -232,13 +259,19 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
         streamView = (
           await stack.simCall<StreamView>('GET', `/sim/webhooks/streams/${stream.json.id}`)
         ).json;
-        return streamView.state !== 'running' && streamView.stats.submitted > 0;
+        const { stats } = streamView;
+        // Ended, and nothing of it still in flight or waiting for a retry.
+        return (
+          streamView.state !== 'running' &&
+          stats.submitted > 0 &&
+          stats.inFlight + stats.queued + stats.waitingRetry === 0
+        );
       },
       'the webhook stream to end',
       120_000,
     );
     const elapsedMs = Date.now() - started;
-    const after = { view: await view(), admin: await adminStats() };
+    const after = { view: await view(), admin: await adminStats(), sync: await syncCalls() };
 
     // The backfill: done, every order of the shop, each in the order service.
     expect(job).toMatchObject({
@@ -273,6 +306,9 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
       after.admin.rest.requests -
       before.admin.rest.requests;
     expect(after.view.unauthorized - before.view.unauthorized).toBe(0);
+    // Nor any other failed call as sync saw them (a throttle is an answer it waits out, counted).
+    expect(after.sync.failed - before.sync.failed).toBe(0);
+    expect(after.sync.ok - before.sync.ok).toBeGreaterThanOrEqual(ORDERS / PAGE_SIZE);
     expect(adminCalls).toBeGreaterThanOrEqual(ORDERS / PAGE_SIZE);
 
     // One refresh per token lifetime slot (refreshed at half life: one per 2 s), not one per
@@ -298,6 +334,8 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
       refreshesExpected: Number(expected.toFixed(1)),
       adminCalls,
       adminUnauthorized: after.view.unauthorized - before.view.unauthorized,
+      syncAdminOk: after.sync.ok - before.sync.ok,
+      syncAdminThrottled: after.sync.throttled - before.sync.throttled,
       webhooksDelivered: streamView!.stats.delivered,
       tokenApiPerReplica: served.join('/'),
     });
