@@ -116,18 +116,22 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
   }
 
   async function subscriptionsInPlace(): Promise<void> {
-    await waitUntil(async () => {
-      const answer = await stack.call<{
-        subscriptions: { topic: string; actual: { uri: string } | null }[];
-      }>(stack.shopsLb.url, 'GET', `/shops/${shop}/webhook-subscriptions`);
-      return (
-        answer.status === 200 &&
-        answer.json.subscriptions.length > 0 &&
-        answer.json.subscriptions.every(
-          (s) => s.actual?.uri === `${stack.gateway.url}/webhooks/shopify`,
-        )
-      );
-    }, 'the shop’s webhook subscriptions pointing at the gateway');
+    await waitUntil(
+      async () => {
+        const answer = await stack.call<{
+          subscriptions: { topic: string; actual: { uri: string } | null }[];
+        }>(stack.shopsLb.url, 'GET', `/shops/${shop}/webhook-subscriptions`);
+        return (
+          answer.status === 200 &&
+          answer.json.subscriptions.length > 0 &&
+          answer.json.subscriptions.every(
+            (s) => s.actual?.uri === `${stack.gateway.url}/webhooks/shopify`,
+          )
+        );
+      },
+      'the shop’s webhook subscriptions pointing at the gateway',
+      150_000,
+    );
   }
 
   const syncStatus = async () =>
@@ -234,8 +238,12 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(rows).toEqual([{ status: 'installed', generation: 1, refresh: true }]);
     expect((await view()).refreshTokens.length).toBeGreaterThanOrEqual(1);
     await subscriptionsInPlace();
-    await waitUntil(async () => (await syncStatus())?.status === 'installed', 'sync saw it');
-  }, 120_000);
+    await waitUntil(
+      async () => (await syncStatus())?.status === 'installed',
+      'sync saw it',
+      150_000,
+    );
+  }, 360_000);
 
   it('keeps every Admin call working while tokens expire every 4 s, across three shops replicas', async () => {
     const before = { view: await view(), admin: await adminStats(), sync: await syncCalls() };
@@ -404,7 +412,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(await storedOrder(late[0])).toBe(false);
     expect(await storedOrder(late[1])).toBe(false);
     measured.droppedAfterUninstall = droppedNow;
-  }, 180_000);
+  }, 300_000);
 
   it('reinstalls through OAuth: a new token, Admin calls again, the schedule active for the shop', async () => {
     const tokensBefore = new Set((await view()).accessTokens);
@@ -423,7 +431,11 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(token.status).toBe(200);
     expect(tokensBefore.has(token.json.accessToken)).toBe(false);
     await subscriptionsInPlace();
-    await waitUntil(async () => (await syncStatus())?.generation === 2, 'sync saw the reinstall');
+    await waitUntil(
+      async () => (await syncStatus())?.generation === 2,
+      'sync saw the reinstall',
+      150_000,
+    );
 
     // The backfill a reinstall gets at once (the gateway dropped the shop's webhooks meanwhile).
     await waitUntil(
@@ -503,7 +515,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(await sql(`SELECT active FROM sync.shops WHERE shop_domain = $1`, [shop])).toEqual([
       { active: true },
     ]);
-  }, 180_000);
+  }, 300_000);
 
   it('wrote no token the simulator issued into any process’s log', async () => {
     const issued = await view();
