@@ -27,7 +27,8 @@ export function secretVariables(workload: K8sObject): Set<string> {
  * What the app's production guard (`@shopwire/config`'s `productionProblems` with the app's own
  * `*ProductionRules`) says of `env`, except for variables that come from Secrets: those are set
  * outside git, and their documented examples are placeholders on purpose (the guard refuses them
- * at start, which is the point). What is left are the values the manifests themselves decide —
+ * at start, which is the point) — except a variable production forbids outright (plain
+ * `API_TOKENS`), which no Secret value makes right. What is left are the values the manifests themselves decide —
  * ConfigMaps, literals, and variables nobody sets (then the schema's development default counts).
  * Runs the compiled code in a child process, like `appConfigProblems`.
  */
@@ -53,7 +54,10 @@ export function productionConfigProblems(
     ['-e', script, config, guard, JSON.stringify(env)],
     { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
   );
+  // A variable that must not be set at all is refused whatever its Secret holds.
   return (JSON.parse(output) as string[]).filter(
-    (problem) => !fromSecrets.has(problem.slice(0, problem.indexOf(':'))),
+    (problem) =>
+      !fromSecrets.has(problem.slice(0, problem.indexOf(':'))) ||
+      problem.includes('must not be set'),
   );
 }

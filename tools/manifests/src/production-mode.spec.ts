@@ -74,6 +74,17 @@ it('the check finds a development value the manifests would ship', () => {
     'ERP_URL',
     'SHOPIFY_ACCESS_TOKEN',
   ]);
+  // Plain API tokens from a Secret are refused whatever the Secret holds (the prod overlays take
+  // API_CREDENTIALS instead).
+  const dev = render('k8s/overlays/dev');
+  const devOrder = dev.find((o) => o.kind === 'Deployment' && o.metadata.name === 'order')!;
+  expect(
+    productionConfigProblems(
+      'order',
+      containerEnvironment(devOrder, dev, exampleSecretValues()),
+      secretVariables(devOrder),
+    ).map((p) => p.slice(0, p.indexOf(':'))),
+  ).toContain('API_TOKENS');
   // Without its Secret reference, the tombstone key would be the development default.
   const order = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'order')!;
   const orderEnv = containerEnvironment(order, objects, exampleSecretValues());

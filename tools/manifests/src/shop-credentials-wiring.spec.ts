@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -19,6 +20,24 @@ const apiTokens = (value = ''): string[] =>
     .filter(Boolean)
     .map((pair) => pair.slice(pair.indexOf(':') + 1));
 
+/**
+ * Whether the shops service's credentials take `token` for its token API: a plain `API_TOKENS`
+ * entry (development), or an `API_CREDENTIALS` entry with the token's SHA-256 and `shops:tokens`
+ * (production, where plain tokens are refused).
+ */
+function acceptsForTokens(shops: Record<string, string>, token: string): boolean {
+  if (apiTokens(shops.API_TOKENS).includes(token)) return true;
+  const digest = createHash('sha256').update(token).digest('hex');
+  const credentials = JSON.parse(shops.API_CREDENTIALS ?? '[]') as {
+    sha256: string;
+    scopes: string[] | '*';
+  }[];
+  return credentials.some(
+    (c) =>
+      c.sha256.toLowerCase() === digest && (c.scopes === '*' || c.scopes.includes('shops:tokens')),
+  );
+}
+
 interface Wiring {
   sync: Record<string, string>;
   shops: Record<string, string>;
@@ -31,7 +50,7 @@ function expectShopCredentialsWired({ sync, shops, gateway, shopsAddresses }: Wi
   expect(sync.SHOPS_URL).toBeDefined();
   const url = new URL(sync.SHOPS_URL!);
   expect(shopsAddresses).toContain(`${url.hostname}:${url.port}`);
-  expect(apiTokens(shops.API_TOKENS)).toContain(sync.SHOPS_API_TOKEN);
+  expect(acceptsForTokens(shops, sync.SHOPS_API_TOKEN!)).toBe(true);
   expect(Object.keys(sync).filter((key) => key.startsWith('SHOPIFY_ACCESS_TOKEN'))).toEqual([]);
 
   expect(gateway.REDIS_URL).toBeDefined();
