@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { MalformedMessageError } from './failure-classification';
 import type { DeadLetterOptions } from './failure-router';
 
 /** Where a chunk of messages came from. */
@@ -17,6 +18,12 @@ export interface ChunkContext {
     /** The dead letter this message was replayed from, if it was. */
     replayedFrom?: string;
   };
+  /**
+   * Only with `deadLetters`: sets a message of this chunk aside as malformed. The handler applies
+   * the rest and resolves; the runner then sends the set-aside messages straight to the DLQ with
+   * the error's reason (acked) before committing the offset past them.
+   */
+  deadLetter?: (message: KafkaMessage, error: MalformedMessageError) => void;
 }
 
 /**

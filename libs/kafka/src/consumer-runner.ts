@@ -1,7 +1,12 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { asSourceMessage, decodeFailureHeaders, type FailureInfo } from './dead-letter-headers';
-import { isInfrastructureError, isPermanentError } from './failure-classification';
+import {
+  isInfrastructureError,
+  isPermanentError,
+  MalformedMessageError,
+} from './failure-classification';
 import { FailureRouter, type FailureOrigin } from './failure-router';
+
 import { backoffDelay, briefError, chunksOf, nextOffset, sleep } from './consumer-helpers';
 import { startChunkSpans } from './consumer-tracing';
 
@@ -31,7 +36,14 @@ interface BatchControls {
   highWatermark: string;
 }
 
-type Attempt = { kind: 'ok' } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown };
+/** A message the handler set aside as malformed (`ChunkContext.deadLetter`), to park after it. */
+interface SetAside {
+  message: KafkaMessage;
+  error: MalformedMessageError;
+}
+
+type Attempt =
+  { kind: 'ok'; setAside: SetAside[] } | { kind: 'abandoned' } | { kind: 'failed'; error: unknown };
 
 // A due time further away than this pauses the retry partition instead of sleeping in the batch.
 const PAUSE_THRESHOLD_MS = 250;
@@ -191,7 +203,13 @@ export class ConsumerRunner {
           if (!(await this.isolatePoison(chunk, context, controls, outcome.error))) return;
           continue;
         }
-        await this.commitThrough(chunk[chunk.length - 1].offset, chunk.length, context, controls);
+        if (!(await this.parkSetAside(outcome.setAside, context, null, controls))) return;
+        await this.commitThrough(
+          chunk[chunk.length - 1].offset,
+          chunk.length - outcome.setAside.length,
+          context,
+          controls,
+        );
         failure = null;
       } finally {
         traced.end(failure);
@@ -219,8 +237,11 @@ export class ConsumerRunner {
       if (outcome.kind === 'failed') {
         const origin = { ...context, offset: message.offset };
         if (!(await this.park(message, origin, null, outcome.error, controls))) return false;
+      } else if (!(await this.parkSetAside(outcome.setAside, context, null, controls))) {
+        return false;
       }
-      await this.commitThrough(message.offset, outcome.kind === 'ok' ? 1 : 0, context, controls);
+      const applied = outcome.kind === 'ok' && outcome.setAside.length === 0 ? 1 : 0;
+      await this.commitThrough(message.offset, applied, context, controls);
     }
     return true;
   }
@@ -284,8 +305,11 @@ export class ConsumerRunner {
           offset: info.sourceOffset,
         };
         if (!(await this.park(message, origin, info, outcome.error, controls))) return;
+      } else if (!(await this.parkSetAside(outcome.setAside, context, info, controls))) {
+        return;
       }
-      await this.commitThrough(parked.offset, outcome.kind === 'ok' ? 1 : 0, context, controls);
+      const applied = outcome.kind === 'ok' && outcome.setAside.length === 0 ? 1 : 0;
+      await this.commitThrough(parked.offset, applied, context, controls);
     }
   }
 
@@ -327,10 +351,15 @@ export class ConsumerRunner {
     let failures = 0;
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
+      // A fresh list per attempt: a failed attempt's choices are made again by the next one.
+      const setAside: SetAside[] = [];
+      const attemptContext: ChunkContext = deadLetters
+        ? { ...context, deadLetter: (message, error) => setAside.push({ message, error }) }
+        : context;
       try {
-        await handleBatch(chunk, context);
+        await handleBatch(chunk, attemptContext);
         hooks?.handlerDuration?.((performance.now() - started) / 1000, true, context);
-        return { kind: 'ok' };
+        return { kind: 'ok', setAside };
       } catch (error) {
         hooks?.handlerDuration?.((performance.now() - started) / 1000, false, context);
         const infrastructure = deadLetters ? isInfrastructure(error) : false;
@@ -378,12 +407,22 @@ export class ConsumerRunner {
     previous: FailureInfo | null,
     error: unknown,
     controls: BatchControls,
+    deadLetterReason?: string,
   ): Promise<boolean> {
     const { logger } = this.options;
     const reason = briefError(error);
+    // A malformed message, thrown or set aside, goes straight to the DLQ with its reason.
+    const malformed =
+      deadLetterReason ?? (error instanceof MalformedMessageError ? error.reason : undefined);
     for (let attempt = 1; ; attempt++) {
       try {
-        const routed = await this.router!.route(message, origin, previous, reason);
+        const routed = await this.router!.route(
+          message,
+          origin,
+          previous,
+          reason,
+          malformed === undefined ? undefined : { deadLetterReason: malformed },
+        );
         const what = routed.destination === 'dead-letter' ? 'dead-lettered' : 'parked for retry';
         logger.warn(
           { err: reason, ...origin, attempts: routed.attempts, to: routed.topic },
@@ -399,6 +438,31 @@ export class ConsumerRunner {
         if (!(await this.waitUnlessAbandoned(delayMs, controls))) return false;
       }
     }
+  }
+
+  /**
+   * Sends the messages the handler set aside as malformed straight to the DLQ, with their reason,
+   * before the offset past them is committed (no retry round can make them parse). `previous`:
+   * the failure record when the chunk is a re-run from the retry topic.
+   */
+  private async parkSetAside(
+    setAside: SetAside[],
+    context: ChunkContext,
+    previous: FailureInfo | null,
+    controls: BatchControls,
+  ): Promise<boolean> {
+    for (const { message, error } of setAside) {
+      const origin = previous
+        ? {
+            topic: previous.sourceTopic,
+            partition: previous.sourcePartition,
+            offset: previous.sourceOffset,
+          }
+        : { topic: context.topic, partition: context.partition, offset: message.offset };
+      if (!(await this.park(message, origin, previous, error, controls, error.reason)))
+        return false;
+    }
+    return true;
   }
 
   /** Sleeps in slices, heartbeating, so a long retry neither loses the group nor delays a stop. */

@@ -23,6 +23,8 @@ export const FailureHeader = {
   /** The Kafka group id that failed it: only that group re-runs it from the retry topic. */
   ConsumerGroup: 'x-shopwire-consumer-group',
   DeadLetteredAt: 'x-shopwire-dead-lettered-at',
+  /** Why a message went straight to the DLQ without retry rounds, e.g. `malformed:json`. */
+  DeadLetterReason: 'x-shopwire-dead-letter-reason',
   /** On a replayed message: the dead letter (`<topic>:<partition>:<offset>`) it came from. */
   ReplayedFrom: 'x-shopwire-replayed-from',
   /** On a replay marker in a DLQ topic: the dead letter that was replayed. */
@@ -45,6 +47,7 @@ export interface FailureInfo {
   consumerGroup: string;
   notBefore?: string;
   deadLetteredAt?: string;
+  deadLetterReason?: string;
   replayedFrom?: string;
 }
 
@@ -84,6 +87,7 @@ export function encodeFailureHeaders(info: FailureInfo): Record<string, string> 
   };
   if (info.notBefore) headers[FailureHeader.NotBefore] = info.notBefore;
   if (info.deadLetteredAt) headers[FailureHeader.DeadLetteredAt] = info.deadLetteredAt;
+  if (info.deadLetterReason) headers[FailureHeader.DeadLetterReason] = info.deadLetterReason;
   if (info.replayedFrom) headers[FailureHeader.ReplayedFrom] = info.replayedFrom;
   return headers;
 }
@@ -110,6 +114,7 @@ export function decodeFailureHeaders(headers: IHeaders | undefined): FailureInfo
     consumerGroup: get(FailureHeader.ConsumerGroup),
     notBefore: headerString(headers, FailureHeader.NotBefore),
     deadLetteredAt: headerString(headers, FailureHeader.DeadLetteredAt),
+    deadLetterReason: headerString(headers, FailureHeader.DeadLetterReason),
     replayedFrom: headerString(headers, FailureHeader.ReplayedFrom),
   };
 }

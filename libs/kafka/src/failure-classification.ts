@@ -1,3 +1,5 @@
+import type { KafkaMessage } from 'kafkajs';
+
 /**
  * Thrown by a handler for a message that can never be applied however often it is retried (a
  * payload that does not parse, a reference that will never exist). The runner then skips the
@@ -11,6 +13,40 @@ export class PermanentError extends Error {
 /** The same thing under the name people look for when a single message is the culprit. */
 export class PoisonMessageError extends PermanentError {
   override readonly name = 'PoisonMessageError';
+}
+
+/**
+ * A message that cannot be read at all: its bytes do not decode, or its payload does not fit its
+ * topic (a signed webhook whose body is not JSON, an order without an id). Unlike other permanent
+ * failures it skips the retry rounds too and goes straight to the DLQ, its `reason` (a short code,
+ * e.g. `json`, `envelope`, `payload`) in `x-shopwire-dead-letter-reason`. Thrown, or handed to
+ * `ChunkContext.deadLetter` so the rest of the chunk still commits in one transaction. The message
+ * must not quote payload data: it travels in headers.
+ */
+export class MalformedMessageError extends PermanentError {
+  override readonly name = 'MalformedMessageError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sets a message the handler cannot read aside for the DLQ (`ChunkContext.deadLetter`) with the
+ * reason `malformed:<reason>`; false when the runner has no DLQ, and the caller skips and counts
+ * it instead. `detail` goes into a header: describe, never quote the payload.
+ */
+export function deadLetterMalformed(
+  context: { deadLetter?: (message: KafkaMessage, error: MalformedMessageError) => void },
+  message: KafkaMessage,
+  reason: string,
+  detail: string,
+): boolean {
+  if (!context.deadLetter) return false;
+  context.deadLetter(message, new MalformedMessageError(`malformed:${reason}`, detail));
+  return true;
 }
 
 // Socket-level failures: the database or the broker is unreachable, not the message at fault.

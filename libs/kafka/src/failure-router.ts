@@ -77,6 +77,8 @@ export class FailureRouter {
     origin: FailureOrigin,
     previous: FailureInfo | null,
     error: { type: string; message: string },
+    /** `deadLetterReason`: straight to the DLQ, whatever the rounds so far (a malformed message). */
+    options: { deadLetterReason?: string } = {},
   ): Promise<RouteResult> {
     const now = this.now();
     const attempts = (previous?.attempts ?? 0) + 1;
@@ -93,7 +95,8 @@ export class FailureRouter {
       consumerGroup: this.consumerGroup,
       replayedFrom: previous?.replayedFrom,
     };
-    const dead = attempts >= this.maxAttempts;
+    if (options.deadLetterReason) info.deadLetterReason = options.deadLetterReason.slice(0, 100);
+    const dead = attempts >= this.maxAttempts || options.deadLetterReason !== undefined;
     if (dead) {
       info.deadLetteredAt = info.lastFailureAt;
     } else {
