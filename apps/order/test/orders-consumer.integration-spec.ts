@@ -1,3 +1,6 @@
+import { deadLetterTopicOf, EnvelopeHeader, ShopifyKafkaTopic } from '@shopwire/contracts';
+import { FailureHeader } from '@shopwire/kafka';
+import { collectMessages, headerValue, topicPositions } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
@@ -156,22 +159,23 @@ describe('order consumer', () => {
     );
   });
 
-  it('skips messages that are not valid orders without blocking the partition', async () => {
+  it('dead-letters messages that are not valid orders, with the reason, without blocking the partition', async () => {
     const shop = uniqueShop();
     const orderId = '5000000000000000001';
+    const dlq = deadLetterTopicOf(ShopifyKafkaTopic.Orders);
+    const dlqStart = await topicPositions(kafka, dlq);
+    const bad = [
+      '{"id": 5000000000000000001, "updated_at": ',
+      '{"updated_at": "2026-10-01T00:00:00Z"}',
+    ];
     const rejectedBefore = await metricValue(
       order.registry,
       'shopwire_order_rejected_events_total',
     );
     const ignoredBefore = await metricValue(order.registry, 'shopwire_order_ignored_events_total');
     const ids = await produceWebhooks(producer, [
-      {
-        shop,
-        orderId,
-        body: '{"id": 5000000000000000001, "updated_at": ',
-        topic: 'orders/updated',
-      },
-      { shop, orderId, body: '{"updated_at": "2026-10-01T00:00:00Z"}', topic: 'orders/updated' },
+      { shop, orderId, body: bad[0]!, topic: 'orders/updated' },
+      { shop, orderId, body: bad[1]!, topic: 'orders/updated' },
       {
         shop,
         orderId,
@@ -198,6 +202,26 @@ describe('order consumer', () => {
     expect(
       await count('SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $1', [shop]),
     ).toBe(1);
+    // the two malformed ones wait in the DLQ, byte for byte, with why; the refund was not for us
+    const dead = await collectMessages(kafka, dlq, {
+      from: dlqStart,
+      // (other suites' order consumers, in groups of their own, read the shared topic too)
+      filter: (m) =>
+        headerValue(m, FailureHeader.ConsumerGroup) === groupId &&
+        ids.includes(headerValue(m, EnvelopeHeader.WebhookId) ?? ''),
+      done: (found) => found.length >= 2,
+    });
+    const byId = new Map(dead.map((d) => [headerValue(d.message, EnvelopeHeader.WebhookId), d]));
+    expect(dead).toHaveLength(2);
+    expect(String(byId.get(ids[0])!.message.value)).toBe(bad[0]);
+    expect(String(byId.get(ids[1])!.message.value)).toBe(bad[1]);
+    expect(headerValue(byId.get(ids[0])!.message, FailureHeader.DeadLetterReason)).toBe(
+      'malformed:json',
+    );
+    expect(headerValue(byId.get(ids[1])!.message, FailureHeader.DeadLetterReason)).toBe(
+      'malformed:payload',
+    );
+    expect(headerValue(byId.get(ids[1])!.message, FailureHeader.Attempts)).toBe('1');
   });
 
   it('retries a failing chunk, parks it on the retry topic, and applies it once after the fix', async () => {

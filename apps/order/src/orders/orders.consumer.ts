@@ -14,6 +14,7 @@ import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  deadLetterMalformed,
   type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
@@ -39,13 +40,15 @@ type Decoded =
       detail: string;
       offset: string;
       envelope: WebhookEnvelope | null;
+      message: KafkaMessage;
     };
 
 /**
- * Reads `shopify.orders.v1`: turns each message into an order event (or a reason to skip it) and
- * hands the chunk's events to `OrdersService` to apply in one transaction. Skipped messages are
- * logged by webhook id and offset only — payloads hold customer data — and counted once the chunk
- * has committed.
+ * Reads `shopify.orders.v1`: turns each message into an order event (or a reason to refuse it)
+ * and hands the chunk's events to `OrdersService` to apply in one transaction. A message that is
+ * not a valid order (its signature was checked at the gateway, so its bytes are what Shopify sent)
+ * goes to the DLQ with the reason once the rest has committed, rather than vanishing; it is logged
+ * by webhook id and offset only — payloads hold customer data — and counted.
  */
 @Injectable()
 export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -113,6 +116,7 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         this.metrics.ignored.inc({ family: d.envelope.shopifyTopic.split('/')[0].slice(0, 40) });
       } else if (d.kind === 'rejected') {
         this.metrics.rejected.inc({ reason: d.reason });
+        const parked = deadLetterMalformed(context, d.message, d.reason, d.detail);
         this.logger.warn(
           {
             ...context,
@@ -122,7 +126,9 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
             webhookId: d.envelope?.webhookId,
             shopifyTopic: d.envelope?.shopifyTopic,
           },
-          'message on the orders topic is not a valid order; skipped',
+          parked
+            ? 'message on the orders topic is not a valid order; dead-lettered'
+            : 'message on the orders topic is not a valid order; skipped',
         );
       }
     }
@@ -139,6 +145,7 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         detail: (error as Error).message,
         offset: message.offset,
         envelope: null,
+        message,
       };
     }
     const reject = (reason: RejectReason, detail: string): Decoded => ({
@@ -147,6 +154,7 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       detail,
       offset: message.offset,
       envelope,
+      message,
     });
     let json: ShopifyJson | undefined;
     const payload = (): ShopifyJson => (json ??= parseShopifyJson(envelope.payload));
