@@ -1,6 +1,7 @@
 import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
-import { ALL_SHOPIFY_KAFKA_TOPICS } from '@shopwire/contracts';
-import { freePort } from '@shopwire/testing';
+import { ALL_SHOPIFY_KAFKA_TOPICS, ShopifyKafkaTopic } from '@shopwire/contracts';
+import { signWebhookBody } from '@shopwire/shopify';
+import { collectMessages, freePort, startService, waitUntil } from '@shopwire/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -226,8 +227,13 @@ describe('Kafka over SASL_SSL and mTLS (own broker from scripts/infra.sh)', () =
       expect(topics).toEqual(expect.arrayContaining([...ALL_SHOPIFY_KAFKA_TOPICS]));
       // Just-created partitions answer "not the leader" for a moment; ops reads them all at once.
       await waitUntil(async () => {
-        for (const topic of topics) await admin.fetchTopicOffsets(topic);
-      });
+        try {
+          for (const topic of topics) await admin.fetchTopicOffsets(topic);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'every new partition has its leader');
     } finally {
       await admin.disconnect();
     }
@@ -249,16 +255,52 @@ describe('Kafka over SASL_SSL and mTLS (own broker from scripts/infra.sh)', () =
       stderr: expect.stringContaining('KAFKA_SASL_PASSWORD'),
     });
   });
-});
 
-async function waitUntil(attempt: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  it('the built gateway acknowledges a webhook only once it is on the SASL_SSL broker', async () => {
+    const topic = ShopifyKafkaTopic.Orders;
+    const admin = client(saslEnv()).admin();
+    await admin.connect();
+    await provisionTopics(admin, [{ topic, partitions: 2, replicationFactor: 1 }]).finally(() =>
+      admin.disconnect(),
+    );
+    const secret = `sasl-it-${randomUUID()}`;
+    let logs = '';
+    const gateway = await startService(
+      'gateway',
+      await freePort(),
+      {
+        ...saslEnv(),
+        SHOPIFY_WEBHOOK_SECRETS: secret,
+        LOG_LEVEL: 'debug',
+      },
+      { onOutput: (text) => (logs += text) },
+    );
     try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      const orderId = String(9_000_000_000_000_000n + BigInt(Date.now()));
+      const body = Buffer.from(`{"id":${orderId},"updated_at":"2026-12-05T10:00:00Z"}`);
+      const response = await fetch(`${gateway.url}/webhooks/shopify`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': 'orders/create',
+          'x-shopify-hmac-sha256': signWebhookBody(secret, body),
+          'x-shopify-shop-domain': 'sasl-it.myshopify.com',
+          'x-shopify-webhook-id': randomUUID(),
+          'x-shopify-event-id': randomUUID(),
+          'x-shopify-api-version': '2026-10',
+          'x-shopify-triggered-at': new Date().toISOString(),
+        },
+      });
+      expect(response.status).toBe(200);
+      const found = await collectMessages(client(saslEnv()), topic, {
+        filter: (message) => message.value?.toString().includes(orderId) ?? false,
+        done: (messages) => messages.length >= 1,
+      });
+      expect(found).toHaveLength(1);
+    } finally {
+      await gateway.stop();
     }
-  }
-}
+    expect(logs).not.toContain(password);
+  });
+});
