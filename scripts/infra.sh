@@ -390,10 +390,12 @@ ensure_scram_user() {
 # --ignore-formatted makes a repeat a no-op.
 ensure_formatted() {
   [[ -f "$DATA_DIR/meta.properties" ]] && return 0
-  if [[ ! -s "$CLUSTER_ID_FILE" ]]; then
-    # A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
+  # A cluster id is 16 random bytes in URL-safe base64 without padding (22 characters). One that
+  # starts with '-' (1 in 64) is taken for an option by kafka-storage's argument parser, so it
+  # is drawn again, also when an earlier run left such an id behind.
+  while [[ ! -s "$CLUSTER_ID_FILE" || "$(head -c 1 "$CLUSTER_ID_FILE")" == "-" ]]; do
     head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLUSTER_ID_FILE"
-  fi
+  done
   log "kafka: formatting storage (cluster id $(cat "$CLUSTER_ID_FILE"))"
   local scram=()
   if [[ -n "$KAFKA_SASL_SSL_PORT" ]]; then
@@ -671,6 +673,9 @@ cmd_status() {
       all_up=1
     fi
     [[ "$addr" == "$KAFKA_HOST:$KAFKA_PORT" ]] || echo "          note: KAFKA_HOST/KAFKA_PORT ask for $KAFKA_HOST:$KAFKA_PORT"
+    local secured
+    secured="$(grep '^listeners=' "$CONFIG_FILE" 2>/dev/null | grep -oE '(SASL_SSL|SSL)://[^,]+' | tr '\n' ' ' || true)"
+    [[ -z "$secured" ]] || echo "          also ${secured% } (CA ${KAFKA_TLS_DIR#"$ROOT"/}/ca.crt)"
   elif port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
     if docker_started; then
       echo "kafka:    running   $KAFKA_HOST:$KAFKA_PORT (docker compose)"
