@@ -55,6 +55,13 @@ export class Pipeline {
     return `http://127.0.0.1:${this.port(name)}`;
   }
 
+  /** The consumer group a service runs in (a dead letter names it; only that group re-runs it). */
+  groupOf(name: string): string {
+    const group = this.groups.get(this.spec(name).name);
+    if (group === undefined) throw new Error(`${name} has no consumer group`);
+    return group;
+  }
+
   get gatewayWebhookUrl(): string {
     return `${this.url('gateway')}/webhooks/shopify`;
   }
