@@ -117,6 +117,9 @@ export const shopsConfigSchema = z.object({
   SHOPS_REFRESH_POLL_MS: positiveInt(15_000),
   /** One token endpoint request's budget. */
   SHOPS_TOKEN_ENDPOINT_TIMEOUT_MS: positiveInt(10_000),
+  /** Requests per client address per window over the public install routes (`/auth/*`); 429 above. */
+  SHOPS_AUTH_RATE_LIMIT: positiveInt(30),
+  SHOPS_AUTH_RATE_WINDOW_SECONDS: positiveInt(60),
   /** Consumer group of the lifecycle consumer (`shopify.compliance.v1`). */
   SHOPS_CONSUMER_GROUP: z.string().min(1).default('shops'),
   SHOPS_OUTBOX_POLL_MS: positiveInt(500),

@@ -4,7 +4,7 @@ import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
 import { AppModule } from './app.module';
 import { shopsConfigSchema, shopsProductionRules } from './config';
-import { registerInstallCookies } from './install/install-state';
+import { configureShopsFastify } from './install/auth-rate-limit';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(shopsConfigSchema, 'shops', {
@@ -17,9 +17,8 @@ async function bootstrap(): Promise<void> {
       'Installations of the Shopify app, their encrypted credentials (the only holder of Admin API tokens), webhook subscriptions and the shop lifecycle.',
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
-    // The install flow's state cookie is signed with SHOPS_COOKIE_SECRET.
-    configureFastify: (adapter) =>
-      registerInstallCookies(adapter.getInstance(), config.SHOPS_COOKIE_SECRET),
+    // The install flow's signed state cookie, and a per-client limit on its public routes.
+    configureFastify: (adapter) => configureShopsFastify(adapter, config),
   });
   await listen(app, config.PORT);
   logger.info({ port: config.PORT }, 'shops service listening');

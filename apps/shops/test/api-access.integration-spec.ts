@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { AppModule } from '../src/app.module';
+import { configureShopsFastify } from '../src/install/auth-rate-limit';
 import { coreDatabase, newKey, testConfig } from './core-harness';
 
 // The shops service attacked over HTTP on every route it declares (read from its controllers at
@@ -35,6 +36,8 @@ beforeAll(async () => {
     SHOPS_CONSUMER_GROUP: `shops-access-${randomUUID()}`,
     SUBSCRIPTIONS_CONSUMER_GROUP: `shops-access-subs-${randomUUID()}`,
     LOG_LEVEL: 'warn',
+    SHOPS_AUTH_RATE_LIMIT: '5',
+    SHOPS_AUTH_RATE_WINDOW_SECONDS: '600',
   });
   const logger = createLogger('shops-access-test', process.env.TEST_LOG_LEVEL ?? 'warn');
   app = await createHttpApp(AppModule.register(config, logger), {
@@ -42,6 +45,7 @@ beforeAll(async () => {
     description: 'test',
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
+    configureFastify: (adapter) => configureShopsFastify(adapter, config),
   });
   const port = await freePort();
   await app.listen(port, '127.0.0.1');
@@ -85,4 +89,29 @@ it('lists only the installations of the credential’s shops', async () => {
   expect(answer.status).toBe(200);
   expect(text).toContain(attacker);
   expect(text).not.toContain(victim);
+});
+
+it('limits the public install routes per client address, and nothing else', async () => {
+  const install = (client: string) =>
+    fetch(`${baseUrl}/auth/install?shop=${victim}`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': `203.0.113.9, ${client}` },
+    });
+  // The attack suite above spent none of these clients' allowance (it came from no proxy).
+  const statuses: number[] = [];
+  for (let i = 0; i < 7; i += 1) statuses.push((await install('198.51.100.7')).status);
+  expect(statuses.slice(0, 5)).toEqual([302, 302, 302, 302, 302]);
+  expect(statuses.slice(5)).toEqual([429, 429]);
+  const refused = await install('198.51.100.7');
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  // Another client, and a forged hop before the proxy's own, are counted apart.
+  expect((await install('198.51.100.8')).status).toBe(302);
+  // Shopify's deliveries are not here; the internal API and probes are never limited.
+  for (let i = 0; i < 8; i += 1) {
+    expect((await fetch(`${baseUrl}/health/live`)).status).toBe(200);
+    const listed = await fetch(`${baseUrl}/shops`, {
+      headers: { authorization: `Bearer ${credentials.full}`, 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(listed.status).toBe(200);
+  }
 });

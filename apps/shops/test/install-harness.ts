@@ -60,6 +60,9 @@ export async function startShopsProcess(env: Record<string, string>): Promise<Sh
       SHOPS_TOKEN_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       SHOPS_COOKIE_SECRET: randomBytes(32).toString('hex'),
       SHOPS_CONSUMER_GROUP: `shops-install-it-${randomBytes(4).toString('hex')}`,
+      // These suites drive the install routes from one address far faster than browsers do; the
+      // per-client limit has its own test (api-access.integration-spec.ts).
+      SHOPS_AUTH_RATE_LIMIT: '100000',
       LOG_LEVEL: 'info',
       OTEL_SDK_DISABLED: 'true',
       ...env,

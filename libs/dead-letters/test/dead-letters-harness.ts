@@ -3,7 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { deadLetterTopicOf, retryTopicOf } from '@shopwire/contracts';
 import { claimInbox, createSchemaDataSource, withTransaction } from '@shopwire/database';
-import { API_TOKENS, ApiAccessGuard, createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import {
+  API_CREDENTIALS,
+  API_TOKENS,
+  ApiAccessGuard,
+  createHttpApp,
+  METRICS_REGISTRY,
+} from '@shopwire/http';
 import {
   BatchingProducer,
   ConsumerRunner,
@@ -11,7 +17,8 @@ import {
   provisionTopics,
 } from '@shopwire/kafka';
 import { NestPinoLogger } from '@shopwire/observability';
-import { headerValue, testKafka } from '@shopwire/testing';
+import { attackCredentials, headerValue, testKafka } from '@shopwire/testing';
+import { apiCredentials } from '@shopwire/config';
 import type { Admin, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
@@ -37,6 +44,11 @@ export class DeadLettersWorld {
   readonly retry = retryTopicOf(this.group);
   readonly schema = `dlq_test_${this.id}`;
   readonly shop = `t-${this.id}.myshopify.com`;
+  readonly otherShop = `o-${this.id}.myshopify.com`;
+  /** Scoped credentials beside TOKEN: another shop's (every scope), this shop's metadata reader. */
+  readonly credentials = attackCredentials(this.otherShop, [
+    { name: 'shop-reader', shops: [this.shop], scopes: ['dead-letters:read'] },
+  ]);
   readonly kafka: Kafka = testKafka(`dlq-it-${this.id}`);
   readonly registry = new Registry();
   fixed = false;
@@ -153,9 +165,10 @@ export class DeadLettersWorld {
     @Module({
       providers: [
         { provide: API_TOKENS, useValue: new Map([[TOKEN, 'ops']]) },
+        { provide: API_CREDENTIALS, useValue: apiCredentials.parse(this.credentials.env) },
         { provide: METRICS_REGISTRY, useValue: registry },
       ],
-      exports: [API_TOKENS, METRICS_REGISTRY],
+      exports: [API_TOKENS, API_CREDENTIALS, METRICS_REGISTRY],
     })
     class TestCore {}
     @Module({

@@ -114,6 +114,43 @@ describe('dead letters: list, inspect, replay (real Kafka + Postgres)', () => {
     expect(malformed.statusCode).toBe(400);
   });
 
+  it('shows a shop-limited credential only its shop, and payloads and replays only with ops:dead-letters', async () => {
+    const id = await idOf('poison-a');
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    const get = (url: string, token: string) =>
+      world.app.inject({ method: 'GET', url, headers: as(token) });
+    const other = world.credentials.otherShop;
+    const reader = world.credentials.token('shop-reader');
+
+    expect((await get(`/dead-letters/${encodeURIComponent(id)}`, other)).statusCode).toBe(403);
+    expect((await get('/dead-letters', other)).statusCode).toBe(403);
+    const ownShop = await get(`/dead-letters?shop=${world.otherShop}`, other);
+    expect(ownShop.statusCode).toBe(200);
+    expect(ownShop.json()).toMatchObject({ total: 0 });
+    expect((await get(`/dead-letters?shop=${world.shop}`, other)).statusCode).toBe(403);
+
+    expect((await get(`/dead-letters/${encodeURIComponent(id)}`, reader)).statusCode).toBe(200);
+    const payload = await get(`/dead-letters/${encodeURIComponent(id)}?payload=true`, reader);
+    expect(payload.statusCode).toBe(403);
+    expect(payload.body).not.toContain('poison-a');
+
+    const replay = (token: string, body: unknown) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/dead-letters/replay',
+        headers: { ...as(token), 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    expect((await replay(reader, { ids: [id], shop: world.shop })).statusCode).toBe(403);
+    expect((await replay(other, { ids: [id] })).statusCode).toBe(403);
+    // Naming its own shop, another shop's letter is not found: nothing is replayed.
+    const foreign = await replay(other, { ids: [id], shop: world.otherShop });
+    expect(foreign.statusCode).toBe(200);
+    expect(foreign.json()).toEqual({ replayed: [], skipped: [{ id, reason: 'not found' }] });
+    const stillPending = await store.list({ group: world.group, status: 'pending' });
+    expect(stillPending.map((letter) => letter.id)).toContain(id);
+  });
+
   it('lists them with the ops CLI', async () => {
     const listed = JSON.parse(await ops('dlq', 'list', '--group', world.group, '--json')) as {
       id: string;
