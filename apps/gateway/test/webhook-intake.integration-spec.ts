@@ -164,6 +164,28 @@ describe('gateway → Kafka (real broker)', () => {
     expect(found[0].message.key?.toString()).toBe(`${SHOP}/9007199254740993`);
   });
 
+  it('answers a topic no service reads 200 and writes nothing (its personal data never reaches Kafka)', async () => {
+    const unread = [ShopifyKafkaTopic.Customers, ShopifyKafkaTopic.Other];
+    const before = await Promise.all(unread.map((topic) => topicEndOffset(admin, topic)));
+    for (const topic of ['customers/create', 'themes/publish']) {
+      const response = await post(
+        gateway.url,
+        signedDelivery(
+          Buffer.from('{"id":9007199254740993,"email":"nobody-reads@example.com","phone":"+1555"}'),
+          { topic },
+        ),
+      );
+      expect([topic, response.status, await response.json()]).toEqual([
+        topic,
+        200,
+        { status: 'dropped' },
+      ]);
+    }
+    expect(await Promise.all(unread.map((topic) => topicEndOffset(admin, topic)))).toEqual(before);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/shopwire_webhooks_dropped_total\{reason="not_consumed"[^}]*\} 2/);
+  });
+
   it('answers every copy of a repeated delivery 200 and writes it once', async () => {
     const delivery = signedDelivery(orderBody('820982911946150777'), { webhookId: randomUUID() });
     const responses = await Promise.all([1, 2, 3].map(() => post(gateway.url, delivery)));

@@ -47,6 +47,17 @@ export const SUBSCRIPTIONS: Record<ConsumerGroup, readonly string[]> = {
   shops: [ShopifyKafkaTopic.Compliance],
 };
 
+/**
+ * Whether some consumer group reads `topic`. The gateway writes a webhook only to a topic that
+ * is read: a family nobody acts on (customers/*, bulk_operations/*, unknown topics) would only
+ * keep personal data on Kafka for its retention, for no reader.
+ */
+export function isConsumedTopic(topic: string): boolean {
+  return CONSUMED.has(topic);
+}
+
+const CONSUMED: ReadonlySet<string> = new Set(Object.values(SUBSCRIPTIONS).flat());
+
 /** Where a group parks a message for a delayed retry (one per group: only that group re-reads it). */
 export function retryTopicOf(group: string): string {
   return `shopwire.${group}.retry.v1`;

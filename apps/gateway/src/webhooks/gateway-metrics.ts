@@ -31,11 +31,12 @@ export class GatewayMetrics {
     });
     this.dropped = new Counter({
       name: 'shopwire_webhooks_dropped_total',
-      help: 'Webhooks answered 200 but not written, by reason (shop_uninstalled: the app is not installed on the shop)',
+      help: 'Webhooks answered 200 but not written, by reason (shop_uninstalled: the app is not installed on the shop; not_consumed: no service reads the topic family)',
       labelNames: ['reason'],
       registers: [registry],
     });
     this.dropped.inc({ reason: 'shop_uninstalled' }, 0);
+    this.dropped.inc({ reason: 'not_consumed' }, 0);
     this.ackLatency = new Histogram({
       name: 'shopwire_webhook_ack_seconds',
       help: 'From request received to 200 sent (includes the Kafka acknowledgement)',

@@ -4,6 +4,7 @@ import {
   envelopeHeaders,
   isCrossCheckedWebhookTopic,
   messageKey,
+  isConsumedTopic,
   routeWebhook,
   WebhookPayloadError,
 } from '@shopwire/contracts';
@@ -31,7 +32,10 @@ export const WEBHOOK_SINK = Symbol('WEBHOOK_SINK');
 /** `UninstalledShops`, or null when no REDIS_URL is configured (nothing is dropped). */
 export const UNINSTALLED_SHOPS = Symbol('UNINSTALLED_SHOPS');
 
-/** `dropped`: answered 200 without a write (the app is not installed on the shop). */
+/**
+ * `dropped`: answered 200 without a write — the app is not installed on the shop, or no service
+ * reads the topic's family.
+ */
 export type IntakeOutcome = 'accepted' | 'duplicate' | 'dropped';
 
 const EMPTY = Buffer.alloc(0);
@@ -93,6 +97,15 @@ export class WebhookIntakeService {
 
     // Authenticated and well-formed, but for a shop the app is gone from: Shopify gets its 200
     // (a refusal would only be retried), nothing is written. Compliance and app/* still pass.
+    const route = routeWebhook(topic);
+    // No service reads this family (customers/*, bulk_operations/*, unknown topics): written, it
+    // would only keep the payload's personal data on Kafka for nobody. Answered 200 all the same,
+    // so Shopify does not retry it into a deleted subscription.
+    if (!isConsumedTopic(route.kafkaTopic)) {
+      this.metrics.dropped.inc({ reason: 'not_consumed' });
+      return 'dropped';
+    }
+
     if (
       this.uninstalled &&
       !passesForUninstalledShop(topic) &&
@@ -110,7 +123,6 @@ export class WebhookIntakeService {
       return 'duplicate';
     }
 
-    const route = routeWebhook(topic);
     const resourceId = route.keyPath ? jsonIdField(text, route.keyPath.split('.')) : null;
     const span = webhookTracer.startSpan('webhook receive', {
       kind: SpanKind.SERVER,

@@ -32,7 +32,7 @@ export class WebhooksController {
   @ApiResponse({
     status: 200,
     description:
-      'Durably queued (`accepted`), a repeat of a queued delivery (`duplicate`), or `dropped`: the app is not installed on the shop (compliance and app/* topics are never dropped)',
+      'Durably queued (`accepted`), a repeat of a queued delivery (`duplicate`), or `dropped`: the app is not installed on the shop (compliance and app/* topics are never dropped for that), or no service reads the topic (customers/*, bulk_operations/*, unknown topics)',
   })
   @ApiResponse({
     status: 400,
