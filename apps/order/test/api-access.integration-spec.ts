@@ -105,6 +105,15 @@ it('refuses every declared route without a token, without its scope and for anot
   expect(report.failures).toEqual([]);
 }, 120_000);
 
+it('counts every refusal by route pattern and reason', async () => {
+  const metric = await order.registry.getSingleMetric('shopwire_api_access_denied_total')!.get();
+  const count = (route: string, reason: string) =>
+    metric.values.find((v) => v.labels.route === route && v.labels.reason === reason)?.value ?? 0;
+  for (const reason of ['no_token', 'unknown_token', 'missing_scope', 'shop_not_covered']) {
+    expect(count('/orders/:id', reason)).toBeGreaterThan(0);
+  }
+});
+
 it('the privacy export of a shop is not served for a resource id through another shop', async () => {
   // The resource route takes the export id only: its shop check is the handler's.
   expect((await get(`/privacy/exports/${exportId}`, credentials.otherShop)).status).toBe(403);

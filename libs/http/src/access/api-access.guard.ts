@@ -11,15 +11,36 @@ import {
 import { Reflector } from '@nestjs/core';
 import { combinedCredentials, sha256, type ApiCredentialSpec } from '@shopwire/config';
 import { timingSafeEqual } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
 import { API_TOKENS, PUBLIC_ROUTE } from '../api-token.guard';
+import { METRICS_REGISTRY } from '../metrics.controller';
 import { ROUTE_ACCESS, type RouteAccess } from './access.decorators';
 import { ApiCaller, CALLER_PROPERTY } from './api-caller';
 
 /** Hashed, scoped credentials (`API_CREDENTIALS`, parsed by @shopwire/config). */
 export const API_CREDENTIALS = Symbol('API_CREDENTIALS');
 
+type DenialReason =
+  'no_token' | 'unknown_token' | 'undeclared_route' | 'missing_scope' | 'shop_not_covered';
+
+/** A refusal, with the reason the denial counter records. */
+class Denial extends Error {
+  constructor(
+    readonly reason: DenialReason,
+    readonly answer: UnauthorizedException | ForbiddenException,
+  ) {
+    super(answer.message);
+  }
+}
+
+const unauthorized = (reason: DenialReason, message: string) =>
+  new Denial(reason, new UnauthorizedException(message));
+const forbidden = (reason: DenialReason, message: string) =>
+  new Denial(reason, new ForbiddenException(message));
+
 interface GuardedRequest {
   headers: Record<string, unknown>;
+  routeOptions?: { url?: string };
   query?: unknown;
   params?: unknown;
   body?: unknown;
@@ -41,12 +62,25 @@ interface GuardedRequest {
 @Injectable()
 export class ApiAccessGuard implements CanActivate {
   private readonly credentials: { digest: Buffer; caller: ApiCaller }[];
+  private readonly denied: Counter<'route' | 'reason'> | null;
 
   constructor(
     private readonly reflector: Reflector,
     @Optional() @Inject(API_CREDENTIALS) credentials?: ApiCredentialSpec[],
     @Optional() @Inject(API_TOKENS) tokens?: Map<string, string>,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
+    // A burst of refusals is someone probing: the alertable signal, by route pattern and reason.
+    this.denied = registry
+      ? ((registry.getSingleMetric('shopwire_api_access_denied_total') as
+          Counter<'route' | 'reason'> | undefined) ??
+        new Counter({
+          name: 'shopwire_api_access_denied_total',
+          help: 'Internal API requests the access guard refused, by route pattern and reason',
+          labelNames: ['route', 'reason'],
+          registers: [registry],
+        }))
+      : null;
     this.credentials = combinedCredentials({
       API_CREDENTIALS: credentials,
       API_TOKENS: tokens,
@@ -57,14 +91,24 @@ export class ApiAccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
+    try {
+      return this.decide(context, request);
+    } catch (error) {
+      if (!(error instanceof Denial)) throw error;
+      this.denied?.inc({ route: request.routeOptions?.url ?? 'unmatched', reason: error.reason });
+      throw error.answer;
+    }
+  }
+
+  private decide(context: ExecutionContext, request: GuardedRequest): boolean {
     const caller = this.authenticate(request.headers.authorization);
     request[CALLER_PROPERTY] = caller;
     request.caller = caller.name;
 
     const access = this.reflector.get<RouteAccess | undefined>(ROUTE_ACCESS, context.getHandler());
-    if (!access) throw new ForbiddenException('this route declares no access rule');
+    if (!access) throw forbidden('undeclared_route', 'this route declares no access rule');
     if (!caller.has(access.scope)) {
-      throw new ForbiddenException(`this credential lacks the scope ${access.scope}`);
+      throw forbidden('missing_scope', `this credential lacks the scope ${access.scope}`);
     }
     const { shop } = access;
     switch (shop.from) {
@@ -79,7 +123,7 @@ export class ApiAccessGuard implements CanActivate {
         return true;
       case 'any-shop-credential':
         if (!caller.allShops)
-          throw new ForbiddenException('this route needs an all-shops credential');
+          throw forbidden('shop_not_covered', 'this route needs an all-shops credential');
         return true;
       case 'filtered':
       case 'resource':
@@ -89,13 +133,13 @@ export class ApiAccessGuard implements CanActivate {
 
   private authenticate(header: unknown): ApiCaller {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new UnauthorizedException('a bearer token is required');
+    if (!match) throw unauthorized('no_token', 'a bearer token is required');
     const presented = sha256(match[1]);
     let found: ApiCaller | undefined;
     for (const candidate of this.credentials) {
       if (timingSafeEqual(candidate.digest, presented)) found = candidate.caller;
     }
-    if (!found) throw new UnauthorizedException('the bearer token is not valid');
+    if (!found) throw unauthorized('unknown_token', 'the bearer token is not valid');
     return found;
   }
 
@@ -104,10 +148,12 @@ export class ApiAccessGuard implements CanActivate {
       // The handler answers 400 for a missing required shop; only an all-shops credential may
       // leave an optional one out.
       if (caller.allShops) return;
-      throw new ForbiddenException('this credential must name one of its shops');
+      throw forbidden('shop_not_covered', 'this credential must name one of its shops');
     }
     if (typeof value !== 'string') throw new BadRequestException(['shop must be one value']);
-    caller.assertShop(value);
+    if (!caller.mayAccess(value)) {
+      throw forbidden('shop_not_covered', 'this credential does not cover the shop');
+    }
   }
 }
 
