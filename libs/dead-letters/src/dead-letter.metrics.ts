@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DeadLetter } from './dead-letter';
+import type { PendingDepth } from './dlq-index';
 
 /**
  * Replays and the DLQ depth per group. The depth gauge is refreshed whenever the dead letters
@@ -41,6 +42,18 @@ export class DeadLetterMetrics {
         labelNames: ['group'],
         registers: [registry],
       });
+  }
+
+  /** From the index's per-group counts (`DeadLetterStore`). */
+  observePending(depth: ReadonlyMap<string, PendingDepth>): void {
+    const groups = new Set([...this.seen, ...depth.keys()]);
+    for (const group of groups) {
+      this.seen.add(group);
+      const entry = depth.get(group);
+      this.depth.set({ group }, entry?.count ?? 0);
+      if (entry?.oldestAt == null) this.oldestPending.remove({ group });
+      else this.oldestPending.set({ group }, entry.oldestAt / 1000);
+    }
   }
 
   observeDepth(letters: readonly DeadLetter[]): void {

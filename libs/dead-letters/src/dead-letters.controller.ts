@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   ForbiddenException,
@@ -33,6 +34,7 @@ import {
   ReplayRequestDto,
   ReplayResultDto,
 } from './dto/dead-letter.dto';
+import { DeadLetterCursorError } from './dead-letter-store';
 import { DeadLettersService } from './dead-letters.service';
 
 /**
@@ -58,21 +60,30 @@ export class DeadLettersController {
   @ApiQuery({ name: 'shop', required: false, example: 'acme.myshopify.com' })
   @ApiQuery({ name: 'status', required: false, enum: ['pending', 'replayed', 'all'] })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    description: 'next_cursor of the previous page; pages read a bounded part of each DLQ',
+  })
   @ApiOkResponse({ type: DeadLetterListDto })
   async list(@Query() query: Record<string, unknown>): Promise<DeadLetterListDto> {
     const q = parseRequest(listQuery, query);
-    const letters = await kafkaCall(() =>
-      this.deadLetters.list({
-        sourceTopic: q.source_topic,
-        since: q.since,
-        errorType: q.error_type,
-        shop: q.shop,
-        status: q.status,
-      }),
+    const page = await kafkaCall(() =>
+      this.deadLetters.list(
+        {
+          sourceTopic: q.source_topic,
+          since: q.since,
+          errorType: q.error_type,
+          shop: q.shop,
+          status: q.status,
+        },
+        { limit: q.limit, cursor: q.cursor ?? null },
+      ),
     );
     return {
-      dead_letters: letters.slice(0, q.limit).map((letter) => DeadLetterSummaryDto.from(letter)),
-      total: letters.length,
+      dead_letters: page.letters.map((letter) => DeadLetterSummaryDto.from(letter)),
+      total: page.letters.length,
+      next_cursor: page.nextCursor,
     };
   }
 
@@ -140,6 +151,7 @@ async function kafkaCall<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (isInfrastructureError(error)) throw new ServiceUnavailableException('Kafka is unavailable');
+    if (error instanceof DeadLetterCursorError) throw new BadRequestException([error.message]);
     throw error;
   }
 }

@@ -1,6 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DeadLetter, DeadLetterFilter, DeadLetterPayload } from './dead-letter';
-import type { DeadLetterStore, ReplayResult, ReplaySelection } from './dead-letter-store';
+import type {
+  DeadLetterPage,
+  DeadLetterStore,
+  ReplayResult,
+  ReplaySelection,
+} from './dead-letter-store';
 import { DEAD_LETTER_STORE, DEAD_LETTERS_OPTIONS } from './dead-letters.tokens';
 
 export interface ResolvedDeadLettersOptions {
@@ -23,7 +28,7 @@ export class DeadLettersService implements OnModuleInit, OnModuleDestroy {
     if (this.options.depthRefreshMs <= 0) return;
     this.timer = setInterval(() => {
       // Only refreshes the gauge; a failed scan (broker down) is simply tried again later.
-      this.store.list({ group: this.options.group }).catch(() => undefined);
+      this.store.refreshDepth().catch(() => undefined);
     }, this.options.depthRefreshMs);
     this.timer.unref();
   }
@@ -37,8 +42,12 @@ export class DeadLettersService implements OnModuleInit, OnModuleDestroy {
     return this.options.group;
   }
 
-  list(filter: Omit<DeadLetterFilter, 'group'>): Promise<DeadLetter[]> {
-    return this.store.list({ ...filter, group: this.options.group });
+  /** One page (see `DeadLetterStore.listPage`). */
+  list(
+    filter: Omit<DeadLetterFilter, 'group'>,
+    page: { limit: number; cursor?: string | null },
+  ): Promise<DeadLetterPage> {
+    return this.store.listPage({ ...filter, group: this.options.group }, page);
   }
 
   async get(

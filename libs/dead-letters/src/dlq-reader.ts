@@ -7,68 +7,105 @@ export interface ReadMessage {
   message: KafkaMessage;
 }
 
-/**
- * Reads whole topics, from each partition's low watermark to the high watermark seen at the start,
- * with a throwaway consumer group that never commits (so it leaves nothing behind but an empty,
- * expiring group). kafkajs has no group-less assign(); this is the plain way to scan a topic.
- * Dead-letter topics are meant to stay small; a scan is a few hundred milliseconds.
- */
-export async function readTopicsToEnd(
+/** Messages `[from, to)` of one partition. */
+export interface ReadWindow {
+  topic: string;
+  partition: number;
+  from: bigint;
+  to: bigint;
+}
+
+export interface PartitionRange {
+  topic: string;
+  partition: number;
+  /** First offset still held (the log start). */
+  low: bigint;
+  /** The next offset to be written. */
+  high: bigint;
+}
+
+/** Each partition's range, for the topics that exist (a DLQ not provisioned yet holds nothing). */
+export async function partitionRanges(
   kafka: Kafka,
   topics: readonly string[],
-  timeoutMs = 30_000,
-): Promise<ReadMessage[]> {
+): Promise<PartitionRange[]> {
   if (topics.length === 0) return [];
   const admin = kafka.admin();
   await admin.connect();
-  const targets = new Map<string, bigint>(); // "topic:partition" → high watermark
   try {
-    // A DLQ topic not provisioned (yet) simply holds no dead letters.
     const existing = new Set(await admin.listTopics());
-    topics = topics.filter((topic) => existing.has(topic));
-    for (const topic of topics) {
+    const ranges: PartitionRange[] = [];
+    for (const topic of [...topics].sort()) {
+      if (!existing.has(topic)) continue;
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) targets.set(`${topic}:${p.partition}`, BigInt(p.high));
+        ranges.push({ topic, partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) });
       }
     }
+    return ranges.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   } finally {
     await admin.disconnect();
   }
-  if (targets.size === 0 || topics.length === 0) return [];
+}
 
+/**
+ * Reads the given windows, handing each message to `onMessage` as it arrives (nothing is kept
+ * here), with a throwaway consumer group that never commits. Every partition of a subscribed topic
+ * is positioned explicitly — at its window, or at its end when it has none — and paused once its
+ * window is read, so what is fetched is the windows (plus at most a fetch's overshoot), never the
+ * rest of the topic. kafkajs has no group-less assign(); this is the plain way to read ranges.
+ */
+export async function readWindows(
+  kafka: Kafka,
+  windows: readonly ReadWindow[],
+  onMessage: (read: ReadMessage) => void,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const open = windows.filter((w) => w.to > w.from);
+  if (open.length === 0) return;
+  const byKey = new Map(open.map((w) => [`${w.topic}:${w.partition}`, w]));
+  const topics = [...new Set(open.map((w) => w.topic))];
+  const ends = new Map(
+    (await partitionRanges(kafka, topics)).map((r) => [`${r.topic}:${r.partition}`, r.high]),
+  );
   const consumer = kafka.consumer({
     groupId: `shopwire-dlq-reader-${randomUUID()}`,
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
   });
-  const read: ReadMessage[] = [];
-  const pending = new Set(targets.keys());
+  const pending = new Set(byKey.keys());
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`reading ${topics.join(', ')} timed out after ${timeoutMs} ms`)),
         timeoutMs,
       );
+      const finish = (key: string, topic: string, partition: number) => {
+        if (!pending.delete(key)) return;
+        consumer.pause([{ topic, partitions: [partition] }]);
+        if (pending.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       consumer
         .run({
           autoCommit: false,
           eachBatch: ({ batch }) => {
             const key = `${batch.topic}:${batch.partition}`;
-            const high = targets.get(key);
-            if (high === undefined) return Promise.resolve();
+            const window = byKey.get(key);
+            if (!window || !pending.has(key)) return Promise.resolve();
             for (const message of batch.messages) {
-              if (BigInt(message.offset) < high) {
-                read.push({ topic: batch.topic, partition: batch.partition, message });
+              const offset = BigInt(message.offset);
+              if (offset >= window.from && offset < window.to) {
+                onMessage({ topic: batch.topic, partition: batch.partition, message });
               }
             }
-            // The high watermark is the next offset to be written; reaching high - 1 (or a
-            // batch ending at or past it, e.g. after aborted transactions) means done.
-            if (BigInt(batch.lastOffset()) >= high - 1n) pending.delete(key);
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              resolve();
+            // Reaching to - 1 (or a batch ending at or past it, e.g. after aborted
+            // transactions or a compacted gap) means the window is read.
+            if (BigInt(batch.lastOffset()) >= window.to - 1n) {
+              finish(key, batch.topic, batch.partition);
             }
             return Promise.resolve();
           },
@@ -77,9 +114,16 @@ export async function readTopicsToEnd(
           clearTimeout(timer);
           reject(error instanceof Error ? error : new Error(String(error)));
         });
+      for (const topic of topics) {
+        for (const [key, high] of ends) {
+          if (!key.startsWith(`${topic}:`)) continue;
+          const partition = Number(key.slice(topic.length + 1));
+          const window = byKey.get(key);
+          consumer.seek({ topic, partition, offset: String(window ? window.from : high) });
+        }
+      }
     });
   } finally {
     await consumer.disconnect();
   }
-  return read;
 }

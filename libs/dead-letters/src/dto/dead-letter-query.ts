@@ -24,6 +24,11 @@ export const listQuery = z.object({
     .min(1, 'limit must be between 1 and 1000')
     .max(1000, 'limit must be between 1 and 1000')
     .default(100),
+  cursor: z
+    .string()
+    .max(8192, 'cursor is not one this API handed out')
+    .regex(/^[A-Za-z0-9_-]+$/, 'cursor is not one this API handed out')
+    .optional(),
 });
 
 export const getQuery = z.object({

@@ -85,8 +85,19 @@ export class DeadLetterListDto {
   @ApiProperty({ type: [DeadLetterSummaryDto] })
   dead_letters!: DeadLetterSummaryDto[];
 
-  @ApiProperty({ example: 3, description: 'Matching dead letters, before the limit' })
+  @ApiProperty({
+    example: 3,
+    description: 'Dead letters on this page (a page never counts the whole DLQ)',
+  })
   total!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Pass as `cursor` for the next page; null once every DLQ partition is read to its end. A page may hold fewer than `limit` letters and still have a next one.',
+  })
+  next_cursor!: string | null;
 }
 
 export class DeadLetterPayloadDto {
