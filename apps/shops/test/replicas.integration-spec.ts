@@ -192,14 +192,39 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
     const uninstall = {
       shop,
       shopifyTopic: 'app/uninstalled',
-      body: `{"domain":"${shop}"}`,
+      // The shop resource, as Shopify sends it (the consumer checks it names this shop).
+      body: `{"id":548380009,"domain":"${shop}","myshopify_domain":"${shop}"}`,
       resourceId: null,
     };
-    await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [uninstall]);
+    // Ahead of it on the shop's partition, a captured app/uninstalled of another shop re-sent
+    // under this shop's header: skipped, never applied.
+    const forged = {
+      ...uninstall,
+      body: `{"id":1,"domain":"other.example","myshopify_domain":"other-${shop}"}`,
+    };
+    await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [forged, uninstall]);
     await waitUntil(async () => {
       const view = await call('GET', `${replicas[0].baseUrl}/shops/${shop}`);
       return view.json.status === 'uninstalled';
     }, 'app/uninstalled applied');
+    const lifecycle = async (outcome: string) => {
+      let total = 0;
+      for (const replica of replicas) {
+        const text = await (await request(`${replica.baseUrl}/metrics`)).body.text();
+        for (const line of text.split('\n'))
+          if (
+            line.startsWith('shopwire_shops_lifecycle_webhooks_total{') &&
+            line.includes('topic="app/uninstalled"') &&
+            line.includes(`outcome="${outcome}"`)
+          )
+            total += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return total;
+    };
+    // The forged one was read first and refused; the real one did the uninstall (counted just
+    // after its commit, so waited for).
+    await waitUntil(async () => (await lifecycle('uninstalled')) === 1, 'the uninstall counted');
+    expect(await lifecycle('rejected')).toBe(1);
     const gone = await token(replicas[0], shop);
     expect(gone).toMatchObject({ status: 404, json: { code: 'not_installed' } });
     expect(gone.headers['cache-control']).toBe('no-store');
@@ -226,7 +251,12 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
     // Uninstalled again, then shop/redact 48 h later erases what is left.
     await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [
       uninstall,
-      { shop, shopifyTopic: 'shop/redact', body: `{"shop_domain":"${shop}"}`, resourceId: null },
+      {
+        shop,
+        shopifyTopic: 'shop/redact',
+        body: `{"shop_id":548380009,"shop_domain":"${shop}"}`,
+        resourceId: null,
+      },
     ]);
     await waitUntil(async () => {
       const rows = await db.query(`SELECT redacted_at FROM shops.installations WHERE shop = $1`, [

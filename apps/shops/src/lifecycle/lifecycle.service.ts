@@ -1,21 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEnvelope, type WebhookEnvelope } from '@shopwire/contracts';
+import {
+  decodeEnvelope,
+  decodePrivacyWebhookFor,
+  isPrivacyWebhookTopic,
+  parseShopDomain,
+  WebhookPayloadError,
+  type PrivacyWebhookTopic,
+  type WebhookEnvelope,
+} from '@shopwire/contracts';
 import { claimInbox, enqueueOutbox, withSavepoint, withTransaction } from '@shopwire/database';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
+import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsRepository } from '../credentials/credentials.repository';
 import { installationChanged } from '../credentials/installation-events';
 import { UninstalledShops } from '../credentials/uninstalled-shops';
-import { parseShopDomain } from '../install/shop-domain';
 import { SHOPS_DATA_SOURCE, SHOPS_LOGGER } from '../shops.tokens';
 import { LifecycleRepository } from './lifecycle.repository';
 
 /** The inbox's consumer name for lifecycle webhooks. */
 export const LIFECYCLE_INBOX_CONSUMER = 'shops.lifecycle';
 
-const HANDLED = new Set(['app/uninstalled', 'shop/redact']);
+const HANDLED = new Set<PrivacyWebhookTopic>(['app/uninstalled', 'shop/redact']);
 
 type Outcome =
   'uninstalled' | 'redacted' | 'duplicate' | 'not_installed' | 'stale' | 'still_installed';
@@ -95,13 +103,34 @@ export class LifecycleService {
       this.logger.warn({ offset: message.offset }, 'not a webhook envelope; skipped');
       return [];
     }
-    if (!HANDLED.has(envelope.shopifyTopic)) return [];
+    const topic = envelope.shopifyTopic;
+    if (!isPrivacyWebhookTopic(topic) || !HANDLED.has(topic)) return [];
     const shop = parseShopDomain(envelope.shopDomain);
     if (shop === null) {
       this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
       this.logger.warn(
         { offset: message.offset, webhookId: envelope.webhookId },
         'shop domain is not *.myshopify.com; skipped',
+      );
+      return [];
+    }
+    // The gateway refuses a body that names another shop or does not fit its topic; checked
+    // again here, as this erases a shop, for messages that reached the topic another way (a
+    // replay, an older gateway).
+    try {
+      decodePrivacyWebhookFor(topic, shop, parseShopifyJson(envelope.payload));
+    } catch (error) {
+      if (!(error instanceof WebhookPayloadError) && !(error instanceof ShopifyJsonError))
+        throw error;
+      this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
+      this.logger.warn(
+        {
+          offset: message.offset,
+          webhookId: envelope.webhookId,
+          // Field names only; a JSON error could quote the body.
+          reason: error instanceof WebhookPayloadError ? error.message : 'not JSON',
+        },
+        'payload does not fit the topic or names another shop; skipped',
       );
       return [];
     }
