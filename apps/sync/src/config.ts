@@ -111,7 +111,7 @@ const syncConfigFields = z.object({
    * SHOPIFY_ACCESS_TOKEN are ignored.
    */
   SHOPS_URL: z.string().url('SHOPS_URL must be an http(s) URL').optional(),
-  /** Bearer token sync presents to the shops service (one of its API_TOKENS). Never logged. */
+  /** Bearer token sync presents to the shops service (a credential with shops:tokens). Never logged. */
   SHOPS_API_TOKEN: z.string().min(16, 'SHOPS_API_TOKEN must be at least 16 characters').optional(),
   /**
    * Development fallback while SHOPS_URL is unset: `shop:token` pairs (offline access tokens),
@@ -145,7 +145,7 @@ const syncConfigFields = z.object({
     .string()
     .url('INVENTORY_API_URL must be an http(s) URL')
     .default('http://127.0.0.1:3002'),
-  /** Bearer token sync presents to the inventory service (one of its API_TOKENS). Never logged. */
+  /** Bearer token sync presents to the inventory service (inventory:read). Never logged. */
   INVENTORY_API_TOKEN: z
     .string()
     .min(16, 'INVENTORY_API_TOKEN must be at least 16 characters')
@@ -173,7 +173,7 @@ export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['SHOPS_API_TOKEN'],
-      message: 'SHOPS_URL needs SHOPS_API_TOKEN (one of the shops service API_TOKENS)',
+      message: 'SHOPS_URL needs SHOPS_API_TOKEN (a shops service credential with shops:tokens)',
     });
   if (
     config.CATALOG_ORIGIN === 'admin-api' &&

@@ -30,7 +30,7 @@ export type TokenAnswer =
 export interface ShopsTokenApiOptions {
   /** Base URL of the shops service, e.g. `http://shops:3006` (SHOPS_URL). */
   url: string;
-  /** Bearer token the shops service accepts (one of its API_TOKENS; SHOPS_API_TOKEN). Never logged. */
+  /** Bearer token of a shops service credential with shops:tokens (SHOPS_API_TOKEN). Never logged. */
   apiToken: string;
   /** One attempt's budget, connect to last byte. Default 3 s. */
   timeoutMs?: number;

@@ -1,4 +1,4 @@
-import { resolveWebhookEndpoint, WEBHOOK_ENDPOINT_ENV } from '@shopwire/contracts';
+import { isShopDomain, resolveWebhookEndpoint, WEBHOOK_ENDPOINT_ENV } from '@shopwire/contracts';
 import { renderWebhooksToml } from './app-toml';
 
 export const SUBSCRIPTIONS_USAGE = `webhooks-toml [--app-subscriptions]
@@ -36,22 +36,20 @@ export function runWebhooksTomlCli(args: string[], io: CliIo): number {
   return 0;
 }
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-
 /**
  * `npm run ops -- reconcile-subscriptions <shop>`: asks the shops service (the only holder of the
  * shop's token) to reconcile, and prints its report as JSON. Exit 0 when nothing failed.
  */
 export async function runReconcileSubscriptionsCli(args: string[], io: CliIo): Promise<number> {
   const [shop, ...extra] = args;
-  if (!shop || extra.length > 0 || !SHOP_DOMAIN.test(shop)) {
+  if (!shop || extra.length > 0 || !isShopDomain(shop)) {
     io.err(`usage: ${SUBSCRIPTIONS_USAGE}`);
     return 2;
   }
   const base = (io.env.SHOPS_URL ?? 'http://127.0.0.1:3006').replace(/\/+$/, '');
   const token = io.env.SHOPS_API_TOKEN;
   if (!token) {
-    io.err('SHOPS_API_TOKEN is not set (one of the shops service API_TOKENS)');
+    io.err('SHOPS_API_TOKEN is not set (a shops service credential with shops:tokens)');
     return 2;
   }
   const call = io.fetch ?? fetch;
