@@ -454,4 +454,45 @@ describe('erasure that holds across the pipeline (separate processes)', () => {
         new RegExp(`${person.email}|${person.last}`, 'i'),
       );
   });
+
+  it('shop/redact then erases every customer of the shop, at the ERP too', async () => {
+    // The keeper is still there (checked above); Shopify sends shop/redact 48 h after an uninstall.
+    expect((await everywhere(needles(keeper))).database.length).toBeGreaterThan(0);
+    const since = await positionsNow(kafka);
+    await deliver(pipeline, 'shop/redact', `{"shop_id":954889,"shop_domain":"${SHOP}"}`);
+    let left = await everywhere(needles(keeper));
+    await waitFor(
+      async () => {
+        left = await everywhere(needles(keeper));
+        return left.database.length + left.apis.length + left.redis.length === 0;
+      },
+      { what: 'every service to erase the shop', timeoutMs: 90_000, intervalMs: 1000 },
+    ).catch(() => undefined);
+    expect(left).toEqual({ database: [], apis: [], redis: [] });
+    // Every export of the shop is gone, the log of requests stays.
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM notification.privacy_requests WHERE shop_domain = $1 AND export IS NOT NULL`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM sync.privacy_requests WHERE shop_domain = $1 AND export IS NOT NULL`,
+      ),
+    ).toBe(0);
+    await waitFor(
+      async () =>
+        (
+          JSON.parse(
+            (await getText(`${pipeline.url('shopify-sim')}/sim/erp/redactions?shop=${SHOP}`)).text,
+          ) as { scope: string }[]
+        ).some((r) => r.scope === 'shop'),
+      { what: 'the ERP told to erase the shop', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const erp = (await getText(`${pipeline.url('shopify-sim')}/sim/erp/orders?shop=${SHOP}`)).text;
+    expect(erp).not.toMatch(new RegExp(`${keeper.email}|${keeper.last}`, 'i'));
+    const found = await searchKafkaSince(kafka, since, needles(keeper));
+    expect(found.read).toBeGreaterThan(0);
+    expect(found.found).toEqual([]);
+  });
 });

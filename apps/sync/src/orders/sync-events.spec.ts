@@ -1,6 +1,7 @@
 import { DomainTopic, envelopeHeaders, ShopifyKafkaTopic } from '@shopwire/contracts';
 import type { KafkaMessage } from 'kafkajs';
 import { ErpHttpError, erpErrorSummary } from './erp-client';
+import { erpRedactBody } from './erp-sync.worker';
 import { decodeSyncInput } from './sync-events';
 import { RetriesExhaustedError } from '@shopwire/resilience';
 
@@ -86,6 +87,38 @@ describe('decodeSyncInput', () => {
     expect(
       decodeSyncInput(ShopifyKafkaTopic.Compliance, message('{}', 'shop/update')),
     ).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('reads a guest redact: no customer id, its email and the orders it names, ids exact', () => {
+    expect(
+      decodeSyncInput(
+        ShopifyKafkaTopic.Compliance,
+        message(
+          '{"customer":{"email":"guest@example.com"},"orders_to_redact":[9007199254740993,"12",null,"x"]}',
+          'customers/redact',
+        ),
+      ),
+    ).toMatchObject({
+      kind: 'privacy',
+      action: 'customers/redact',
+      customerId: null,
+      customerEmail: 'guest@example.com',
+      orderIds: ['9007199254740993', '12'],
+    });
+  });
+
+  it('names the ERP redaction scope explicitly, a guest scoped to its orders', () => {
+    const base = { shopDomain: 'a.myshopify.com', customerId: null, orderIds: ['5'] };
+    expect(erpRedactBody({ ...base, scope: 'customer' })).toEqual({
+      shopDomain: 'a.myshopify.com',
+      scope: 'customer',
+      customerId: null,
+      orderIds: ['5'],
+    });
+    expect(erpRedactBody({ ...base, scope: 'shop' })).toEqual({
+      shopDomain: 'a.myshopify.com',
+      scope: 'shop',
+    });
   });
 
   it('ignores discount webhooks, which share the products topic (only the cache reads them)', () => {
