@@ -379,8 +379,19 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     );
     expect(token).toMatchObject({ status: 404, json: { code: 'not_installed' } });
 
-    // From here on nothing may reach the simulator's Admin API for the shop: not a job asked
-    // for, not the scheduler's next slots.
+    // A scheduled job running at the uninstall was cancelled; once it has stopped (its calls in
+    // the air arrived or were aborted) nothing may reach the simulator's Admin API for the shop:
+    // not a job asked for, not the scheduler's next slots.
+    await waitUntil(
+      async () =>
+        (
+          await sql(
+            `SELECT 1 FROM sync.jobs WHERE params->>'shop' = $1 AND status IN ('queued', 'running')`,
+            [shop],
+          )
+        ).length === 0,
+      'the shop’s jobs stopped',
+    );
     const flat = await adminRequests();
     const ticks = async () =>
       Number(
@@ -391,6 +402,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
         )[0]?.runs ?? 0,
       );
     const ticksBefore = await ticks();
+    const flatSince = Date.now();
     const asked = await submitBackfill('2000-01-01T00:00:00Z');
     if (asked.status === 202) expect((await finished(asked.id!)).status).not.toBe('succeeded');
     else expect(asked.status).toBeGreaterThanOrEqual(400);
@@ -407,7 +419,12 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     const droppedNow = (await droppedUninstalled()) - dropped;
     expect(droppedNow).toBe(late.length);
 
-    await waitUntil(async () => (await ticks()) > ticksBefore, 'a scheduler slot', 60_000);
+    // At least a few seconds, and at least one of the scheduler's slots.
+    await waitUntil(
+      async () => (await ticks()) > ticksBefore && Date.now() - flatSince >= 4000,
+      'a scheduler slot and 4 s',
+      60_000,
+    );
     expect(await adminRequests()).toBe(flat);
     expect(await storedOrder(late[0])).toBe(false);
     expect(await storedOrder(late[1])).toBe(false);
