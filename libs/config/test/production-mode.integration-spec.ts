@@ -114,7 +114,7 @@ describe('the gateway process', () => {
         SHOPIFY_WEBHOOK_SECRETS: `${STRONG},${STRONG.split('').reverse().join('')}`,
       },
       { SHOPIFY_WEBHOOK_SECRETS: 'dev-only-shopify-webhook-secret' },
-    ]) {
+    ] as Record<string, string>[]) {
       const port = await freePort();
       const result = await run(
         gateway,
