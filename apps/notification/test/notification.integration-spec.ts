@@ -245,27 +245,29 @@ describe('notification service', () => {
       'customers/data_request',
       `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":${customer.id},"email":"${customer.email}"},"orders_requested":[${redacted.id}]}`,
     );
+    const privacyRequests = async () =>
+      (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json().requests;
+    await waitFor(async () => (await privacyRequests()).length === 1, 'export made');
+    const [dataRequest] = await privacyRequests();
+    expect(dataRequest).toMatchObject({ kind: 'customers/data_request', affected: 1 });
+    expect(dataRequest.export.notifications[0]).toMatchObject({
+      recipient: customer.email,
+      recipientName: 'Ada Lovelace',
+      orderId: redacted.id,
+    });
     await produceCompliance(
       producer,
       shop,
       'customers/redact',
       `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":${customer.id},"email":"${customer.email}","phone":null},"orders_to_redact":[${redacted.id}]}`,
     );
-    await waitFor(
-      async () =>
-        (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json().requests.length ===
-        2,
-      'two privacy requests recorded',
-    );
-    const requests = (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json()
-      .requests;
-    expect(requests[0]).toMatchObject({ kind: 'customers/data_request', affected: 1 });
-    expect(requests[0].export.notifications[0]).toMatchObject({
-      recipient: customer.email,
-      recipientName: 'Ada Lovelace',
-      orderId: redacted.id,
-    });
-    expect(requests[1]).toMatchObject({ kind: 'customers/redact', affected: 1 });
+    await waitFor(async () => (await privacyRequests()).length === 2, 'redact recorded');
+    const requests = await privacyRequests();
+    // The redact erased the export it made earlier (the request's log row stays).
+    expect(requests[0]).toMatchObject({ kind: 'customers/data_request', export: null });
+    expect(JSON.stringify(requests)).not.toContain(customer.email);
+    // One notification and one export erased.
+    expect(requests[1]).toMatchObject({ kind: 'customers/redact', affected: 2 });
 
     const { rows } = await db.query(
       `SELECT order_id::text AS order_id, recipient, recipient_hash, recipient_name, variables, redacted_at
