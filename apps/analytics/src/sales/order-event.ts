@@ -1,4 +1,4 @@
-import { DomainTopic } from '@shopwire/contracts';
+import { DomainTopic, isShopDomain } from '@shopwire/contracts';
 import { z } from '@shopwire/config';
 
 /**
@@ -41,8 +41,7 @@ const BIGINT_MAX = 9223372036854775807n;
 export const isPositiveId = (v: string) =>
   /^\d{1,19}$/.test(v) && BigInt(v) > 0n && BigInt(v) <= BIGINT_MAX;
 export const DECIMAL = /^-?\d{1,30}(\.\d{1,20})?$/;
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
-export const isShopDomain = (v: string) => SHOP_DOMAIN.test(v);
+export { isShopDomain };
 
 const id = z.string().refine(isPositiveId, 'must be a positive integer id as a string');
 const money = z.string().regex(DECIMAL, 'must be a decimal string').nullable().optional();

@@ -1,4 +1,5 @@
 import { isJsonObject, shopifyId, type ShopifyJson } from '@shopwire/shopify';
+import { isShopDomain } from '@shopwire/contracts';
 
 /** inventory_levels/update (and /connect): one item's quantity at one location. */
 export interface LevelUpdate {
@@ -81,9 +82,5 @@ export function parseItemUpdate(json: ShopifyJson): ItemUpdate {
   };
 }
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
-
 /** Shopify shop domains (`X-Shopify-Shop-Domain`) are always `<handle>.myshopify.com`. */
-export function isShopDomain(value: string): boolean {
-  return SHOP_DOMAIN.test(value);
-}
+export { isShopDomain };

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import {
   decodeEnvelope,
   DomainTopic,
-  ShopifyKafkaTopic,
   type InventoryLevelLowData,
+  isPrivacyWebhookTopic,
   type OrderData,
+  type PrivacyWebhookTopic,
+  ShopifyKafkaTopic,
 } from '@shopwire/contracts';
 import { orderIdentities, type CustomerIdentity } from '@shopwire/privacy';
 import { isJsonObject, parseShopifyJson, readPath, shopifyId } from '@shopwire/shopify';
@@ -29,8 +31,8 @@ export interface IntentDraft {
   subjects: CustomerIdentity[];
 }
 
-export type PrivacyAction =
-  'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
+/** What this service acts on from `shopify.compliance.v1` (the contracts' one list). */
+export type PrivacyAction = PrivacyWebhookTopic;
 
 export type NotificationInput =
   | {
@@ -60,13 +62,6 @@ const domainEventSchema = z.object({
   aggregateId: z.string().min(1),
   data: z.record(z.unknown()),
 });
-
-const PRIVACY_ACTIONS: readonly string[] = [
-  'customers/redact',
-  'customers/data_request',
-  'shop/redact',
-  'app/uninstalled',
-];
 
 /** The lookup key for a recipient: customers/redact may name the customer only by email. */
 export function recipientHash(email: string): string {
@@ -143,7 +138,7 @@ export function decodeNotificationInput(
     } catch {
       return reject('envelope');
     }
-    if (!PRIVACY_ACTIONS.includes(envelope.shopifyTopic)) return { kind: 'ignored', topic };
+    if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
     let body;
     try {
       body = parseShopifyJson(envelope.payload);

@@ -1,4 +1,5 @@
 import { isJsonObject, shopifyId, type ShopifyJson } from '@shopwire/shopify';
+import { isShopDomain } from '@shopwire/contracts';
 
 /** An order's state as applied to the database; IDs, counts and money as exact strings. */
 export interface OrderState {
@@ -208,12 +209,8 @@ export function parseOrderPayload(json: ShopifyJson): OrderState {
   };
 }
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,99}\.myshopify\.com$/;
-
 /** Shopify shop domains (`X-Shopify-Shop-Domain`) are always `<handle>.myshopify.com`. */
-export function isShopDomain(value: string): boolean {
-  return SHOP_DOMAIN.test(value);
-}
+export { isShopDomain };
 
 /**
  * The order without its customer's personal data (email, names, phone), as a redact leaves it;

@@ -1,3 +1,4 @@
+import { isPrivacyWebhookTopic } from '@shopwire/contracts';
 import { isJsonObject, shopifyId, type ShopifyJson } from '@shopwire/shopify';
 
 /**
@@ -36,16 +37,9 @@ export class CompliancePayloadError extends Error {
   override readonly name = 'CompliancePayloadError';
 }
 
-const KINDS = new Set<string>([
-  'customers/redact',
-  'customers/data_request',
-  'shop/redact',
-  'app/uninstalled',
-]);
-
 /** Whether the order service acts on this topic (others on the compliance topic are skipped). */
 export function isHandledComplianceTopic(shopifyTopic: string): shopifyTopic is ComplianceKind {
-  return KINDS.has(shopifyTopic);
+  return isPrivacyWebhookTopic(shopifyTopic);
 }
 
 const ID = /^\d{1,19}$/;

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import {
   decodeEnvelope,
   DomainTopic,
-  ShopifyKafkaTopic,
+  isPrivacyWebhookTopic,
   type OrderData,
+  type PrivacyWebhookTopic,
+  ShopifyKafkaTopic,
 } from '@shopwire/contracts';
 import {
   isJsonObject,
@@ -16,8 +18,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import { decodeInstallationInput, type InstallationInput } from '../schedule/installation-input';
 
-export type PrivacyAction =
-  'customers/redact' | 'customers/data_request' | 'shop/redact' | 'app/uninstalled';
+/** What this service acts on from `shopify.compliance.v1` (the contracts' one list). */
+export type PrivacyAction = PrivacyWebhookTopic;
 
 export interface ProductState {
   id: string;
@@ -58,13 +60,6 @@ export type SyncInput =
   | InstallationInput
   | { kind: 'ignored'; topic: string }
   | { kind: 'rejected'; topic: string; offset: string; reason: string };
-
-const PRIVACY_ACTIONS: readonly string[] = [
-  'customers/redact',
-  'customers/data_request',
-  'shop/redact',
-  'app/uninstalled',
-];
 
 const domainEventSchema = z.object({
   eventId: z.string().min(1).max(200),
@@ -152,8 +147,7 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
     return reject('envelope');
   }
   const isPrivacy = topic === ShopifyKafkaTopic.Compliance;
-  if (isPrivacy && !PRIVACY_ACTIONS.includes(envelope.shopifyTopic))
-    return { kind: 'ignored', topic };
+  if (isPrivacy && !isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
   if (!isPrivacy && !envelope.shopifyTopic.startsWith('products/'))
     return { kind: 'ignored', topic };
   let body: ShopifyJson;
