@@ -10,6 +10,7 @@ import {
 } from '@shopwire/contracts';
 import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
 import { createKafkaClient } from '@shopwire/kafka';
+import { startGroupAtEnd as startGroupAtEndOf } from '@shopwire/testing';
 import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -48,20 +49,7 @@ export function testKafka(): Kafka {
 
 /** Points a fresh group at the current end of every subscribed topic (they are shared). */
 export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of SUBSCRIPTIONS.notification) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.notification);
 }
 
 // Test assertions read response JSON freely.

@@ -2,6 +2,7 @@ import { loadConfig } from '@shopwire/config';
 import { envelopeHeaders, messageKey, ShopifyKafkaTopic } from '@shopwire/contracts';
 import { createHttpApp } from '@shopwire/http';
 import { createKafkaClient, provisionTopics } from '@shopwire/kafka';
+import { startGroupAtEnd } from '@shopwire/testing';
 import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -48,19 +49,12 @@ export async function prepareTopic(kafka: Kafka, groupId: string): Promise<void>
       { topic: ShopifyKafkaTopic.Orders, partitions: 3, replicationFactor: 1 },
       { topic: ShopifyKafkaTopic.Compliance, partitions: 3, replicationFactor: 1 },
     ]);
-    // Explicit offsets: resetOffsets(latest) stores -1, which a consumer reads as "no offset"
-    // and then starts from the beginning.
-    for (const topic of [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance]) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
   } finally {
     await admin.disconnect();
   }
+  // Explicit offsets: resetOffsets(latest) stores -1, which a consumer reads as "no offset"
+  // and then starts from the beginning.
+  await startGroupAtEnd(kafka, groupId, [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance]);
 }
 
 export async function committedOffsets(

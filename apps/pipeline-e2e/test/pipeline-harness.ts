@@ -1,4 +1,10 @@
-import { freePort, PIPELINE_SERVICES, testKafka, type ServiceSpec } from '@shopwire/testing';
+import {
+  freePort,
+  PIPELINE_SERVICES,
+  startGroupAtEnd,
+  testKafka,
+  type ServiceSpec,
+} from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { runNode, startService, type ServiceProcess } from './service-process';
@@ -29,25 +35,29 @@ export class Pipeline {
   static async start(env: Record<string, string> = {}): Promise<Pipeline> {
     const pipeline = new Pipeline(PIPELINE_SERVICES, env);
     await pipeline.reconnectDatabase();
-    const admin = testKafka().admin();
-    await admin.connect();
-    for (const spec of pipeline.specs) {
-      if (!spec.groupEnv) continue;
-      const group = `${spec.name}-e2e-${randomUUID().slice(0, 8)}`;
-      pipeline.groups.set(spec.name, group);
-      for (const topic of spec.topics) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: group,
-          topic,
-          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-      }
-    }
-    await admin.disconnect();
+    const kafka = testKafka();
+    await Promise.all(
+      pipeline.specs.map(async (spec) => {
+        if (!spec.groupEnv) return;
+        const group = `${spec.name}-e2e-${randomUUID().slice(0, 8)}`;
+        pipeline.groups.set(spec.name, group);
+        await startGroupAtEnd(kafka, group, spec.topics);
+      }),
+    );
     for (const spec of pipeline.specs) pipeline.ports.set(spec.name, await freePort());
     pipeline.smtpPort = await freePort();
-    for (const spec of pipeline.specs) await pipeline.launch(spec);
+    // The simulator first (the others are given its ERP and SMTP stand-ins), then the rest at
+    // once: each mostly waits on its own boot and group join, so together they are ready in about
+    // the time of the slowest rather than the sum. Every launch is let finish before a failure is
+    // thrown, so stop() finds every process that did start.
+    const [first, ...rest] = pipeline.specs;
+    await pipeline.launch(first);
+    const launched = await Promise.allSettled(rest.map((spec) => pipeline.launch(spec)));
+    const failed = launched.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await pipeline.stop();
+      throw failed.reason;
+    }
     return pipeline;
   }
 

@@ -1,6 +1,6 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
 import { signWebhookBody } from '@shopwire/shopify';
-import { testKafka, waitFor } from '@shopwire/testing';
+import { startGroupAtEnd, testKafka, waitFor } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { runNode, startService, type ServiceProcess } from './service-process';
 
@@ -58,17 +58,7 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
   beforeAll(async () => {
     // A fresh consumer group starts at the topic's current end: only this run's events matter.
     const group = `order-e2e-${randomUUID()}`;
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.setOffsets({
-      groupId: group,
-      topic: ShopifyKafkaTopic.Orders,
-      partitions: (await admin.fetchTopicOffsets(ShopifyKafkaTopic.Orders)).map((p) => ({
-        partition: p.partition,
-        offset: p.high,
-      })),
-    });
-    await admin.disconnect();
+    await startGroupAtEnd(testKafka(), group, [ShopifyKafkaTopic.Orders]);
 
     gateway = await startService('gateway', 3310, { SHOPIFY_WEBHOOK_SECRETS: SECRET });
     order = await startService('order', 3311, {

@@ -1,5 +1,9 @@
 import { ConsumerGroup, JobQueue, jobsTopicOf, SUBSCRIPTIONS } from '@shopwire/contracts';
-import { startSimulatorProcess, type SimulatorProcess } from '@shopwire/testing';
+import {
+  startGroupAtEnd as startGroupAtEndOf,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from '@shopwire/testing';
 import type { Kafka } from 'kafkajs';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -57,15 +61,8 @@ describe('inventory-reconcile', () => {
         topics: [{ topic: jobsTopicOf(JobQueue.Sync), numPartitions: 6, replicationFactor: 1 }],
       })
       .catch(() => undefined); // already there
-    for (const topic of SUBSCRIPTIONS[ConsumerGroup.Inventory]) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId: inventoryGroup,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
     await admin.disconnect();
+    await startGroupAtEndOf(kafka, inventoryGroup, SUBSCRIPTIONS[ConsumerGroup.Inventory]);
     pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
 
     sim = await startSimulatorProcess();

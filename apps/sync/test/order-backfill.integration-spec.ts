@@ -6,7 +6,11 @@ import {
   SUBSCRIPTIONS,
 } from '@shopwire/contracts';
 import { isJsonObject, parseShopifyJson, type ShopifyJson } from '@shopwire/shopify';
-import { startSimulatorProcess, type SimulatorProcess } from '@shopwire/testing';
+import {
+  startGroupAtEnd as startGroupAtEndOf,
+  startSimulatorProcess,
+  type SimulatorProcess,
+} from '@shopwire/testing';
 import type { Kafka } from 'kafkajs';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -69,15 +73,8 @@ describe('order-backfill', () => {
         topics: [{ topic: jobsTopicOf(JobQueue.Sync), numPartitions: 6, replicationFactor: 1 }],
       })
       .catch(() => undefined); // already there
-    for (const topic of SUBSCRIPTIONS[ConsumerGroup.Order]) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId: orderGroup,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
     await admin.disconnect();
+    await startGroupAtEndOf(kafka, orderGroup, SUBSCRIPTIONS[ConsumerGroup.Order]);
     pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
 
     sim = await startSimulatorProcess();

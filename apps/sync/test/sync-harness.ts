@@ -9,6 +9,7 @@ import {
 } from '@shopwire/contracts';
 import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
 import { createKafkaClient } from '@shopwire/kafka';
+import { startGroupAtEnd as startGroupAtEndOf } from '@shopwire/testing';
 import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -47,20 +48,7 @@ export function testKafka(): Kafka {
 
 /** Points a fresh group at the current end of every subscribed topic (they are shared). */
 export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of SUBSCRIPTIONS.sync) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.sync);
 }
 
 // Test assertions read response JSON freely.

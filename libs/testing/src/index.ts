@@ -4,5 +4,6 @@ export * from './pipeline-services';
 export * from './sim-process';
 export * from './service-harness';
 export * from './service-process';
+export * from './group-offsets';
 export * from './browser';
 export * from './api-access-suite';

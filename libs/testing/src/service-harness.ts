@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envelopeHeaders, messageKey } from '@shopwire/contracts';
 import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
 import { NestPinoLogger, type Logger, type Registry } from '@shopwire/observability';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -53,31 +53,6 @@ export async function freshDatabase(name: string): Promise<string> {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-/**
- * Points a fresh group at the current end of every topic it reads (topics are pre-provisioned
- * and shared), so a test consumes what it produces, not other suites' backlog.
- */
-export async function startGroupAtEnd(
-  kafka: Kafka,
-  groupId: string,
-  topics: readonly string[],
-): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Polls until `condition` holds; generous, because the broker and machine are shared. */
