@@ -11,7 +11,10 @@ describe('pipeline under faults (separate processes, real Kafka and Postgres)', 
   let pipeline: Pipeline;
 
   beforeAll(async () => {
-    pipeline = await Pipeline.start();
+    // A SIGKILLed consumer never leaves its group: its restarted process gets the partitions back
+    // once the group evicts the dead member, after the session timeout. What is tested is nothing
+    // lost or doubled, not the production 30 s wait, so the services run with 10 s.
+    pipeline = await Pipeline.start({ KAFKA_SESSION_TIMEOUT_MS: '10000' });
   });
 
   afterAll(async () => {

@@ -23,6 +23,13 @@ export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 export const kafkaEnv = {
   KAFKA_BROKERS: csv('KAFKA_BROKERS (host:port list)').default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  /**
+   * Consumers' session timeout: how long a group waits for a member that vanished without leaving
+   * (a killed process) before its partitions go to the others, so also how long a restarted
+   * replica waits for them. 6 s is the broker's smallest (group.min.session.timeout.ms); fault
+   * tests use 10 s rather than wait out the default.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /** Connect with TLS; the broker's certificate is always verified (system CAs or the CA file). */
   KAFKA_SSL: z.preprocess(unsetIfEmpty, booleanFlag(false)),
   /** PEM bundle of the CA(s) that signed the brokers' certificates, when not a public CA. */

@@ -20,6 +20,14 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
+/**
+ * Heartbeat interval for a consumer session timeout: a third of it (the broker evicts a member
+ * after a whole session without one), at most every 3 s as kafkajs's default.
+ */
+export function heartbeatIntervalFor(sessionTimeoutMs: number): number {
+  return Math.min(3000, Math.floor(sessionTimeoutMs / 3));
+}
+
 export function chunksOf<T>(items: readonly T[], size: number): T[][] {
   if (size < 1) throw new RangeError('chunk size must be at least 1');
   const chunks: T[][] = [];

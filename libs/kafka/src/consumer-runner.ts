@@ -7,7 +7,14 @@ import {
 } from './failure-classification';
 import { FailureRouter, type FailureOrigin } from './failure-router';
 
-import { backoffDelay, briefError, chunksOf, nextOffset, sleep } from './consumer-helpers';
+import {
+  backoffDelay,
+  briefError,
+  chunksOf,
+  heartbeatIntervalFor,
+  nextOffset,
+  sleep,
+} from './consumer-helpers';
 import { startChunkSpans } from './consumer-tracing';
 
 import type {
@@ -87,8 +94,13 @@ export class ConsumerRunner {
     const consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      // Unset: the client's (createKafkaClient's consumerSessionTimeoutMs), else kafkajs's 30 s.
+      ...(this.options.sessionTimeoutMs
+        ? {
+            sessionTimeout: this.options.sessionTimeoutMs,
+            heartbeatInterval: heartbeatIntervalFor(this.options.sessionTimeoutMs),
+          }
+        : {}),
       // The broker answers a fetch once it has `minBytes` or `maxWaitTimeInMs` has passed. With
       // kafkajs's default of 1 byte a busy consumer fetches a few messages at a time and pays a
       // transaction, an offset commit and a heartbeat for each handful; waiting for 64 KiB (about

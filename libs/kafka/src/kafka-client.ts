@@ -1,5 +1,13 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+} from 'kafkajs';
 import type { Logger } from 'pino';
+import { heartbeatIntervalFor } from './consumer-helpers';
 // Side effect: stops every kafkajs connection in this process from busy-looping while idle.
 import './request-queue-fix';
 
@@ -18,6 +26,34 @@ export interface KafkaClientOptions {
   /** How long one request may take before kafkajs retries it. */
   requestTimeoutMs?: number;
   retry?: KafkaConfig['retry'];
+  /**
+   * Session timeout of every consumer made from this client that does not set its own (default
+   * 30 s, kafkajs's): how long its group waits for a member that vanished without leaving — a
+   * killed process — before the member's partitions go to the others. A restarted replica waits
+   * that long to get them back. Heartbeats go every third of it, at most every 3 s.
+   */
+  consumerSessionTimeoutMs?: number;
+}
+
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/** A kafkajs client whose consumers default to the session timeout it was created with. */
+class ConfiguredKafka extends Kafka {
+  constructor(
+    config: KafkaConfig,
+    private readonly sessionTimeoutMs: number,
+  ) {
+    super(config);
+  }
+
+  override consumer(config: ConsumerConfig): Consumer {
+    const sessionTimeout = config.sessionTimeout ?? this.sessionTimeoutMs;
+    return super.consumer({
+      heartbeatInterval: heartbeatIntervalFor(sessionTimeout),
+      ...config,
+      sessionTimeout,
+    });
+  }
 }
 
 const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -34,7 +70,7 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
     ssl: options.ssl,
@@ -50,5 +86,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
         const target = level === logLevel.ERROR ? 'warn' : (LEVEL[level] ?? 'info');
         log[target]({ ...rest, timestamp: undefined }, message);
       },
-  });
+  };
+  return new ConfiguredKafka(
+    config,
+    options.consumerSessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+  );
 }

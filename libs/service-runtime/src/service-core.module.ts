@@ -29,6 +29,8 @@ export const SERVICE_DATA_SOURCE = Symbol('SERVICE_DATA_SOURCE');
 /** The config fields this module reads; each service's own schema includes them. */
 export interface ServiceRuntimeConfig extends KafkaConnectionConfig {
   KAFKA_CLIENT_ID?: string;
+  /** Consumers' session timeout (kafkaEnv; 30 s unless set). */
+  KAFKA_SESSION_TIMEOUT_MS?: number;
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   RUN_MIGRATIONS: boolean;
@@ -98,6 +100,7 @@ export class ServiceCoreModule {
             createKafkaClient({
               ...kafkaConnection(config),
               clientId: config.KAFKA_CLIENT_ID ?? `shopwire-${service}`,
+              consumerSessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               logger,
             }),
         },
