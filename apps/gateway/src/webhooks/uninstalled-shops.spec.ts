@@ -50,7 +50,9 @@ describe('UninstalledShops failing open', () => {
     started = performance.now();
     for (let i = 0; i < 100; i++)
       expect(await shops.isUninstalled(`s${i}.myshopify.com`)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(100); // left alone after the failure
+    // Left alone after the failure: asking Redis would cost each call its 50 ms timeout, 5 s for
+    // the hundred. Half of that leaves room for a loaded CI machine without hiding a retry.
+    expect(performance.now() - started).toBeLessThan(2500);
     await shops.close();
   });
 });
