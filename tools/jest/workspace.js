@@ -109,10 +109,11 @@ function workspaceConfig(phase) {
     rootDir: ROOT,
     projects,
     globalSetup: join(__dirname, 'global-setup.js'),
+    testSequencer: join(__dirname, 'sequencer.js'),
     reporters: [
       'default',
       join(__dirname, 'count-reporter.js'),
-      join(__dirname, 'duration-reporter.js'),
+      [join(__dirname, 'duration-reporter.js'), { phase }],
     ],
   };
 }
