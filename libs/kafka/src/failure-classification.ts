@@ -42,12 +42,21 @@ export function deadLetterMalformed(
   context: { deadLetter?: (message: KafkaMessage, error: MalformedMessageError) => void },
   message: KafkaMessage,
   reason: string,
-  detail: string,
+  detail: string = MALFORMED_DETAIL[reason] ?? `not readable (${reason})`,
 ): boolean {
   if (!context.deadLetter) return false;
   context.deadLetter(message, new MalformedMessageError(`malformed:${reason}`, detail));
   return true;
 }
+
+/** What the services' common reject reasons mean, for a dead letter's error message. */
+const MALFORMED_DETAIL: Record<string, string> = {
+  envelope: 'not a webhook envelope (headers missing or invalid)',
+  json: 'payload is not valid JSON',
+  payload: 'payload does not fit its topic',
+  event: 'not a valid domain event for its topic',
+  shop_domain: 'shop domain is not *.myshopify.com',
+};
 
 // Socket-level failures: the database or the broker is unreachable, not the message at fault.
 const NETWORK_CODES = new Set([

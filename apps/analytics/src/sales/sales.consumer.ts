@@ -9,6 +9,7 @@ import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  deadLetterMalformed,
   type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
@@ -46,11 +47,18 @@ const COMPLIANCE_TOPICS = new Set([
 type Decoded =
   | { kind: 'event'; event: AnalyticsEvent }
   | { kind: 'ignored' }
-  | { kind: 'rejected'; reason: RejectReason; detail: string; offset: string };
+  | {
+      kind: 'rejected';
+      reason: RejectReason;
+      detail: string;
+      offset: string;
+      message: KafkaMessage;
+    };
 
 /**
  * Reads order domain events and compliance webhooks, hands each chunk to `SalesService` to apply
- * in one transaction. Skipped messages are logged by offset and reason only, never their value.
+ * in one transaction. A message that does not decode or fit its topic goes to the DLQ with the
+ * reason once the rest has committed; it is logged by offset and reason only, never its value.
  */
 @Injectable()
 export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -106,9 +114,12 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (d.kind === 'ignored') this.metrics.ignored.inc({ topic: context.topic });
       else if (d.kind === 'rejected') {
         this.metrics.rejected.inc({ reason: d.reason });
+        const parked = deadLetterMalformed(context, d.message, d.reason, d.detail);
         this.logger.warn(
           { ...context, offset: d.offset, reason: d.reason, detail: d.detail },
-          'message is not valid for its topic; skipped',
+          parked
+            ? 'message is not valid for its topic; dead-lettered'
+            : 'message is not valid for its topic; skipped',
         );
       }
     }
@@ -120,6 +131,7 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       reason,
       detail,
       offset: message.offset,
+      message,
     });
     if (topic !== ShopifyKafkaTopic.Compliance) {
       try {

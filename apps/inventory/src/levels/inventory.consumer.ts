@@ -15,6 +15,7 @@ import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  deadLetterMalformed,
   type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
@@ -61,12 +62,20 @@ const COMPLIANCE_TOPICS = new Set([
 type Decoded =
   | { kind: 'event'; event: InventoryEvent }
   | { kind: 'ignored' }
-  | { kind: 'rejected'; reason: RejectReason; detail: string; offset: string; id?: string };
+  | {
+      kind: 'rejected';
+      reason: RejectReason;
+      detail: string;
+      offset: string;
+      id?: string;
+      message: KafkaMessage;
+    };
 
 /**
  * Reads inventory webhooks, order domain events and compliance webhooks; turns each message into
- * an event (or a reason to skip it) and hands the chunk to `InventoryService` to apply in one
- * transaction. Skipped messages are logged by id and offset only, never their payload.
+ * an event (or a reason to refuse it) and hands the chunk to `InventoryService` to apply in one
+ * transaction. A message that does not decode or fit its topic goes to the DLQ with the reason
+ * once the rest has committed; it is logged by id and offset only, never its payload.
  */
 @Injectable()
 export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -122,9 +131,12 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       if (d.kind === 'ignored') this.metrics.ignored.inc({ topic: context.topic });
       else if (d.kind === 'rejected') {
         this.metrics.rejected.inc({ reason: d.reason });
+        const parked = deadLetterMalformed(context, d.message, d.reason, d.detail);
         this.logger.warn(
           { ...context, offset: d.offset, reason: d.reason, detail: d.detail, id: d.id },
-          'message is not valid for its topic; skipped',
+          parked
+            ? 'message is not valid for its topic; dead-lettered'
+            : 'message is not valid for its topic; skipped',
         );
       }
     }
@@ -137,6 +149,7 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       detail,
       offset: message.offset,
       id,
+      message,
     });
     if (topic === DomainTopic.OrderAccepted || topic === DomainTopic.OrderCancelled) {
       try {

@@ -105,7 +105,7 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
     if (context.topic === ShopifyKafkaTopic.Compliance) {
-      await this.privacy.handleChunk(messages);
+      await this.privacy.handleChunk(messages, context);
       return;
     }
     const decoded = messages.map((message) => this.decode(message));

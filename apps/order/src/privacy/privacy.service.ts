@@ -4,6 +4,7 @@ import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwi
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
+import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -60,10 +61,10 @@ export class PrivacyService {
   }
 
   /** One chunk of the compliance topic, in one transaction. */
-  async handleChunk(messages: KafkaMessage[]): Promise<void> {
+  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
     const tasks: PrivacyTask[] = [];
     for (const message of messages) {
-      const task = this.decode(message);
+      const task = this.decode(message, context);
       if (task) tasks.push(task);
     }
     if (tasks.length === 0) return;
@@ -75,17 +76,21 @@ export class PrivacyService {
     outcomes.forEach((outcome, i) => this.handled.inc({ kind: tasks[i].request.kind, outcome }));
   }
 
-  private decode(message: KafkaMessage): PrivacyTask | null {
+  private decode(message: KafkaMessage, context: ChunkContext): PrivacyTask | null {
+    // A compliance request that cannot be read is kept in the DLQ (with why) for a person to
+    // act on — a redact must not vanish because its body was malformed.
+    const skip = (envelope: WebhookEnvelope | null, reason: string, detail: string) =>
+      this.skip(message, context, envelope, reason, detail);
     let envelope: WebhookEnvelope;
     try {
       envelope = decodeEnvelope(message);
     } catch {
-      this.skip(message.offset, null, 'not a webhook envelope');
+      skip(null, 'envelope', 'not a webhook envelope');
       return null;
     }
     if (!isHandledComplianceTopic(envelope.shopifyTopic)) return null;
     if (!isShopDomain(envelope.shopDomain)) {
-      this.skip(message.offset, envelope, 'shop domain is not *.myshopify.com');
+      skip(envelope, 'shop_domain', 'shop domain is not *.myshopify.com');
       return null;
     }
     try {
@@ -96,22 +101,36 @@ export class PrivacyService {
       return { envelope, request };
     } catch (error) {
       if (error instanceof CompliancePayloadError) {
-        this.skip(message.offset, envelope, error.message);
+        skip(envelope, 'payload', error.message);
         return null;
       }
       if (error instanceof ShopifyJsonError) {
-        this.skip(message.offset, envelope, 'payload is not valid JSON');
+        skip(envelope, 'json', 'payload is not valid JSON');
         return null;
       }
       throw error;
     }
   }
 
-  private skip(offset: string, envelope: WebhookEnvelope | null, detail: string): void {
+  private skip(
+    message: KafkaMessage,
+    context: ChunkContext,
+    envelope: WebhookEnvelope | null,
+    reason: string,
+    detail: string,
+  ): void {
     this.handled.inc({ kind: envelope?.shopifyTopic ?? 'unknown', outcome: 'rejected' });
+    const parked = deadLetterMalformed(context, message, reason, detail);
     this.logger.warn(
-      { offset, webhookId: envelope?.webhookId, shopifyTopic: envelope?.shopifyTopic, detail },
-      'compliance message cannot be acted on; skipped',
+      {
+        offset: message.offset,
+        webhookId: envelope?.webhookId,
+        shopifyTopic: envelope?.shopifyTopic,
+        detail,
+      },
+      parked
+        ? 'compliance message cannot be acted on; dead-lettered'
+        : 'compliance message cannot be acted on; skipped',
     );
   }
 

@@ -39,7 +39,7 @@ export class LifecycleConsumer implements OnApplicationBootstrap, OnModuleDestro
       groupId: config.SHOPS_CONSUMER_GROUP,
       topics: [ShopifyKafkaTopic.Compliance],
       logger: logger.child({ component: 'lifecycle-consumer' }),
-      handleBatch: (messages) => service.handleChunk(messages),
+      handleBatch: (messages, context) => service.handleChunk(messages, context),
       deadLetters: { group: ConsumerGroup.Shops, producer, registry },
     });
   }

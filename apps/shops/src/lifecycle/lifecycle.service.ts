@@ -12,6 +12,7 @@ import { claimInbox, enqueueOutbox, withSavepoint, withTransaction } from '@shop
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
 import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
+import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsRepository } from '../credentials/credentials.repository';
@@ -64,8 +65,8 @@ export class LifecycleService {
   }
 
   /** One chunk of the compliance topic, in one transaction. */
-  async handleChunk(messages: KafkaMessage[]): Promise<void> {
-    const tasks = messages.flatMap((message) => this.decode(message));
+  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+    const tasks = messages.flatMap((message) => this.decode(message, context));
     if (tasks.length === 0) return;
     const outcomes = await withTransaction(this.dataSource, async (manager) => {
       const results: Outcome[] = [];
@@ -94,13 +95,22 @@ export class LifecycleService {
     }
   }
 
-  private decode(message: KafkaMessage): Task[] {
+  /**
+   * A message that cannot be acted on goes to the DLQ with the reason (once the chunk commits),
+   * where a person can look at it: dropping an unreadable `shop/redact` would lose the request.
+   */
+  private decode(message: KafkaMessage, context: ChunkContext): Task[] {
+    const outcome = (reason: string, detail?: string) =>
+      deadLetterMalformed(context, message, reason, detail) ? 'dead-lettered' : 'skipped';
     let envelope: WebhookEnvelope;
     try {
       envelope = decodeEnvelope(message);
     } catch {
       this.handled.inc({ topic: 'unknown', outcome: 'rejected' });
-      this.logger.warn({ offset: message.offset }, 'not a webhook envelope; skipped');
+      this.logger.warn(
+        { offset: message.offset },
+        `not a webhook envelope; ${outcome('envelope')}`,
+      );
       return [];
     }
     const topic = envelope.shopifyTopic;
@@ -110,7 +120,7 @@ export class LifecycleService {
       this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
       this.logger.warn(
         { offset: message.offset, webhookId: envelope.webhookId },
-        'shop domain is not *.myshopify.com; skipped',
+        `shop domain is not *.myshopify.com; ${outcome('shop_domain')}`,
       );
       return [];
     }
@@ -123,14 +133,12 @@ export class LifecycleService {
       if (!(error instanceof WebhookPayloadError) && !(error instanceof ShopifyJsonError))
         throw error;
       this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
+      // Field names only; a JSON error could quote the body.
+      const reason = error instanceof WebhookPayloadError ? error.message : 'not JSON';
+      const done = outcome(error instanceof WebhookPayloadError ? 'payload' : 'json', reason);
       this.logger.warn(
-        {
-          offset: message.offset,
-          webhookId: envelope.webhookId,
-          // Field names only; a JSON error could quote the body.
-          reason: error instanceof WebhookPayloadError ? error.message : 'not JSON',
-        },
-        'payload does not fit the topic or names another shop; skipped',
+        { offset: message.offset, webhookId: envelope.webhookId, reason },
+        `payload does not fit the topic or names another shop; ${done}`,
       );
       return [];
     }

@@ -9,6 +9,7 @@ import {
   backoffDelay,
   briefError,
   ConsumerRunner,
+  deadLetterMalformed,
   type BatchingProducer,
   type ChunkContext,
   type ConsumerRunnerStatus,
@@ -89,12 +90,16 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
             : [],
       ),
     );
-    for (const input of inputs) {
+    for (const [index, input] of inputs.entries()) {
       if (input.kind !== 'rejected') continue;
       this.metrics.rejected.inc({ topic: input.topic, reason: input.reason });
+      // To the DLQ with the reason once the rest has committed, rather than gone without a trace.
+      const parked = deadLetterMalformed(context, messages[index], input.reason);
       this.logger.warn(
         { ...context, offset: input.offset, reason: input.reason },
-        'message is not a valid event; skipped',
+        parked
+          ? 'message is not a valid event; dead-lettered'
+          : 'message is not a valid event; skipped',
       );
     }
   }
