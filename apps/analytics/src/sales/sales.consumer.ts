@@ -4,7 +4,13 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { ConsumerGroup, decodeEnvelope, DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
+import {
+  ConsumerGroup,
+  decodeEnvelope,
+  DomainTopic,
+  isPrivacyWebhookTopic,
+  ShopifyKafkaTopic,
+} from '@shopwire/contracts';
 import {
   backoffDelay,
   briefError,
@@ -36,13 +42,6 @@ export const ANALYTICS_TOPICS = [
   DomainTopic.OrderCancelled,
   ShopifyKafkaTopic.Compliance,
 ];
-
-const COMPLIANCE_TOPICS = new Set([
-  'customers/redact',
-  'shop/redact',
-  'customers/data_request',
-  'app/uninstalled',
-]);
 
 type Decoded =
   | { kind: 'event'; event: AnalyticsEvent }
@@ -146,7 +145,7 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     }
     try {
       const envelope = decodeEnvelope(message);
-      if (!COMPLIANCE_TOPICS.has(envelope.shopifyTopic)) return { kind: 'ignored' };
+      if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored' };
       if (!isShopDomain(envelope.shopDomain)) {
         return reject('shop_domain', 'shop domain is not *.myshopify.com');
       }

@@ -8,6 +8,7 @@ import {
   ConsumerGroup,
   decodeEnvelope,
   DomainTopic,
+  isPrivacyWebhookTopic,
   ShopifyKafkaTopic,
   type WebhookEnvelope,
 } from '@shopwire/contracts';
@@ -52,12 +53,6 @@ export const INVENTORY_TOPICS = [
 
 const LEVEL_TOPICS = new Set(['inventory_levels/update', 'inventory_levels/connect']);
 const ITEM_TOPICS = new Set(['inventory_items/create', 'inventory_items/update']);
-const COMPLIANCE_TOPICS = new Set([
-  'customers/redact',
-  'shop/redact',
-  'customers/data_request',
-  'app/uninstalled',
-]);
 
 type Decoded =
   | { kind: 'event'; event: InventoryEvent }
@@ -173,12 +168,12 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
     const known =
       LEVEL_TOPICS.has(shopifyTopic) ||
       ITEM_TOPICS.has(shopifyTopic) ||
-      COMPLIANCE_TOPICS.has(shopifyTopic);
+      isPrivacyWebhookTopic(shopifyTopic);
     if (!known) return { kind: 'ignored' };
     if (!isShopDomain(envelope.shopDomain)) {
       return reject('shop_domain', 'shop domain is not *.myshopify.com', envelope.webhookId);
     }
-    if (COMPLIANCE_TOPICS.has(shopifyTopic)) {
+    if (isPrivacyWebhookTopic(shopifyTopic)) {
       // Nothing of the payload is needed (nor kept): inventory holds no personal data.
       return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };
     }
