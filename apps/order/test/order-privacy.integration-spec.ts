@@ -1,3 +1,6 @@
+import { deadLetterTopicOf, EnvelopeHeader, ShopifyKafkaTopic } from '@shopwire/contracts';
+import { FailureHeader } from '@shopwire/kafka';
+import { collectMessages, headerValue, topicPositions } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
@@ -207,6 +210,29 @@ describe('privacy for the order service', () => {
       // 2 orders + 1 export erased
       { kind: 'customers/redact', customer_id: jon.id, rows_affected: 3, completed: true },
     ]);
+  });
+
+  it('a compliance request that cannot be read waits in the DLQ with its reason, not dropped', async () => {
+    const shop = uniqueShop();
+    const dlq = deadLetterTopicOf(ShopifyKafkaTopic.Compliance);
+    const start = await topicPositions(kafka, dlq);
+    const body = '{"shop_domain": ';
+    const [bad] = await produceCompliance(producer, [{ shop, topic: 'customers/redact', body }]);
+    const dead = await collectMessages(kafka, dlq, {
+      from: start,
+      // (every service reads the compliance topic: this suite's group only)
+      filter: (m) =>
+        headerValue(m, FailureHeader.ConsumerGroup) === groupId &&
+        headerValue(m, EnvelopeHeader.WebhookId) === bad,
+      done: (found) => found.length >= 1,
+    });
+    expect(dead).toHaveLength(1);
+    expect(String(dead[0]!.message.value)).toBe(body);
+    expect(headerValue(dead[0]!.message, FailureHeader.DeadLetterReason)).toBe('malformed:json');
+    expect(headerValue(dead[0]!.message, FailureHeader.ErrorMessage)).toBe(
+      'payload is not valid JSON',
+    );
+    expect(await inboxed([bad])).toBe(0);
   });
 
   it('app/uninstalled marks the shop inactive; its orders are still recorded; shop/redact erases all its PII', async () => {
