@@ -134,6 +134,11 @@ describe('CallbackDestinationGuard', () => {
   it('an unresolvable name is its own reason (may resolve later)', async () => {
     const guard = new CallbackDestinationGuard(strict, stubResolver({}));
     expect((await refusal(guard, 'https://nowhere.example.com/')).reason).toBe('unresolvable');
+    // a lookup that never answers is given up, not waited on
+    const hanging = new CallbackDestinationGuard(strict, () => new Promise(() => undefined), 20);
+    const error = await refusal(hanging, 'https://slow.example.com/');
+    expect(error.reason).toBe('unresolvable');
+    expect(error.message).toContain('ETIMEDOUT');
   });
 
   it('is https-only in production, refuses credentials and other schemes', async () => {

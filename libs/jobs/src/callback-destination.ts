@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { withTimeout } from '@shopwire/resilience';
 import ipaddr from 'ipaddr.js';
 
 /** One answer of a name lookup, as `dns.lookup(name, { all: true })` gives it. */
@@ -93,6 +94,8 @@ export class CallbackDestinationGuard {
   constructor(
     readonly policy: CallbackDestinationPolicy,
     private readonly resolver: HostResolver = systemResolver,
+    /** A lookup slower than this counts as unresolvable: a submission must not hang on DNS. */
+    private readonly lookupTimeoutMs = 5000,
   ) {}
 
   /** Throws `CallbackDestinationRefused`; returns the parsed URL. */
@@ -131,7 +134,9 @@ export class CallbackDestinationGuard {
     if (family) return { url, address: { address: host, family: family === 6 ? 6 : 4 } };
     let answers: ResolvedAddress[];
     try {
-      answers = await this.resolver(host);
+      answers = await withTimeout(this.lookupTimeoutMs, `looking up ${host}`, () =>
+        this.resolver(host),
+      );
     } catch (error) {
       throw new CallbackDestinationRefused(
         `callbackUrl host ${host} does not resolve (${(error as { code?: string }).code ?? 'error'})`,
