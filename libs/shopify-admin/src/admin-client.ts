@@ -1,6 +1,5 @@
 import {
-  breakerHealth,
-  createBreaker,
+  BreakerRegistry,
   isBreakerOpenError,
   retry,
   withTimeout,
@@ -72,6 +71,8 @@ export interface ShopifyAdminClientOptions {
     volumeThreshold?: number;
     errorThresholdPercentage?: number;
     resetTimeoutMs?: number;
+    /** Shops with a breaker kept at once (least recently used out). Default 10,000. */
+    maxShops?: number;
   };
   budget?: Partial<BudgetPolicy>;
   /** Assumed for a shop until its first reply (Shopify Standard). */
@@ -143,7 +144,7 @@ export class ShopifyAdminClient {
   private readonly graphqlGate: BudgetGate;
   private readonly restGate: BudgetGate;
   private readonly predictor = new CostPredictor();
-  private readonly breakers = new Map<string, Breaker<[() => Promise<RawReply>], RawReply>>();
+  private readonly breakers: BreakerRegistry<[() => Promise<RawReply>], RawReply>;
   private readonly metrics: AdminMetrics;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -157,6 +158,20 @@ export class ShopifyAdminClient {
     this.restBudget = this.budget('rest', options.restBucket ?? REST_STANDARD);
     this.graphqlGate = new BudgetGate(this.graphqlBudget);
     this.restGate = new BudgetGate(this.restBudget);
+    // Bounded: a process serving many shops over its life does not keep every shop's breaker.
+    this.breakers = new BreakerRegistry<[() => Promise<RawReply>], RawReply>({
+      max: options.breaker?.maxShops ?? 10_000,
+      action: (call) => call(),
+      optionsFor: (shop) => ({
+        name: `shopify-admin:${shop}`,
+        // the attempt's own timeout fires first; this only backs it up
+        timeoutMs: this.timeoutMs + 1000,
+        volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+        errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
+        resetTimeoutMs: options.breaker?.resetTimeoutMs ?? 10_000,
+        registry: options.registry,
+      }),
+    });
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 });
@@ -240,25 +255,12 @@ export class ShopifyAdminClient {
 
   /** The shop's circuit breaker state, for health endpoints. */
   breakerFor(shop: string): Breaker<[() => Promise<RawReply>], RawReply> {
-    let breaker = this.breakers.get(shop);
-    if (!breaker) {
-      breaker = createBreaker((call: () => Promise<RawReply>) => call(), {
-        name: `shopify-admin:${shop}`,
-        // the attempt's own timeout fires first; this only backs it up
-        timeoutMs: this.timeoutMs + 1000,
-        volumeThreshold: this.options.breaker?.volumeThreshold ?? 5,
-        errorThresholdPercentage: this.options.breaker?.errorThresholdPercentage ?? 50,
-        resetTimeoutMs: this.options.breaker?.resetTimeoutMs ?? 10_000,
-        registry: this.options.registry,
-      });
-      this.breakers.set(shop, breaker);
-    }
-    return breaker;
+    return this.breakers.get(shop);
   }
 
   /** Every shop breaker's state and counts, for `/health/ready` (no payloads, no tokens). */
   health(): Record<string, Record<string, unknown>> {
-    return Object.fromEntries([...this.breakers].map(([shop, b]) => [shop, breakerHealth(b)]));
+    return this.breakers.health();
   }
 
   /** The budget's view of a shop (tests, health, the benchmark); in fallback, the local share. */
@@ -274,7 +276,6 @@ export class ShopifyAdminClient {
   async close(): Promise<void> {
     for (const api of ['graphql', 'rest'] as const)
       if (this.budgetMode(api) === 'fallback') this.metrics.budgetFallback.dec({ api });
-    for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
