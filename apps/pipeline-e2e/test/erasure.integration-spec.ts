@@ -42,6 +42,9 @@ import { Pipeline, PIPELINE_SECRET, PIPELINE_TOKEN } from './pipeline-harness';
  * Every search is checked against a second customer of the same shop who is not redacted: the
  * same search must find them, so a search that cannot find anything fails the test.
  */
+// test-runs-alone: it searches every message written to the shared topics since the redact, and
+// another suite's order service (in its own group and database, without this suite's tombstone)
+// reads the same re-sent webhooks and writes the customer's data to the domain topics again.
 const RUN = randomUUID().slice(0, 8);
 const SHOP = `erasure-${RUN}.myshopify.com`;
 const SKU = `ERASE-${RUN}`;
