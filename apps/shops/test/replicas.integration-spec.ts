@@ -22,6 +22,9 @@ import { call, coreDatabase, newKey, startReplica, type ShopsReplica } from './c
  * one refresh per expiry), N replicas reporting one 401 cause one refresh, reauth_required as 409,
  * app/uninstalled and shop/redact from Kafka, a clean reinstall — and no token in their logs.
  */
+// test-runs-alone: it counts the lifecycle consumer's outcomes for every app/uninstalled on the
+// shared compliance topic, and another suite's forged or foreign one read at the same time counts
+// as a second rejection.
 describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
   let sim: SimulatorProcess;
   let replicas: ShopsReplica[] = [];
