@@ -106,3 +106,17 @@ export function appConfigProblems(app: string, env: Record<string, string>): str
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+/** The literal `env` of the provision Job's container (its values copied from shopwire-common). */
+export function provisionJobEnv(objects: K8sObject[]): Record<string, string | undefined> {
+  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'shopwire-provision')!;
+  const containers = (
+    job.spec as {
+      template: {
+        spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
+      };
+    }
+  ).template.spec.containers;
+  const env = containers.find((c) => c.name === 'provision')!.env ?? [];
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
+}

@@ -12,7 +12,7 @@ import {
   checkSecrets,
 } from './invariants';
 import { OVERLAYS, renderKustomization, runSchemaCheck, type K8sObject } from './render';
-import { appConfigProblems, containerEnvironment } from './app-config';
+import { appConfigProblems, containerEnvironment, provisionJobEnv } from './app-config';
 import { documentedSecrets, exampleSecretValues } from './secrets-example';
 
 const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync', 'shops'];
@@ -354,20 +354,7 @@ describe('the invariants catch what they guard against', () => {
 });
 
 describe('topic durability in the provision Job', () => {
-  function provisionEnv(overlay: string): Record<string, string | undefined> {
-    const job = render(overlay).find(
-      (o) => o.kind === 'Job' && o.metadata.name === 'shopwire-provision',
-    )!;
-    const containers = (
-      job.spec as {
-        template: {
-          spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
-        };
-      }
-    ).template.spec.containers;
-    const env = containers.find((c) => c.name === 'provision')!.env ?? [];
-    return Object.fromEntries(env.map((e) => [e.name, e.value]));
-  }
+  const provisionEnv = (overlay: string) => provisionJobEnv(render(overlay));
 
   it('prod: replication factor 3 and min.insync.replicas 2, so an acknowledged write survives a broker', () => {
     for (const overlay of ['k8s/overlays/prod', 'k8s/overlays/prod-keda']) {

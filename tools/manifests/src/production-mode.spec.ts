@@ -1,4 +1,4 @@
-import { containerEnvironment } from './app-config';
+import { containerEnvironment, provisionJobEnv } from './app-config';
 import { productionConfigProblems, secretVariables } from './production-config';
 import { OVERLAYS, renderKustomization, type K8sObject } from './render';
 import { exampleSecretValues } from './secrets-example';
@@ -12,19 +12,6 @@ const render = (overlay: string) => {
   return rendered.get(overlay)!;
 };
 
-function provisionEnv(objects: K8sObject[]): Record<string, string | undefined> {
-  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'shopwire-provision')!;
-  const containers = (
-    job.spec as {
-      template: {
-        spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
-      };
-    }
-  ).template.spec.containers;
-  const env = containers.find((c) => c.name === 'provision')!.env ?? [];
-  return Object.fromEntries(env.map((e) => [e.name, e.value]));
-}
-
 describe.each(PROD)('%s in production mode', (overlay) => {
   it('runs every Deployment and the provision Job with SHOPWIRE_ENV=production', () => {
     const objects = render(overlay);
@@ -36,7 +23,7 @@ describe.each(PROD)('%s in production mode', (overlay) => {
         'production',
       ]);
     }
-    expect(provisionEnv(objects).SHOPWIRE_ENV).toBe('production');
+    expect(provisionJobEnv(objects).SHOPWIRE_ENV).toBe('production');
   });
 
   it("passes every app's production guard with what the manifests set (secrets are external)", () => {
@@ -58,7 +45,7 @@ it('development keeps SHOPWIRE_ENV=development', () => {
   const objects = render('k8s/overlays/dev');
   const gateway = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!;
   expect(containerEnvironment(gateway, objects, new Map()).SHOPWIRE_ENV).toBe('development');
-  expect(provisionEnv(objects).SHOPWIRE_ENV).toBe('development');
+  expect(provisionJobEnv(objects).SHOPWIRE_ENV).toBe('development');
 });
 
 it('the check finds a development value the manifests would ship', () => {
