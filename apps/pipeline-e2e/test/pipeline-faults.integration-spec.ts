@@ -11,10 +11,17 @@ describe('pipeline under faults (separate processes, real Kafka and Postgres)', 
   let pipeline: Pipeline;
 
   beforeAll(async () => {
-    // A SIGKILLed consumer never leaves its group: its restarted process gets the partitions back
-    // once the group evicts the dead member, after the session timeout. What is tested is nothing
-    // lost or doubled, not the production 30 s wait, so the services run with 10 s.
-    pipeline = await Pipeline.start({ KAFKA_SESSION_TIMEOUT_MS: '10000' });
+    // What is tested is nothing lost or doubled, not how long production waits, so the waits a
+    // fault starts are shortened through configuration:
+    //  - a SIGKILLed consumer never leaves its group; its restarted process gets the partitions
+    //    back once the group evicts the dead member, after the session timeout (30 s);
+    //  - an email or ERP call claimed by a killed process, or whose claim a Postgres restart
+    //    interrupted, is taken over when its lease ends (60 s). 20 s still outlasts a send.
+    pipeline = await Pipeline.start({
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      SENDER_LEASE_MS: '20000',
+      WORKER_LEASE_MS: '20000',
+    });
   });
 
   afterAll(async () => {
