@@ -83,7 +83,7 @@ export async function startSimulatorProcess(
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
   };
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`simulator exited with ${child.exitCode}`);
     try {
@@ -98,7 +98,7 @@ export async function startSimulatorProcess(
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error('simulator did not become ready within 30 s');
+      throw new Error('simulator did not become ready within 90 s');
     }
     await new Promise((r) => setTimeout(r, 100));
   }
