@@ -2,10 +2,12 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { NestPinoLogger } from '@shopwire/observability';
 import type { Registry } from 'prom-client';
 import { recordRoutes } from './access/route-inventory';
 import { instrumentHttp } from './http-metrics';
 import { METRICS_REGISTRY } from './metrics.controller';
+import { echoRequestId, requestLogOptions } from './request-log';
 
 export interface HttpAppOptions {
   title: string;
@@ -22,7 +24,8 @@ export interface HttpAppOptions {
 }
 
 /**
- * Every service's HTTP surface: Nest on Fastify, JSON logs, OpenAPI at `/docs`, and shutdown
+ * Every service's HTTP surface: Nest on Fastify, JSON logs with one access line per request
+ * (`./request-log`, when `logger` is a `NestPinoLogger`), OpenAPI at `/docs`, and shutdown
  * hooks so SIGTERM runs each module's `onModuleDestroy`/`beforeApplicationShutdown` (stop
  * consuming, flush, close) before the process exits.
  */
@@ -35,7 +38,9 @@ export async function createHttpApp(
     // Shopify gives up after 5 s; a slow client must not hold a connection much longer.
     requestTimeout: 10_000,
     return503OnClosing: true,
+    ...(options.logger instanceof NestPinoLogger ? requestLogOptions(options.logger.logger) : {}),
   });
+  echoRequestId(adapter.getInstance());
   drainKeepAliveOnClose(adapter);
   recordRoutes(adapter.getInstance());
   options.configureFastify?.(adapter);

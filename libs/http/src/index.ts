@@ -6,3 +6,4 @@ export * from './access/route-inventory';
 export * from './health.controller';
 export * from './metrics.controller';
 export * from './http-app';
+export { REQUEST_ID_HEADER, requestIdOf } from './request-log';

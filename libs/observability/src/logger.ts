@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 /**
@@ -13,6 +14,14 @@ const REDACT = [
   '*.headers.authorization',
   'headers["x-shopify-hmac-sha256"]',
   'headers["shopify-hmac-sha256"]',
+  'headers["x-shopify-access-token"]',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers["x-shopify-hmac-sha256"]',
+  '*.headers["shopify-hmac-sha256"]',
+  '*.headers["x-shopify-access-token"]',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
   '*.secret',
   '*.secrets',
   '*.password',
@@ -26,19 +35,45 @@ const REDACT = [
   '*.body',
 ];
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination` is stdout unless a test captures the lines. */
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-  });
+    mixin: traceCorrelation,
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * `trace_id`, `span_id` and `trace_flags` of the span active where the line is written (the
+ * field names of OpenTelemetry's log data model in JSON), so a log line leads to its trace and a
+ * trace to its lines. Lines written outside any span carry none. Read per line from
+ * `@opentelemetry/api`'s context (AsyncLocalStorage), which costs a map lookup.
+ */
+function traceCorrelation(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const spanContext = span.spanContext();
+  if (!isSpanContextValid(spanContext)) return {};
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: spanContext.traceFlags.toString(16).padStart(2, '0'),
+  };
 }
 
 /** Nest's logger interface over pino, so framework messages come out as the same JSON lines. */
 export class NestPinoLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
+  /** `logger` is also the one `createHttpApp` hands Fastify for the access log. */
+  constructor(readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
     this.logger.info({ context }, String(message));
