@@ -146,6 +146,24 @@ export function apiCredentialsOf(config: {
   return all;
 }
 
+/**
+ * The refusal of `apiCredentialsOf` as a schema refinement, for a service with internal API
+ * routes: `z.object({ ...apiAccessEnv, … }).superRefine(requireApiCaller)`. Checked while the
+ * configuration loads, so it exits 78 naming API_CREDENTIALS like every other configuration
+ * problem, instead of failing once Nest is already starting.
+ */
+export function requireApiCaller(
+  config: { API_CREDENTIALS?: ApiCredentialSpec[]; API_TOKENS?: Map<string, string> },
+  ctx: z.RefinementCtx,
+): void {
+  if (combinedCredentials(config).length === 0)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['API_CREDENTIALS'],
+      message: 'set API_CREDENTIALS (hashed, scoped) or, in development, API_TOKENS',
+    });
+}
+
 /** `apiCredentialsOf` without the refusal: for a service with public routes only (gateway). */
 export function combinedCredentials(config: {
   API_CREDENTIALS?: ApiCredentialSpec[];

@@ -4,3 +4,4 @@ export * from './kafka-connection';
 export { z } from 'zod';
 export * from './api-credentials';
 export * from './production-guard';
+export * from './service-config.module';
