@@ -157,3 +157,71 @@ describe('docker-compose.yml', () => {
     expect(output).toMatch(/validate-compose: OK/);
   }, 60_000);
 });
+
+describe('Kafka UI (compose observability profile)', () => {
+  const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as {
+    services: Record<
+      string,
+      {
+        image?: string;
+        profiles?: string[];
+        ports?: string[];
+        environment?: Record<string, string>;
+        depends_on?: Record<string, { condition: string }>;
+      }
+    >;
+  };
+  const ui = compose.services['kafka-ui'];
+  const env = ui?.environment ?? {};
+  // Compose writes a literal `$` as `$$`; Kafbat receives the single one.
+  const masked = new RegExp(
+    (env.KAFKA_CLUSTERS_0_MASKING_0_FIELDSNAMEPATTERN ?? '').replaceAll('$$', '$'),
+  );
+
+  it('is Kafbat UI, pinned, opt-in, on loopback, reading the compose broker', () => {
+    expect(ui?.image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d+\.\d+\.\d+$/);
+    expect(ui?.profiles).toEqual(['observability']);
+    expect(ui?.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+    // The broker's INTERNAL listener, the one other containers use.
+    expect(env.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe('kafka:19092');
+    expect(compose.services.kafka?.environment?.KAFKA_ADVERTISED_LISTENERS).toContain(
+      'INTERNAL://kafka:19092',
+    );
+    expect(ui?.depends_on?.kafka?.condition).toBe('service_healthy');
+  });
+
+  it('is read-only and cannot be reconfigured from the browser', () => {
+    expect(env.KAFKA_CLUSTERS_0_READONLY).toBe('true');
+    expect(env.DYNAMIC_CONFIG_ENABLED).toBe('false');
+  });
+
+  it("masks every message value's personal fields, and only those", () => {
+    expect(env.KAFKA_CLUSTERS_0_MASKING_0_TYPE).toBe('REPLACE');
+    expect(env.KAFKA_CLUSTERS_0_MASKING_0_TOPICVALUESPATTERN).toBe('.*');
+    // Shopify's webhook fields (snake_case) and Shopwire's domain events (camelCase).
+    for (const field of [
+      'email',
+      'contact_email',
+      'phone',
+      'first_name',
+      'last_name',
+      'firstName',
+      'lastName',
+      'address1',
+      'zip',
+      'billing_address',
+      'shipping_address',
+      'default_address',
+      'browser_ip',
+      'client_details',
+      'note',
+    ]) {
+      expect(masked.test(field)).toBe(true);
+    }
+    // What an operator looks for stays readable.
+    for (const field of ['id', 'name', 'order_number', 'total_price', 'sku', 'shop_domain'])
+      expect(masked.test(field)).toBe(false);
+  });
+});
