@@ -153,6 +153,32 @@ describe('the sync process', () => {
   });
 });
 
+describe('a migration run', () => {
+  const migrate = 'dist/apps/order/src/database/migrate.js';
+
+  it('refuses a defaulted DATABASE_URL in production, and a placeholder in it without printing it', async () => {
+    const defaulted = await run(migrate, { SHOPWIRE_ENV: 'production' });
+    expect(defaulted.code).toBe(78);
+    expect(refusedVariables(defaulted.output)).toEqual(['DATABASE_URL']);
+    expect(defaulted.output).toMatch(/DATABASE_URL: must be set; its default is a development/);
+
+    // Nothing listens on port 1: a refusal that came after connecting would be a connection error.
+    const placeholder = await run(migrate, {
+      SHOPWIRE_ENV: 'production',
+      DATABASE_URL: 'postgres://migrator:dev-only-password@127.0.0.1:1/shopwire',
+    });
+    expect(placeholder.code).toBe(78);
+    expect(refusedVariables(placeholder.output)).toEqual(['DATABASE_URL']);
+    expect(placeholder.output).not.toContain('dev-only-password');
+  });
+
+  it('names a malformed DATABASE_URL in development too', async () => {
+    const result = await run(migrate, { DATABASE_URL: 'not a url' });
+    expect(result.code).toBe(78);
+    expect(refusedVariables(result.output)).toEqual(['DATABASE_URL']);
+  });
+});
+
 describe('provisioning', () => {
   it('refuses replication below 3 and min.insync.replicas below 2 before connecting', async () => {
     const result = await run('dist/scripts/provision.js', {

@@ -7,3 +7,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-publisher';
 export * from './inbox-pruning';
+export * from './migrate-main';

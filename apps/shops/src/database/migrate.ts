@@ -1,4 +1,4 @@
-import { runSchemaMigrations } from '@shopwire/database';
+import { migrateAndExit, runSchemaMigrations } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { createShopsDataSource } from './shops-data-source';
 
@@ -14,25 +14,4 @@ export function runShopsMigrations(dataSource: DataSource): Promise<string[]> {
 }
 
 // `node dist/apps/shops/src/database/migrate.js`: migrate and exit (a Kubernetes Job, or locally).
-async function main(): Promise<void> {
-  const dataSource = createShopsDataSource({
-    url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    poolSize: 2,
-  });
-  await dataSource.initialize();
-  try {
-    const applied = await runShopsMigrations(dataSource);
-    process.stdout.write(`${JSON.stringify({ service: 'shops', msg: 'migrated', applied })}\n`);
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(
-      `${JSON.stringify({ service: 'shops', msg: 'migration failed', err: String(error) })}\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) void migrateAndExit('shops', createShopsDataSource);
