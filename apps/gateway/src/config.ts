@@ -50,8 +50,6 @@ export const gatewayConfigSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 
-export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
-
 /** What production refuses beside the shared rules (docs/security.md, "Production guards"). */
 export const gatewayProductionRules: ProductionRules = {
   SHOPIFY_WEBHOOK_SECRETS: { kind: 'secret', format: 'csv' },

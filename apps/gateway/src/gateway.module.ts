@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiAccessGuard, HealthModule, METRICS_REGISTRY, MetricsController } from '@shopwire/http';
-import { kafkaConnection } from '@shopwire/config';
+import { kafkaConnection, serviceConfigModule } from '@shopwire/config';
 import { createKafkaClient } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
-import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import type { GatewayConfig } from './config';
 import { WebhookProducer } from './kafka/webhook-producer';
 import { GatewayMetrics } from './webhooks/gateway-metrics';
 import { UninstalledShops } from './webhooks/uninstalled-shops';
@@ -48,13 +48,13 @@ export class GatewayModule {
       module: GatewayModule,
       global: true,
       imports: [
+        serviceConfigModule(config),
         HealthModule.forChecks({
           useFactory: () => [{ name: 'kafka', check: () => producer.checkCluster() }],
         }),
       ],
       controllers: [WebhooksController, MetricsController],
       providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
         // No API credentials: every gateway route is public (HMAC-checked webhooks, probes), and
         // the guard keeps any route added later closed until it declares its access.
         { provide: APP_GUARD, useClass: ApiAccessGuard },
@@ -70,7 +70,7 @@ export class GatewayModule {
         },
         WebhookIntakeService,
       ],
-      exports: [GATEWAY_CONFIG, GatewayMetrics],
+      exports: [GatewayMetrics],
     };
   }
 }

@@ -8,6 +8,7 @@ import {
   routeWebhook,
   WebhookPayloadError,
 } from '@shopwire/contracts';
+import { SERVICE_CONFIG } from '@shopwire/config';
 import { ProducerUnavailableError, type OutgoingMessage } from '@shopwire/kafka';
 import { context, injectTraceHeaders, SpanKind, tracer, trace } from '@shopwire/observability';
 import {
@@ -18,7 +19,7 @@ import {
   verifyWebhookHmac,
   type IncomingHeaders,
 } from '@shopwire/shopify';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import { GatewayMetrics } from './gateway-metrics';
 import { RecentDeliveries } from './recent-deliveries';
 import { passesForUninstalledShop, UninstalledShops } from './uninstalled-shops';
@@ -52,7 +53,7 @@ export class WebhookIntakeService {
   private readonly recent: RecentDeliveries | null;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(WEBHOOK_SINK) private readonly sink: WebhookSink,
     private readonly metrics: GatewayMetrics,
     @Inject(UNINSTALLED_SHOPS) private readonly uninstalled: UninstalledShops | null,

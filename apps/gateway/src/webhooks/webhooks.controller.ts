@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SERVICE_CONFIG } from '@shopwire/config';
 import { PublicRoute } from '@shopwire/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import type { GatewayConfig } from '../config';
 import { GatewayMetrics } from './gateway-metrics';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookRejection } from './webhook-rejection';
@@ -15,7 +16,7 @@ export class WebhooksController {
   constructor(
     private readonly intake: WebhookIntakeService,
     private readonly metrics: GatewayMetrics,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Post('shopify')
