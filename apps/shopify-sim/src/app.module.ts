@@ -7,10 +7,10 @@ import {
   METRICS_REGISTRY,
   MetricsController,
 } from '@shopwire/http';
-import { loadConfig } from '@shopwire/config';
+import { loadConfig, serviceConfigModule } from '@shopwire/config';
 import type { Logger, Registry } from '@shopwire/observability';
 import { AdminApiModule } from './admin-api/admin-api.module';
-import { SIM_CONFIG, SIM_LOGGER } from './app.tokens';
+import { SIM_LOGGER } from './app.tokens';
 import type { SimConfig } from './config/sim-config.schema';
 import { SmtpSinkService } from './third-parties/smtp-sink.service';
 import { thirdPartiesConfigSchema } from './third-parties/third-party-faults';
@@ -37,6 +37,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
+        serviceConfigModule(config),
         WebhooksModule,
         thirdParties,
         AdminApiModule,
@@ -57,13 +58,12 @@ export class AppModule {
       ],
       controllers: [MetricsController],
       providers: [
-        { provide: SIM_CONFIG, useValue: config },
         { provide: SIM_LOGGER, useValue: logger },
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: API_TOKENS, useValue: config.API_TOKENS },
         { provide: APP_GUARD, useClass: ApiTokenGuard },
       ],
-      exports: [SIM_CONFIG, SIM_LOGGER, METRICS_REGISTRY],
+      exports: [SIM_LOGGER, METRICS_REGISTRY],
     };
   }
 }

@@ -1,3 +1,2 @@
-/** Injection tokens for what `main.ts` builds before Nest starts (config, logger). */
-export const SIM_CONFIG = Symbol('SIM_CONFIG');
+/** Injection token for the logger `main.ts` builds before Nest starts (the configuration: SERVICE_CONFIG). */
 export const SIM_LOGGER = Symbol('SIM_LOGGER');

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { SIM_CONFIG } from '../app.tokens';
+import { SERVICE_CONFIG } from '@shopwire/config';
 import type { SimConfig } from '../config/sim-config.schema';
 import { AppRegistry, DEFAULT_APP_SCOPES } from './app-registry';
 import { INSTALLS_CLOCK } from './installs.tokens';
@@ -28,7 +28,7 @@ export class InstallsModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly apps: AppRegistry,
-    @Inject(SIM_CONFIG) private readonly config: SimConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SimConfig,
   ) {}
 
   onModuleInit(): void {

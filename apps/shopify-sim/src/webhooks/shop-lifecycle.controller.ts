@@ -10,7 +10,8 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { SIM_CONFIG, SIM_LOGGER } from '../app.tokens';
+import { SERVICE_CONFIG } from '@shopwire/config';
+import { SIM_LOGGER } from '../app.tokens';
 import type { SimConfig } from '../config/sim-config.schema';
 import { isShopDomain } from '../installs/oauth-crypto';
 import { parseBody } from '../installs/parse-body';
@@ -53,7 +54,7 @@ function checkShop(shop: string): string {
 @Controller('sim/shops')
 export class ShopLifecycleController {
   constructor(
-    @Inject(SIM_CONFIG) private readonly config: SimConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SimConfig,
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     private readonly tokens: TokenStore,
     private readonly subscriptions: WebhookSubscriptionStore,

@@ -8,7 +8,8 @@ import {
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Logger, Registry } from '@shopwire/observability';
 import { randomUUID } from 'node:crypto';
-import { SIM_CONFIG, SIM_LOGGER } from '../app.tokens';
+import { SERVICE_CONFIG } from '@shopwire/config';
+import { SIM_LOGGER } from '../app.tokens';
 import type { SimConfig } from '../config/sim-config.schema';
 import { TokenStore } from '../installs/token-store';
 import {
@@ -52,7 +53,7 @@ export class WebhookStreamsService implements OnApplicationBootstrap, OnApplicat
   private streamCounter = 0;
 
   constructor(
-    @Inject(SIM_CONFIG) private readonly config: SimConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SimConfig,
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly tokens: TokenStore,

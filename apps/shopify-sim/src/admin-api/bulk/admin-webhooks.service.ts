@@ -4,7 +4,8 @@ import type { Logger, Registry } from '@shopwire/observability';
 import { createBreaker, retry, type Breaker } from '@shopwire/resilience';
 import { signWebhookBody } from '../../webhooks/delivery/webhook-envelope';
 import { randomUUID } from 'node:crypto';
-import { SIM_CONFIG, SIM_LOGGER } from '../../app.tokens';
+import { SERVICE_CONFIG } from '@shopwire/config';
+import { SIM_LOGGER } from '../../app.tokens';
 import type { SimConfig } from '../../config/sim-config.schema';
 import { webhookHeaders } from '../../webhooks/delivery/webhook-envelope';
 import { toShopifyJson } from '../../webhooks/payloads/shopify-json.writer';
@@ -46,7 +47,7 @@ export class AdminWebhooksService implements ChangeListener, OnModuleDestroy {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    @Inject(SIM_CONFIG) private readonly config: SimConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SimConfig,
     @Inject(SIM_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly shops: AdminShopsService,
