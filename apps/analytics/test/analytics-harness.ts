@@ -1,5 +1,5 @@
 import { loadConfig } from '@shopwire/config';
-import { type OrderData } from '@shopwire/contracts';
+import { SUBSCRIPTIONS, type OrderData } from '@shopwire/contracts';
 import { createKafkaClient } from '@shopwire/kafka';
 import { createLogger } from '@shopwire/observability';
 import {
@@ -14,7 +14,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { analyticsConfigSchema } from '../src/config';
 import { createAnalyticsDataSource, runAnalyticsMigrations } from '../src/database/migrate';
-import { ANALYTICS_TOPICS, SalesConsumer } from '../src/sales/sales.consumer';
+import { SalesConsumer } from '../src/sales/sales.consumer';
 
 export { produceWebhooks, uniqueShop, type Webhook } from '@shopwire/testing';
 
@@ -38,7 +38,7 @@ export function testKafka(): Kafka {
 
 /** A fresh group starting at the end of every topic analytics reads. */
 export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  return startGroupAtEndOf(kafka, groupId, ANALYTICS_TOPICS);
+  return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.analytics);
 }
 
 export type RunningApp = RunningServiceApp<SalesConsumer>;

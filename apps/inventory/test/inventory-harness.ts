@@ -1,5 +1,5 @@
 import { loadConfig } from '@shopwire/config';
-import { type OrderData } from '@shopwire/contracts';
+import { SUBSCRIPTIONS, type OrderData } from '@shopwire/contracts';
 import { createKafkaClient } from '@shopwire/kafka';
 import { createLogger } from '@shopwire/observability';
 import {
@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { inventoryConfigSchema } from '../src/config';
 import { createInventoryDataSource, runInventoryMigrations } from '../src/database/migrate';
-import { INVENTORY_TOPICS, InventoryConsumer } from '../src/levels/inventory.consumer';
+import { InventoryConsumer } from '../src/levels/inventory.consumer';
 
 export { produceWebhooks, uniqueShop, type Webhook } from '@shopwire/testing';
 
@@ -40,7 +40,7 @@ export function testKafka(): Kafka {
 
 /** A fresh group starting at the end of every topic inventory reads. */
 export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  return startGroupAtEndOf(kafka, groupId, INVENTORY_TOPICS);
+  return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.inventory);
 }
 
 export type RunningApp = RunningServiceApp<InventoryConsumer>;

@@ -1,4 +1,4 @@
-import { decodeEnvelope, type WebhookEnvelope } from '@shopwire/contracts';
+import { decodeWebhookMessage } from '@shopwire/contracts';
 import { ConsumerRunner, type ChunkContext, type ConsumerRunnerStatus } from '@shopwire/kafka';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -117,10 +117,10 @@ export class CachePurgeConsumer {
   }
 
   private targetsOf(message: KafkaMessage, context: ChunkContext): PurgeTarget[] {
-    let envelope: WebhookEnvelope;
+    const decoded = decodeWebhookMessage(message);
     try {
-      envelope = decodeEnvelope(message);
-      return purgeTargets(envelope);
+      if (!decoded.ok) throw new Error(decoded.detail);
+      return purgeTargets(decoded.value);
     } catch (error) {
       this.options.logger.warn(
         {

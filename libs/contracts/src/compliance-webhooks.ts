@@ -1,4 +1,13 @@
-import { isShopDomain } from './shop-domain';
+import {
+  decodeJson,
+  field,
+  FieldError,
+  rejected,
+  accepted,
+  type Decoded,
+  type JsonObject,
+} from './decoding';
+import type { WebhookEnvelope } from './webhook-envelope';
 
 /**
  * The webhooks that erase, export or end a shop's data — and the check that they are about the
@@ -89,51 +98,31 @@ export class WebhookPayloadError extends Error {
   }
 }
 
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 const shape = (message: string) => new WebhookPayloadError('shape', message);
 
-const DIGITS = /^[1-9]\d{0,18}$/;
-const MAX_ID = 9223372036854775807n;
-
-function id(value: unknown, field: string): string {
-  let digits: string | null = null;
-  if (typeof value === 'string') digits = value;
-  else if (typeof value === 'number' && Number.isSafeInteger(value)) digits = String(value);
-  else if (typeof value === 'number' && Number.isInteger(value))
-    throw shape(`${field} is a number beyond 2^53 that was not parsed exactly`);
-  if (digits === null || !DIGITS.test(digits) || BigInt(digits) > MAX_ID)
-    throw shape(`${field} must be a positive integer id`);
-  return digits;
+/** The shared field readers, refusing with a 'shape' `WebhookPayloadError`. */
+function shaped<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof FieldError) throw shape(error.message);
+    throw error;
+  }
 }
 
-function optionalId(value: unknown, field: string): string | null {
-  return value === undefined || value === null ? null : id(value, field);
+const id = (value: unknown, name: string) => shaped(() => field.id(value, name));
+const optionalId = (value: unknown, name: string) => shaped(() => field.optionalId(value, name));
+const optionalText = (value: unknown, name: string) =>
+  shaped(() => field.optionalText(value, name, 1000));
+const object = (value: unknown, name: string) => shaped(() => field.object(value, name));
+
+function ids(value: unknown, name: string): string[] {
+  if (!Array.isArray(value)) throw shape(`${name} must be an array of ids`);
+  return value.map((item, index) => id(item, `${name}[${index}]`));
 }
 
-function ids(value: unknown, field: string): string[] {
-  if (!Array.isArray(value)) throw shape(`${field} must be an array of ids`);
-  return value.map((item, index) => id(item, `${field}[${index}]`));
-}
-
-function optionalText(value: unknown, field: string): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || value.length > 1000) throw shape(`${field} must be a string`);
-  return value;
-}
-
-function object(value: unknown, field: string): JsonObject {
-  if (!isObject(value)) throw shape(`${field} must be an object`);
-  return value;
-}
-
-function shopDomainField(payload: JsonObject, field: string): string {
-  const value = payload[field];
-  if (!isShopDomain(value)) throw shape(`${field} must be a *.myshopify.com domain`);
-  return value;
+function shopDomainField(payload: JsonObject, name: string): string {
+  return shaped(() => field.shopDomain(payload[name], name));
 }
 
 /**
@@ -285,5 +274,28 @@ export function crossCheckShopWebhook(topic: string, shopDomain: string, payload
   for (const field of SHOP_FIELDS) {
     if (body[field] !== undefined && body[field] !== shopDomain)
       throw new WebhookPayloadError('shop_mismatch', `${field} names another shop than the header`);
+  }
+}
+
+/**
+ * The one reading of a privacy or lifecycle webhook on `shopify.compliance.v1`, for every
+ * consumer: the body parsed exactly, decoded for its topic, and checked to name the envelope's
+ * shop. Refused with 'json', or 'payload' (a body that does not fit its topic or names another
+ * shop — the detail says which, by field name only).
+ */
+export function decodePrivacyMessage(
+  envelope: Pick<WebhookEnvelope, 'shopifyTopic' | 'shopDomain' | 'payload'>,
+): Decoded<PrivacyWebhook> {
+  if (!isPrivacyWebhookTopic(envelope.shopifyTopic))
+    return rejected('payload', 'not a privacy or lifecycle topic');
+  const json = decodeJson(envelope.payload, true);
+  if (!json.ok) return json;
+  try {
+    return accepted(
+      decodePrivacyWebhookFor(envelope.shopifyTopic, envelope.shopDomain, json.value),
+    );
+  } catch (error) {
+    if (error instanceof WebhookPayloadError) return rejected('payload', error.message);
+    throw error;
   }
 }

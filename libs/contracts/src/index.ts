@@ -8,3 +8,4 @@ export * from './shop-installations';
 export * from './consumers';
 export * from './jobs';
 export * from './webhook-subscriptions';
+export * from './decoding';

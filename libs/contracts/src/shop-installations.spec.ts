@@ -1,7 +1,6 @@
 import {
   decodeShopInstallationChanged,
   installationVersion,
-  ShopInstallationEventError,
   type ShopInstallationChangedEvent,
 } from './shop-installations';
 
@@ -30,18 +29,41 @@ describe('shops.installation.changed.v1', () => {
   });
 
   it('decodes an event', () => {
-    expect(decodeShopInstallationChanged(Buffer.from(JSON.stringify(event)))).toEqual(event);
+    expect(decodeShopInstallationChanged(Buffer.from(JSON.stringify(event)))).toEqual({
+      ok: true,
+      value: event,
+    });
   });
 
   it.each([
-    ['null', null],
-    ['not JSON', '{'],
-    ['an unknown type', JSON.stringify({ ...event, type: 'installation.deleted' })],
-    ['a bad version', JSON.stringify({ ...event, aggregateVersion: '2:17' })],
-    ['another aggregate', JSON.stringify({ ...event, aggregateId: 'other.myshopify.com' })],
-    ['a bad status', JSON.stringify({ ...event, data: { ...event.data, status: 'gone' } })],
-    ['no scopes', JSON.stringify({ ...event, data: { ...event.data, scopes: 'read_orders' } })],
-  ])('refuses %s', (_what, value) => {
-    expect(() => decodeShopInstallationChanged(value)).toThrow(ShopInstallationEventError);
+    ['null', null, 'json'],
+    ['not JSON', '{', 'json'],
+    ['garbage bytes', Buffer.from([0xff, 0xfe, 0x00, 0x9c]), 'json'],
+    ['an unknown type', JSON.stringify({ ...event, type: 'installation.deleted' }), 'event'],
+    ['a bad version', JSON.stringify({ ...event, aggregateVersion: '2:17' }), 'event'],
+    [
+      'another aggregate',
+      JSON.stringify({ ...event, aggregateId: 'other.myshopify.com' }),
+      'event',
+    ],
+    ['a bad shop', JSON.stringify({ ...event, shopDomain: 'acme.example' }), 'event'],
+    [
+      'a bad status',
+      JSON.stringify({ ...event, data: { ...event.data, status: 'gone' } }),
+      'event',
+    ],
+    [
+      'no scopes',
+      JSON.stringify({ ...event, data: { ...event.data, scopes: 'read_orders' } }),
+      'event',
+    ],
+    [
+      'no generation',
+      JSON.stringify({ ...event, data: { ...event.data, generation: '2' } }),
+      'event',
+    ],
+    ['a bad grant', JSON.stringify({ ...event, data: { ...event.data, grantType: 'x' } }), 'event'],
+  ])('refuses %s', (_what, value, reason) => {
+    expect(decodeShopInstallationChanged(value)).toMatchObject({ ok: false, reason });
   });
 });

@@ -1,4 +1,5 @@
-import type { DomainEvent } from './domain-events';
+import { decodeFields, decodeJson, FieldError, type Decoded } from './decoding';
+import { readDomainEvent, type DomainEvent } from './domain-events';
 
 /**
  * `shops.installation.changed.v1`: what the shops service announces about an installation, keyed
@@ -37,10 +38,6 @@ export function installationVersion(generation: number, revision: number): strin
   return `${String(generation).padStart(10, '0')}:${String(revision).padStart(10, '0')}`;
 }
 
-export class ShopInstallationEventError extends Error {
-  override readonly name = 'ShopInstallationEventError';
-}
-
 const STATUSES: readonly string[] = ['installed', 'uninstalled', 'reauth_required'];
 const GRANTS: readonly string[] = [
   'authorization_code',
@@ -48,39 +45,44 @@ const GRANTS: readonly string[] = [
   'client_credentials',
   'legacy',
 ];
+const VERSION = /^\d{10}:\d{10}$/;
+
+const isInstallationType = (type: unknown): type is ShopInstallationEventType =>
+  SHOP_INSTALLATION_EVENT_TYPES.includes(type as ShopInstallationEventType);
 
 /**
- * Decodes and checks one message value of `shops.installation.changed.v1`. Throws
- * `ShopInstallationEventError` (a poison message: retrying cannot help) when it is not one.
+ * Reads one message value of `shops.installation.changed.v1`. Refused with 'event' (or 'json')
+ * when it is not one — a poison message: retrying cannot help.
  */
 export function decodeShopInstallationChanged(
-  value: Buffer | string | null,
-): ShopInstallationChangedEvent {
-  if (value === null) throw new ShopInstallationEventError('empty message');
-  let event: Partial<ShopInstallationChangedEvent>;
-  try {
-    event = JSON.parse(typeof value === 'string' ? value : value.toString('utf8')) as never;
-  } catch {
-    throw new ShopInstallationEventError('not JSON');
-  }
-  const fail = (what: string): never => {
-    throw new ShopInstallationEventError(`not an installation event: ${what}`);
-  };
-  if (typeof event !== 'object' || event === null) fail('not an object');
-  if (typeof event.eventId !== 'string' || event.eventId === '') fail('eventId');
-  if (!SHOP_INSTALLATION_EVENT_TYPES.includes(event.type as ShopInstallationEventType))
-    fail('type');
-  if (typeof event.shopDomain !== 'string' || event.shopDomain === '') fail('shopDomain');
-  if (event.aggregateId !== event.shopDomain) fail('aggregateId');
-  if (typeof event.aggregateVersion !== 'string' || !/^\d{10}:\d{10}$/.test(event.aggregateVersion))
-    fail('aggregateVersion');
-  if (typeof event.occurredAt !== 'string') fail('occurredAt');
-  const data = event.data as Partial<ShopInstallationData> | undefined;
-  if (typeof data !== 'object' || data === null) fail('data');
-  if (!STATUSES.includes(data!.status as string)) fail('data.status');
-  if (!GRANTS.includes(data!.grantType as string)) fail('data.grantType');
-  if (!Array.isArray(data!.scopes) || !data!.scopes.every((s) => typeof s === 'string'))
-    fail('data.scopes');
-  if (!Number.isInteger(data!.generation)) fail('data.generation');
-  return event as ShopInstallationChangedEvent;
+  value: Buffer | string | null | undefined,
+): Decoded<ShopInstallationChangedEvent> {
+  const json = decodeJson(value);
+  if (!json.ok) return json;
+  return decodeFields('event', () => {
+    const event = readDomainEvent(json.value, isInstallationType, (v) => {
+      if (typeof v !== 'string' || !VERSION.test(v))
+        throw new FieldError('aggregateVersion must be generation:revision');
+      return v;
+    });
+    if (event.aggregateId !== event.shopDomain)
+      throw new FieldError('aggregateId must be the shop domain');
+    const data = event.data;
+    if (!STATUSES.includes(data.status as string)) throw new FieldError('data.status is unknown');
+    if (!GRANTS.includes(data.grantType as string))
+      throw new FieldError('data.grantType is unknown');
+    if (!Array.isArray(data.scopes) || !data.scopes.every((s) => typeof s === 'string'))
+      throw new FieldError('data.scopes must be an array of strings');
+    if (!Number.isInteger(data.generation))
+      throw new FieldError('data.generation must be an integer');
+    return {
+      ...event,
+      data: {
+        status: data.status as ShopInstallationStatus,
+        scopes: data.scopes as string[],
+        grantType: data.grantType as ShopGrantType,
+        generation: data.generation as number,
+      },
+    };
+  });
 }

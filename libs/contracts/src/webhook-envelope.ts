@@ -1,3 +1,13 @@
+import {
+  accepted,
+  decodeFields,
+  decodeJson,
+  rejected,
+  type Decoded,
+  type ExactJson,
+} from './decoding';
+import { isShopDomain } from './shop-domain';
+
 /**
  * A Shopify webhook as it travels on Kafka. The message value is the request body exactly as
  * Shopify sent it — the same bytes its HMAC was computed over, with IDs above 2^53 untouched —
@@ -54,10 +64,6 @@ export function envelopeHeaders(
   return headers;
 }
 
-export class EnvelopeDecodeError extends Error {
-  override readonly name = 'EnvelopeDecodeError';
-}
-
 function header(headers: KafkaHeaders | undefined, name: string): string | null {
   const value = headers?.[name];
   if (value === undefined) return null;
@@ -66,19 +72,14 @@ function header(headers: KafkaHeaders | undefined, name: string): string | null 
   return typeof first === 'string' ? first : first.toString('utf8');
 }
 
-/** Rebuilds the envelope from a Kafka message; throws `EnvelopeDecodeError` if it is not one. */
-export function decodeEnvelope(message: {
+function readEnvelope(message: {
   value: Buffer | null;
   headers?: KafkaHeaders;
-}): WebhookEnvelope {
+}): WebhookEnvelope | null {
   const webhookId = header(message.headers, EnvelopeHeader.WebhookId);
   const shopifyTopic = header(message.headers, EnvelopeHeader.ShopifyTopic);
   const shopDomain = header(message.headers, EnvelopeHeader.ShopDomain);
-  if (!webhookId || !shopifyTopic || !shopDomain || !message.value) {
-    throw new EnvelopeDecodeError(
-      'message is not a webhook envelope: webhook id, topic, shop domain and value are required',
-    );
-  }
+  if (!webhookId || !shopifyTopic || !shopDomain || !message.value) return null;
   return {
     webhookId,
     eventId: header(message.headers, EnvelopeHeader.EventId),
@@ -89,4 +90,58 @@ export function decodeEnvelope(message: {
     receivedAt: header(message.headers, EnvelopeHeader.ReceivedAt) ?? new Date(0).toISOString(),
     payload: message.value,
   };
+}
+
+/**
+ * The one reading of a Kafka message as a webhook envelope, for every consumer: refused with
+ * 'envelope' when the webhook id, topic, shop domain or value is missing, and 'shop_domain' when
+ * the shop is not a `*.myshopify.com` domain (the tenancy key of everything written after).
+ */
+export function decodeWebhookMessage(message: {
+  value: Buffer | null;
+  headers?: KafkaHeaders;
+}): Decoded<WebhookEnvelope> {
+  const envelope = readEnvelope(message);
+  if (!envelope)
+    return rejected(
+      'envelope',
+      'message is not a webhook envelope: webhook id, topic, shop domain and value are required',
+    );
+  if (!isShopDomain(envelope.shopDomain))
+    return rejected('shop_domain', 'shop domain is not *.myshopify.com');
+  return accepted(envelope);
+}
+
+export class EnvelopeDecodeError extends Error {
+  override readonly name = 'EnvelopeDecodeError';
+}
+
+/**
+ * @deprecated Use `decodeWebhookMessage`. Kept only until the order service's consumer, which
+ * is being moved onto the Nest transport, takes the decoder (it checks the shop itself).
+ */
+export function decodeEnvelope(message: {
+  value: Buffer | null;
+  headers?: KafkaHeaders;
+}): WebhookEnvelope {
+  const envelope = readEnvelope(message);
+  if (!envelope)
+    throw new EnvelopeDecodeError(
+      'message is not a webhook envelope: webhook id, topic, shop domain and value are required',
+    );
+  return envelope;
+}
+
+/**
+ * Reads a webhook's body with `read`, which takes the exactly parsed JSON and throws
+ * `FieldError` (through the `field` readers) when the body does not fit: refused with 'json' or
+ * 'payload'. The projection each consumer reads of Shopify's payloads is written this way.
+ */
+export function decodeWebhookPayload<T>(
+  envelope: Pick<WebhookEnvelope, 'payload'>,
+  read: (json: ExactJson) => T,
+): Decoded<T> {
+  const json = decodeJson(envelope.payload, true);
+  if (!json.ok) return json;
+  return decodeFields('payload', () => read(json.value as ExactJson));
 }

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { signCallback, verifyCallback } from './callback-signature';
-import { decodeDispatch, encodeDispatch } from './dispatch-message';
 import type { JobRecord } from './job';
 import { callbackBody, toJobView } from './job-view';
 import { jobsSettings } from './jobs-config';
@@ -19,19 +18,6 @@ describe('callback signature', () => {
     expect(verifyCallback(body, signature, `${SECRET}x`)).toBe(false);
     expect(verifyCallback(body, undefined, SECRET)).toBe(false);
     expect(verifyCallback(body, 'short', SECRET)).toBe(false);
-  });
-});
-
-describe('dispatch message', () => {
-  it('round-trips and rejects anything else', () => {
-    const id = '5b0c2f8e-3a51-4d7e-9a40-0d6f1c2b3a4e';
-    expect(decodeDispatch(Buffer.from(encodeDispatch({ jobId: id, type: 't' })))).toEqual({
-      jobId: id,
-      type: 't',
-    });
-    expect(decodeDispatch(null)).toBeNull();
-    expect(decodeDispatch(Buffer.from('not json'))).toBeNull();
-    expect(decodeDispatch(Buffer.from('{"jobId":"1","type":"t"}'))).toBeNull();
   });
 });
 

@@ -7,7 +7,6 @@ export * from './job-view';
 export * from './job.metrics';
 export * from './job-worker';
 export * from './job-dispatch-consumer';
-export * from './dispatch-message';
 export * from './callback-signature';
 export * from './callback-destination';
 export * from './callback-sender';

@@ -6,7 +6,7 @@ import {
 } from '@shopwire/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeDispatch } from './dispatch-message';
+import { decodeDispatch } from '@shopwire/contracts';
 import type { JobMetrics } from './job.metrics';
 import type { JobWorker } from './job-worker';
 
@@ -46,12 +46,15 @@ export class JobDispatchConsumer {
       handleBatch: async (messages) => {
         for (const message of messages) {
           const dispatch = decodeDispatch(message.value);
-          if (!dispatch) {
+          if (!dispatch.ok) {
             options.metrics.dispatchSkipped.inc({ reason: 'malformed' });
-            options.logger.warn({ offset: message.offset }, 'not a job dispatch message; skipped');
+            options.logger.warn(
+              { offset: message.offset, detail: dispatch.detail },
+              'not a job dispatch message; skipped',
+            );
             continue;
           }
-          await options.worker.handleDispatch(dispatch);
+          await options.worker.handleDispatch(dispatch.value);
         }
       },
     });

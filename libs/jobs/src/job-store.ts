@@ -9,7 +9,7 @@ import {
   type StepOutcome,
   type StepTransaction,
 } from './job';
-import { encodeDispatch } from './dispatch-message';
+import { encodeDispatch } from '@shopwire/contracts';
 import { toRecord, type JobRow } from './job-row';
 
 export interface NewJob {

@@ -2,7 +2,7 @@ import { briefError, isInfrastructureError } from '@shopwire/kafka';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DispatchMessage } from './dispatch-message';
+import type { DispatchMessage } from '@shopwire/contracts';
 import {
   JobAbortedError,
   JobFailedError,

@@ -1,4 +1,4 @@
-import { DomainTopic } from '@shopwire/contracts';
+import { decodeShopInstallationChanged, DomainTopic } from '@shopwire/contracts';
 import { ConsumerRunner, type ConsumerRunnerStatus } from '@shopwire/kafka';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -91,16 +91,11 @@ export function readChange(message: Pick<KafkaMessage, 'key' | 'value'>): {
   shop: string;
   type: string | null;
 } | null {
-  let event: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(message.value?.toString('utf8') ?? '');
-    if (parsed && typeof parsed === 'object') event = parsed as Record<string, unknown>;
-  } catch {
-    // the key alone is enough to drop the shop's token
-  }
+  // A value that does not decode still names its shop in the key, and the key alone is enough
+  // to drop the shop's token.
+  const decoded = decodeShopInstallationChanged(message.value);
   const key = message.key?.toString('utf8');
-  const shop =
-    key && key.length > 0 ? key : typeof event.shopDomain === 'string' ? event.shopDomain : '';
+  const shop = key && key.length > 0 ? key : decoded.ok ? decoded.value.shopDomain : '';
   if (!shop) return null;
-  return { shop, type: typeof event.type === 'string' ? event.type : null };
+  return { shop, type: decoded.ok ? decoded.value.type : null };
 }

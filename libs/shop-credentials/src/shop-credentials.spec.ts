@@ -1,3 +1,4 @@
+import { installationVersion } from '@shopwire/contracts';
 import { createHash } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { ShopCredentialsError, ShopNotInstalledError, ShopReauthRequiredError } from './errors';
@@ -190,17 +191,36 @@ describe('ShopCredentials', () => {
 });
 
 describe('readChange', () => {
-  it('takes the shop from the key, else from the event', () => {
-    expect(
-      readChange({
-        key: Buffer.from(SHOP),
-        value: Buffer.from('{"type":"installation.uninstalled"}'),
-      }),
-    ).toEqual({ shop: SHOP, type: 'installation.uninstalled' });
-    expect(readChange({ key: null, value: Buffer.from(`{"shopDomain":"${SHOP}"}`) })).toEqual({
+  const event = {
+    eventId: 'e-1',
+    type: 'installation.uninstalled',
+    schemaVersion: 1,
+    occurredAt: '2026-12-05T10:00:00.000Z',
+    shopDomain: SHOP,
+    aggregateId: SHOP,
+    aggregateVersion: installationVersion(1, 2),
+    causationId: null,
+    data: { status: 'uninstalled', scopes: [], grantType: 'authorization_code', generation: 1 },
+  };
+
+  it('takes the shop from the key, else from the decoded event', () => {
+    const value = Buffer.from(JSON.stringify(event));
+    expect(readChange({ key: Buffer.from(SHOP), value })).toEqual({
+      shop: SHOP,
+      type: 'installation.uninstalled',
+    });
+    expect(readChange({ key: null, value })).toEqual({
+      shop: SHOP,
+      type: 'installation.uninstalled',
+    });
+  });
+
+  it('drops the shop named by the key even when the value does not decode', () => {
+    expect(readChange({ key: Buffer.from(SHOP), value: Buffer.from('{"type":"x"}') })).toEqual({
       shop: SHOP,
       type: null,
     });
+    expect(readChange({ key: null, value: Buffer.from(`{"shopDomain":"${SHOP}"}`) })).toBeNull();
     expect(readChange({ key: null, value: Buffer.from('not json') })).toBeNull();
   });
 });

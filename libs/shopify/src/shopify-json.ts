@@ -1,31 +1,23 @@
-import { isSafeNumber, parse } from 'lossless-json';
+import { type ExactJson, parseExactJson } from '@shopwire/contracts';
 
 /**
  * Shopify's numeric IDs exceed 2^53 (an order id looks like 820982911946154508) and `JSON.parse`
- * silently rounds them. This parser keeps every number that a JS number cannot hold exactly as
- * its decimal string, and returns the rest as numbers; read IDs through `shopifyId`, which gives
- * the exact digits either way.
+ * silently rounds them. This parser (the contracts' `parseExactJson`, which every decoder of a
+ * webhook body uses) keeps every number that a JS number cannot hold exactly as its decimal
+ * string, and returns the rest as numbers; read IDs through `shopifyId`, which gives the exact
+ * digits either way.
  */
-export type ShopifyJson =
-  null | boolean | number | string | ShopifyJson[] | { [key: string]: ShopifyJson };
+export type ShopifyJson = ExactJson;
 
 export class ShopifyJsonError extends Error {
   override readonly name = 'ShopifyJsonError';
 }
 
-function parseNumber(text: string): number | string {
-  return isSafeNumber(text) ? Number(text) : text;
-}
-
 export function parseShopifyJson(text: string | Buffer): ShopifyJson {
   try {
-    return parse(
-      typeof text === 'string' ? text : text.toString('utf8'),
-      null,
-      parseNumber,
-    ) as ShopifyJson;
+    return parseExactJson(text);
   } catch (error) {
-    throw new ShopifyJsonError(`body is not valid JSON: ${(error as Error).message}`);
+    throw new ShopifyJsonError((error as Error).message);
   }
 }
 

@@ -6,10 +6,11 @@ import {
 } from '@nestjs/common';
 import {
   ConsumerGroup,
-  decodeEnvelope,
-  DomainTopic,
+  decodeOrderEvent,
+  decodeWebhookMessage,
   isPrivacyWebhookTopic,
   ShopifyKafkaTopic,
+  SUBSCRIPTIONS,
 } from '@shopwire/contracts';
 import {
   backoffDelay,
@@ -31,17 +32,9 @@ import {
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
 import type { AnalyticsConfig } from '../config';
-import { isShopDomain, OrderEventError, parseOrderEvent } from './order-event';
+import { salesOrderEvent } from './order-event';
 import { SalesMetrics, type RejectReason } from './sales.metrics';
 import { SalesService, type AnalyticsEvent } from './sales.service';
-
-/** Every topic analytics reads (as in SUBSCRIPTIONS.analytics in @shopwire/contracts). */
-export const ANALYTICS_TOPICS = [
-  DomainTopic.OrderAccepted,
-  DomainTopic.OrderUpdated,
-  DomainTopic.OrderCancelled,
-  ShopifyKafkaTopic.Compliance,
-];
 
 type Decoded =
   | { kind: 'event'; event: AnalyticsEvent }
@@ -77,7 +70,7 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.runner = new ConsumerRunner({
       kafka,
       groupId: config.ANALYTICS_CONSUMER_GROUP,
-      topics: ANALYTICS_TOPICS,
+      topics: [...SUBSCRIPTIONS.analytics],
       logger: logger.child({ component: 'analytics-consumer' }),
       partitionsConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
       maxChunk: config.ANALYTICS_MAX_CHUNK,
@@ -133,35 +126,24 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       message,
     });
     if (topic !== ShopifyKafkaTopic.Compliance) {
-      try {
-        return {
-          kind: 'event',
-          event: { kind: 'order', event: parseOrderEvent(topic, message.value) },
-        };
-      } catch (error) {
-        if (error instanceof OrderEventError) return reject('event', error.message);
-        throw error;
-      }
+      const decoded = decodeOrderEvent(topic, message.value);
+      if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+      return { kind: 'event', event: { kind: 'order', event: salesOrderEvent(decoded.value) } };
     }
-    try {
-      const envelope = decodeEnvelope(message);
-      if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored' };
-      if (!isShopDomain(envelope.shopDomain)) {
-        return reject('shop_domain', 'shop domain is not *.myshopify.com');
-      }
-      // The payload is not read at all: analytics keeps nothing it could identify.
-      return {
-        kind: 'event',
-        event: {
-          kind: 'compliance',
-          shopDomain: envelope.shopDomain,
-          webhookId: envelope.webhookId,
-          shopifyTopic: envelope.shopifyTopic,
-        },
-      };
-    } catch (error) {
-      return reject('envelope', (error as Error).message);
-    }
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+    const envelope = decoded.value;
+    if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored' };
+    // The payload is not read at all: analytics keeps nothing it could identify.
+    return {
+      kind: 'event',
+      event: {
+        kind: 'compliance',
+        shopDomain: envelope.shopDomain,
+        webhookId: envelope.webhookId,
+        shopifyTopic: envelope.shopifyTopic,
+      },
+    };
   }
 
   private async startUntilRunning(): Promise<void> {

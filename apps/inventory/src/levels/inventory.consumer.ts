@@ -6,11 +6,11 @@ import {
 } from '@nestjs/common';
 import {
   ConsumerGroup,
-  decodeEnvelope,
+  decodeOrderEvent,
+  decodeWebhookMessage,
   DomainTopic,
   isPrivacyWebhookTopic,
-  ShopifyKafkaTopic,
-  type WebhookEnvelope,
+  SUBSCRIPTIONS,
 } from '@shopwire/contracts';
 import {
   backoffDelay,
@@ -33,23 +33,10 @@ import {
 } from '../inventory.tokens';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
-import {
-  InventoryPayloadError,
-  isShopDomain,
-  parseItemUpdate,
-  parseLevelUpdate,
-} from './inventory-payload';
+import { InventoryPayloadError, parseItemUpdate, parseLevelUpdate } from './inventory-payload';
 import { InventoryMetrics, type RejectReason } from './inventory.metrics';
 import { InventoryService, type InventoryEvent } from './inventory.service';
-import { OrderEventError, parseOrderEvent } from './order-event';
-
-/** Every topic inventory reads (as in SUBSCRIPTIONS.inventory in @shopwire/contracts). */
-export const INVENTORY_TOPICS = [
-  ShopifyKafkaTopic.Inventory,
-  DomainTopic.OrderAccepted,
-  DomainTopic.OrderCancelled,
-  ShopifyKafkaTopic.Compliance,
-];
+import { orderCommitment } from './order-event';
 
 const LEVEL_TOPICS = new Set(['inventory_levels/update', 'inventory_levels/connect']);
 const ITEM_TOPICS = new Set(['inventory_items/create', 'inventory_items/update']);
@@ -90,7 +77,7 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
     this.runner = new ConsumerRunner({
       kafka,
       groupId: config.INVENTORY_CONSUMER_GROUP,
-      topics: INVENTORY_TOPICS,
+      topics: [...SUBSCRIPTIONS.inventory],
       logger: logger.child({ component: 'inventory-consumer' }),
       partitionsConcurrently: config.INVENTORY_PARTITIONS_CONCURRENTLY,
       maxChunk: config.INVENTORY_MAX_CHUNK,
@@ -147,22 +134,14 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       message,
     });
     if (topic === DomainTopic.OrderAccepted || topic === DomainTopic.OrderCancelled) {
-      try {
-        return {
-          kind: 'event',
-          event: { kind: 'order', order: parseOrderEvent(topic, message.value) },
-        };
-      } catch (error) {
-        if (error instanceof OrderEventError) return reject('event', error.message);
-        throw error;
-      }
+      const decoded = decodeOrderEvent(topic, message.value);
+      if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+      const order = orderCommitment(decoded.value);
+      return order ? { kind: 'event', event: { kind: 'order', order } } : { kind: 'ignored' };
     }
-    let envelope: WebhookEnvelope;
-    try {
-      envelope = decodeEnvelope(message);
-    } catch (error) {
-      return reject('envelope', (error as Error).message);
-    }
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok) return reject(decoded.reason, decoded.detail);
+    const envelope = decoded.value;
     const ref = { shopDomain: envelope.shopDomain, webhookId: envelope.webhookId };
     const { shopifyTopic } = envelope;
     const known =
@@ -170,9 +149,6 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       ITEM_TOPICS.has(shopifyTopic) ||
       isPrivacyWebhookTopic(shopifyTopic);
     if (!known) return { kind: 'ignored' };
-    if (!isShopDomain(envelope.shopDomain)) {
-      return reject('shop_domain', 'shop domain is not *.myshopify.com', envelope.webhookId);
-    }
     if (isPrivacyWebhookTopic(shopifyTopic)) {
       // Nothing of the payload is needed (nor kept): inventory holds no personal data.
       return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };

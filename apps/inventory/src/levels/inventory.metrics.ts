@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { DecodeReason } from '@shopwire/contracts';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { ConsumerRunnerHooks } from '@shopwire/kafka';
 import { Counter, Histogram, type Registry } from '@shopwire/observability';
 
-export type RejectReason = 'envelope' | 'json' | 'shop_domain' | 'payload' | 'event';
+/** Why a message was refused: the contracts' decoders' reasons. */
+export type RejectReason = DecodeReason;
 
 /** Prometheus series of the inventory consumer. */
 @Injectable()

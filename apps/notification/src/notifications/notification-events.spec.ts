@@ -21,17 +21,31 @@ const order = {
   currency: 'EUR',
   totalPrice: '10.00',
   cancelReason: null,
-  lineItems: [{ title: 'Mug', quantity: 2, price: '5.00' }],
+  updatedAt: '2026-11-27T00:00:00Z',
+  lineItems: [{ id: '1', title: 'Mug', quantity: 2, price: '5.00' }],
 };
-const event = (data: unknown) =>
-  JSON.stringify({ eventId: 'e-1', shopDomain: 'a.myshopify.com', aggregateId: '1', data });
+/** A domain event as its producer writes it (the contracts' decoders read nothing less). */
+const event = (type: string, aggregateId: string, data: unknown) =>
+  JSON.stringify({
+    eventId: 'e-1',
+    type,
+    schemaVersion: 1,
+    occurredAt: '2026-11-27T00:00:01Z',
+    shopDomain: 'a.myshopify.com',
+    aggregateId,
+    aggregateVersion: '2026-11-27T00:00:00Z',
+    causationId: null,
+    data,
+  });
+const orderEvent = (data: unknown) => event('orders.order.accepted', order.id, data);
+const lowEvent = (data: unknown) => event('inventory.level.low', '5/6', data);
 const noMerchant = () => null;
 
 describe('decodeNotificationInput', () => {
   it('turns an accepted order into a confirmation to the order email', () => {
     const input = decodeNotificationInput(
       DomainTopic.OrderAccepted,
-      message(event({ order })),
+      message(orderEvent({ order })),
       noMerchant,
     );
     expect(input).toMatchObject({
@@ -62,7 +76,7 @@ describe('decodeNotificationInput', () => {
     };
     const to = decodeNotificationInput(
       DomainTopic.InventoryLevelLow,
-      message(event(data)),
+      message(lowEvent(data)),
       () => 'm@shop.test',
     );
     expect(to).toMatchObject({
@@ -70,7 +84,7 @@ describe('decodeNotificationInput', () => {
     });
     const none = decodeNotificationInput(
       DomainTopic.InventoryLevelLow,
-      message(event(data)),
+      message(lowEvent(data)),
       noMerchant,
     );
     expect(none).toMatchObject({ drafts: [{ recipient: null }] });
@@ -85,7 +99,7 @@ describe('decodeNotificationInput', () => {
       offset: '7',
     });
     expect(
-      decodeNotificationInput(DomainTopic.OrderAccepted, message(event({})), noMerchant),
+      decodeNotificationInput(DomainTopic.OrderAccepted, message(orderEvent({})), noMerchant),
     ).toMatchObject({
       kind: 'rejected',
       reason: 'event',
@@ -103,7 +117,9 @@ describe('decodeNotificationInput', () => {
         triggeredAt: null,
         receivedAt: '2026-11-27T00:00:00Z',
       });
-    const body = '{"customer":{"id":9007199254740993,"email":"x@y.z"}}';
+    const body =
+      '{"shop_id":1,"shop_domain":"a.myshopify.com","customer":{"id":9007199254740993,' +
+      '"email":"x@y.z"},"orders_to_redact":[]}';
     expect(
       decodeNotificationInput(
         ShopifyKafkaTopic.Compliance,
@@ -124,6 +140,13 @@ describe('decodeNotificationInput', () => {
         noMerchant,
       ),
     ).toMatchObject({ kind: 'ignored' });
+    expect(
+      decodeNotificationInput(
+        ShopifyKafkaTopic.Compliance,
+        message('{"customer":{"email":"x@y.z"}}', headers('customers/redact')),
+        noMerchant,
+      ),
+    ).toMatchObject({ kind: 'rejected', reason: 'payload' });
   });
 });
 

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
-  decodeEnvelope,
+  decodeInventoryLevelLow,
+  decodeOrderEvent,
+  decodePrivacyMessage,
+  decodeWebhookMessage,
   DomainTopic,
-  type InventoryLevelLowData,
   isPrivacyWebhookTopic,
   type OrderData,
   type PrivacyWebhookTopic,
   ShopifyKafkaTopic,
 } from '@shopwire/contracts';
 import { orderIdentities, type CustomerIdentity } from '@shopwire/privacy';
-import { isJsonObject, parseShopifyJson, readPath, shopifyId } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
-import { z } from 'zod';
 import {
   Template,
   type LowStockVariables,
@@ -56,13 +56,6 @@ export type NotificationInput =
   | { kind: 'ignored'; topic: string }
   | { kind: 'rejected'; topic: string; offset: string; reason: string };
 
-const domainEventSchema = z.object({
-  eventId: z.string().min(1).max(200),
-  shopDomain: z.string().min(1).max(255),
-  aggregateId: z.string().min(1),
-  data: z.record(z.unknown()),
-});
-
 /** The lookup key for a recipient: customers/redact may name the customer only by email. */
 export function recipientHash(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -105,10 +98,6 @@ function orderDraft(template: Template, order: OrderData): IntentDraft {
   };
 }
 
-/**
- * Turns one Kafka message into what the service should do with it. Pure: no I/O, so a bad
- * message becomes 'rejected' here and never throws into the runner (which would retry it).
- */
 /** Just the W3C trace headers of a message, as text. */
 function traceHeaders(message: KafkaMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -120,6 +109,11 @@ function traceHeaders(message: KafkaMessage): Record<string, string> {
   return out;
 }
 
+/**
+ * Turns one Kafka message into what the service should do with it, through the contracts'
+ * decoders. Pure: no I/O, so a bad message becomes 'rejected' (with the decoder's reason) here
+ * and never throws into the runner (which would retry it).
+ */
 export function decodeNotificationInput(
   topic: string,
   message: KafkaMessage,
@@ -132,63 +126,47 @@ export function decodeNotificationInput(
     reason,
   });
   if (topic === ShopifyKafkaTopic.Compliance) {
-    let envelope;
-    try {
-      envelope = decodeEnvelope(message);
-    } catch {
-      return reject('envelope');
-    }
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok) return reject(decoded.reason);
+    const envelope = decoded.value;
     if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
-    let body;
-    try {
-      body = parseShopifyJson(envelope.payload);
-    } catch {
-      return reject('json');
-    }
-    if (!isJsonObject(body)) return reject('payload');
-    const email = readPath(body, 'customer.email');
+    const webhook = decodePrivacyMessage(envelope);
+    if (!webhook.ok) return reject(webhook.reason);
+    const customer = 'customer' in webhook.value ? webhook.value.customer : null;
     return {
       kind: 'privacy',
       inboxId: envelope.webhookId,
       topic,
       shopDomain: envelope.shopDomain,
-      action: envelope.shopifyTopic as PrivacyAction,
-      customerId: shopifyId(readPath(body, 'customer.id')),
-      customerEmail: typeof email === 'string' && email ? email : null,
+      action: webhook.value.topic,
+      customerId: customer?.id ?? null,
+      customerEmail: customer?.email ?? null,
     };
   }
-  // Domain events carry IDs as strings already, so plain JSON is exact here.
-  let event: z.infer<typeof domainEventSchema>;
-  try {
-    const parsed = domainEventSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
-    if (!parsed.success) return reject('event');
-    event = parsed.data;
-  } catch {
-    return reject('json');
-  }
-  const base = {
-    kind: 'email' as const,
-    inboxId: event.eventId,
-    topic,
-    shopDomain: event.shopDomain,
-    trace: traceHeaders(message),
-  };
+  const base = { kind: 'email' as const, topic, trace: traceHeaders(message) };
   switch (topic) {
     case DomainTopic.OrderAccepted:
     case DomainTopic.OrderCancelled: {
-      const order = event.data.order as OrderData | undefined;
-      if (!order || typeof order.id !== 'string') return reject('event');
+      const decoded = decodeOrderEvent(topic, message.value);
+      if (!decoded.ok) return reject(decoded.reason);
+      const event = decoded.value;
       const template =
         topic === DomainTopic.OrderAccepted
           ? Template.OrderConfirmation
           : Template.OrderCancellation;
-      return { ...base, drafts: [orderDraft(template, order)] };
+      return {
+        ...base,
+        inboxId: event.eventId,
+        shopDomain: event.shopDomain,
+        drafts: [orderDraft(template, event.data.order)],
+      };
     }
     case DomainTopic.InventoryLevelLow: {
-      const data = event.data as unknown as InventoryLevelLowData;
-      if (typeof data.inventoryItemId !== 'string') return reject('event');
+      const decoded = decodeInventoryLevelLow(message.value);
+      if (!decoded.ok) return reject(decoded.reason);
+      const { eventId, shopDomain, data } = decoded.value;
       const variables: LowStockVariables = {
-        sku: data.sku ?? null,
+        sku: data.sku,
         inventoryItemId: data.inventoryItemId,
         locationId: data.locationId,
         available: data.available,
@@ -198,12 +176,14 @@ export function decodeNotificationInput(
       };
       return {
         ...base,
+        inboxId: eventId,
+        shopDomain,
         drafts: [
           {
             template: Template.LowStockAlert,
             orderId: null,
             customerId: null,
-            recipient: merchantEmail(event.shopDomain),
+            recipient: merchantEmail(shopDomain),
             recipientName: null,
             variables,
             subjects: [],

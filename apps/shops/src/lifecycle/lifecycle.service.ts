@@ -1,17 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  decodeEnvelope,
-  decodePrivacyWebhookFor,
+  decodePrivacyMessage,
+  decodeWebhookMessage,
   isPrivacyWebhookTopic,
-  parseShopDomain,
-  WebhookPayloadError,
   type PrivacyWebhookTopic,
   type WebhookEnvelope,
 } from '@shopwire/contracts';
 import { claimInbox, enqueueOutbox, withSavepoint, withTransaction } from '@shopwire/database';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
-import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
 import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -102,42 +99,28 @@ export class LifecycleService {
   private decode(message: KafkaMessage, context: ChunkContext): Task[] {
     const outcome = (reason: string, detail?: string) =>
       deadLetterMalformed(context, message, reason, detail) ? 'dead-lettered' : 'skipped';
-    let envelope: WebhookEnvelope;
-    try {
-      envelope = decodeEnvelope(message);
-    } catch {
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok) {
       this.handled.inc({ topic: 'unknown', outcome: 'rejected' });
       this.logger.warn(
-        { offset: message.offset },
-        `not a webhook envelope; ${outcome('envelope')}`,
+        { offset: message.offset, reason: decoded.reason },
+        `${decoded.detail}; ${outcome(decoded.reason, decoded.detail)}`,
       );
       return [];
     }
+    const envelope = decoded.value;
     const topic = envelope.shopifyTopic;
     if (!isPrivacyWebhookTopic(topic) || !HANDLED.has(topic)) return [];
-    const shop = parseShopDomain(envelope.shopDomain);
-    if (shop === null) {
-      this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
-      this.logger.warn(
-        { offset: message.offset, webhookId: envelope.webhookId },
-        `shop domain is not *.myshopify.com; ${outcome('shop_domain')}`,
-      );
-      return [];
-    }
+    const shop = envelope.shopDomain;
     // The gateway refuses a body that names another shop or does not fit its topic; checked
     // again here, as this erases a shop, for messages that reached the topic another way (a
     // replay, an older gateway).
-    try {
-      decodePrivacyWebhookFor(topic, shop, parseShopifyJson(envelope.payload));
-    } catch (error) {
-      if (!(error instanceof WebhookPayloadError) && !(error instanceof ShopifyJsonError))
-        throw error;
-      this.handled.inc({ topic: envelope.shopifyTopic, outcome: 'rejected' });
-      // Field names only; a JSON error could quote the body.
-      const reason = error instanceof WebhookPayloadError ? error.message : 'not JSON';
-      const done = outcome(error instanceof WebhookPayloadError ? 'payload' : 'json', reason);
+    const webhook = decodePrivacyMessage(envelope);
+    if (!webhook.ok) {
+      this.handled.inc({ topic, outcome: 'rejected' });
+      const done = outcome(webhook.reason, webhook.detail);
       this.logger.warn(
-        { offset: message.offset, webhookId: envelope.webhookId, reason },
+        { offset: message.offset, webhookId: envelope.webhookId, reason: webhook.detail },
         `payload does not fit the topic or names another shop; ${done}`,
       );
       return [];

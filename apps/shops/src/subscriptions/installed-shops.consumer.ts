@@ -62,16 +62,15 @@ export class InstalledShopsConsumer implements OnApplicationBootstrap, OnModuleD
   }
 
   private async handle(message: KafkaMessage): Promise<void> {
-    let event;
-    try {
-      event = decodeShopInstallationChanged(message.value);
-    } catch (error) {
+    const decoded = decodeShopInstallationChanged(message.value);
+    if (!decoded.ok) {
       this.logger.warn(
-        { offset: message.offset, err: (error as Error).message },
+        { offset: message.offset, reason: decoded.reason, detail: decoded.detail },
         'installation event unreadable; skipped',
       );
       return;
     }
+    const event = decoded.value;
     if (event.type !== 'installation.installed') return;
     const shop = event.shopDomain;
     try {

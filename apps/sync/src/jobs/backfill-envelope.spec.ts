@@ -1,4 +1,4 @@
-import { decodeEnvelope } from '@shopwire/contracts';
+import { decodeWebhookMessage } from '@shopwire/contracts';
 import { parseShopifyJson } from '@shopwire/shopify';
 import { backfillOrderMessage, backfillWebhookId, BackfillOrderError } from './backfill-envelope';
 import { orderBackfillParams } from './order-backfill.job';
@@ -18,10 +18,12 @@ describe('backfillOrderMessage', () => {
   it('is the envelope the gateway writes for orders/updated, keyed <shop>/<order id>', () => {
     expect(message.topic).toBe('shopify.orders.v1');
     expect(message.key).toBe(`${SHOP}/820982911946154508`);
-    const envelope = decodeEnvelope({
+    const decoded = decodeWebhookMessage({
       value: Buffer.from(message.value as string),
       headers: message.headers,
     });
+    if (!decoded.ok) throw new Error(decoded.detail);
+    const envelope = decoded.value;
     expect(envelope).toMatchObject({
       webhookId: 'backfill-820982911946154508-2026-11-20T10:00:00-05:00',
       shopifyTopic: 'orders/updated',

@@ -1,4 +1,4 @@
-import { decodeEnvelope } from '@shopwire/contracts';
+import { decodeWebhookMessage } from '@shopwire/contracts';
 import { parseShopifyJson } from '@shopwire/shopify';
 import { compareLevels, correctionMessage, levelKey, type ShopifyLevel } from './inventory-drift';
 import type { ServiceLevel } from './inventory-levels.client';
@@ -52,10 +52,12 @@ describe('correctionMessage', () => {
       available: 12,
       updated_at: '2026-11-20T10:00:00Z',
     });
-    const envelope = decodeEnvelope({
+    const decoded = decodeWebhookMessage({
       value: Buffer.from(message.value as string),
       headers: message.headers,
     });
+    if (!decoded.ok) throw new Error(decoded.detail);
+    const envelope = decoded.value;
     expect(envelope.shopifyTopic).toBe('inventory_levels/update');
     expect(envelope.webhookId).toBe(`reconcile-${ITEM}-${LOCATION}-2026-11-20T10:00:00Z-12`);
   });

@@ -29,8 +29,14 @@ describe('decodeSyncInput', () => {
   it('reads an accepted order event', () => {
     const value = JSON.stringify({
       eventId: 'e',
+      type: 'orders.order.accepted',
+      schemaVersion: 1,
+      occurredAt: '2026-11-27T00:00:01Z',
       shopDomain: 'a.myshopify.com',
-      data: { order: { id: '9007199254740993' } },
+      aggregateId: '9007199254740993',
+      aggregateVersion: '2026-11-27T00:00:00Z',
+      causationId: null,
+      data: { order: { id: '9007199254740993', updatedAt: '2026-11-27T00:00:00Z', lineItems: [] } },
     });
     expect(decodeSyncInput(DomainTopic.OrderAccepted, message(value))).toMatchObject({
       kind: 'order',
@@ -81,7 +87,7 @@ describe('decodeSyncInput', () => {
     expect(
       decodeSyncInput(
         ShopifyKafkaTopic.Compliance,
-        message('{"shop_domain":"a.myshopify.com"}', 'shop/redact'),
+        message('{"shop_id":1,"shop_domain":"a.myshopify.com"}', 'shop/redact'),
       ),
     ).toMatchObject({ kind: 'privacy', action: 'shop/redact', customerId: null });
     expect(
@@ -94,7 +100,8 @@ describe('decodeSyncInput', () => {
       decodeSyncInput(
         ShopifyKafkaTopic.Compliance,
         message(
-          '{"customer":{"email":"guest@example.com"},"orders_to_redact":[9007199254740993,"12",null,"x"]}',
+          '{"shop_id":1,"shop_domain":"a.myshopify.com","customer":{"email":"guest@example.com"},' +
+            '"orders_to_redact":[9007199254740993,"12"]}',
           'customers/redact',
         ),
       ),
@@ -105,6 +112,17 @@ describe('decodeSyncInput', () => {
       customerEmail: 'guest@example.com',
       orderIds: ['9007199254740993', '12'],
     });
+    // The gateway refuses such a body; one that reached the topic anyway is not half-read.
+    expect(
+      decodeSyncInput(
+        ShopifyKafkaTopic.Compliance,
+        message(
+          '{"shop_id":1,"shop_domain":"a.myshopify.com","customer":{"email":"guest@example.com"},' +
+            '"orders_to_redact":["12",null,"x"]}',
+          'customers/redact',
+        ),
+      ),
+    ).toMatchObject({ kind: 'rejected', reason: 'payload' });
   });
 
   it('names the ERP redaction scope explicitly, a guest scoped to its orders', () => {

@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
 import {
-  decodeEnvelope,
+  decodeOrderEvent,
+  decodePrivacyMessage,
+  decodeWebhookMessage,
   DomainTopic,
   isPrivacyWebhookTopic,
   type OrderData,
   type PrivacyWebhookTopic,
   ShopifyKafkaTopic,
 } from '@shopwire/contracts';
-import {
-  isJsonObject,
-  parseShopifyJson,
-  readPath,
-  shopifyId,
-  type ShopifyJson,
-} from '@shopwire/shopify';
+import { isJsonObject, parseShopifyJson, shopifyId, type ShopifyJson } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
-import { z } from 'zod';
 import { decodeInstallationInput, type InstallationInput } from '../schedule/installation-input';
 
 /** What this service acts on from `shopify.compliance.v1` (the contracts' one list). */
@@ -61,12 +56,6 @@ export type SyncInput =
   | { kind: 'ignored'; topic: string }
   | { kind: 'rejected'; topic: string; offset: string; reason: string };
 
-const domainEventSchema = z.object({
-  eventId: z.string().min(1).max(200),
-  shopDomain: z.string().min(1).max(255),
-  data: z.object({ order: z.object({ id: z.string().regex(/^\d{1,19}$/) }).passthrough() }),
-});
-
 export function emailHash(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
@@ -104,15 +93,6 @@ function parseProduct(body: ShopifyJson): ProductState | null {
   };
 }
 
-/** Order ids as exact digit strings; anything that is not one is left out. */
-function orderIdList(value: ShopifyJson | undefined): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((item) => {
-    const id = shopifyId(item);
-    return id !== null && /^\d{1,19}$/.test(id) ? [id] : [];
-  });
-}
-
 /** Turns one Kafka message into what the sync service should do with it (pure, never throws). */
 export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput {
   const reject = (reason: string): SyncInput => ({
@@ -122,55 +102,53 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
     reason,
   });
   if (topic === DomainTopic.OrderAccepted) {
-    try {
-      const parsed = domainEventSchema.safeParse(JSON.parse(message.value?.toString('utf8') ?? ''));
-      if (!parsed.success) return reject('event');
-      return {
-        kind: 'order',
-        inboxId: parsed.data.eventId,
-        topic,
-        shopDomain: parsed.data.shopDomain,
-        order: parsed.data.data.order as unknown as OrderData,
-      };
-    } catch {
-      return reject('json');
-    }
+    const decoded = decodeOrderEvent(topic, message.value);
+    if (!decoded.ok) return reject(decoded.reason);
+    const event = decoded.value;
+    return {
+      kind: 'order',
+      inboxId: event.eventId,
+      topic,
+      shopDomain: event.shopDomain,
+      order: event.data.order,
+    };
   }
   if (topic === DomainTopic.ShopInstallationChanged)
     return decodeInstallationInput(topic, message) ?? reject('event');
   if (topic !== ShopifyKafkaTopic.Compliance && topic !== ShopifyKafkaTopic.Products)
     return { kind: 'ignored', topic };
-  let envelope;
-  try {
-    envelope = decodeEnvelope(message);
-  } catch {
-    return reject('envelope');
-  }
+  const decoded = decodeWebhookMessage(message);
+  if (!decoded.ok) return reject(decoded.reason);
+  const envelope = decoded.value;
   const isPrivacy = topic === ShopifyKafkaTopic.Compliance;
   if (isPrivacy && !isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
   if (!isPrivacy && !envelope.shopifyTopic.startsWith('products/'))
     return { kind: 'ignored', topic };
+  const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
+  if (isPrivacy) {
+    const privacy = decodePrivacyMessage(envelope);
+    if (!privacy.ok) return reject(privacy.reason);
+    const webhook = privacy.value;
+    const customer = 'customer' in webhook ? webhook.customer : null;
+    return {
+      ...base,
+      kind: 'privacy',
+      action: webhook.topic,
+      customerId: customer?.id ?? null,
+      customerEmail: customer?.email ?? null,
+      orderIds:
+        webhook.topic === 'customers/redact'
+          ? webhook.ordersToRedact
+          : webhook.topic === 'customers/data_request'
+            ? webhook.ordersRequested
+            : [],
+    };
+  }
   let body: ShopifyJson;
   try {
     body = parseShopifyJson(envelope.payload);
   } catch {
     return reject('json');
-  }
-  const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
-  if (isPrivacy) {
-    const email = readPath(body, 'customer.email');
-    const orders = readPath(
-      body,
-      envelope.shopifyTopic === 'customers/redact' ? 'orders_to_redact' : 'orders_requested',
-    );
-    return {
-      ...base,
-      kind: 'privacy',
-      action: envelope.shopifyTopic as PrivacyAction,
-      customerId: shopifyId(readPath(body, 'customer.id')),
-      customerEmail: typeof email === 'string' && email ? email : null,
-      orderIds: orderIdList(orders),
-    };
   }
   if (envelope.shopifyTopic === 'products/delete') {
     const id = isJsonObject(body) ? shopifyId(body.id) : null;

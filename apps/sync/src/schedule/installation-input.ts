@@ -18,16 +18,14 @@ export function decodeInstallationInput(
   topic: string,
   message: KafkaMessage,
 ): InstallationInput | null {
-  try {
-    const event = decodeShopInstallationChanged(message.value);
-    return {
-      kind: 'installation',
-      inboxId: event.eventId,
-      topic,
-      shopDomain: event.shopDomain,
-      event,
-    };
-  } catch {
-    return null;
-  }
+  const decoded = decodeShopInstallationChanged(message.value);
+  if (!decoded.ok) return null;
+  const event = decoded.value;
+  return {
+    kind: 'installation',
+    inboxId: event.eventId,
+    topic,
+    shopDomain: event.shopDomain,
+    event,
+  };
 }

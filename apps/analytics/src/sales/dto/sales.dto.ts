@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
-import { isShopDomain } from '../order-event';
+import { isShopDomain } from '@shopwire/contracts';
 
 const shop = z
   .string({ required_error: 'shop is required' })
