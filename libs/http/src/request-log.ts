@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
   LogController,
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { withLogFields } from '@shopwire/observability';
 import type { Logger } from 'pino';
 
 /** The header a caller (or the ingress) names its request id in; echoed on every response. */
@@ -30,13 +32,10 @@ export function requestIdOf(request: IncomingMessage): string {
  * lines are replaced because they carry the raw URL — its query string can hold a shop, a
  * customer's search or an OAuth code — and two lines per request where one answers "what
  * happened to request X". Headers and bodies are never logged, so `authorization`, cookies and
- * Shopify's HMAC cannot reach a line from here.
+ * Shopify's HMAC cannot reach a line from here. Each line names its request itself: the other
+ * lines of a request get `request_id` from `bindRequestId`, not from a per-request child logger.
  */
 class AccessLogController extends LogController {
-  constructor() {
-    super({ requestIdLogLabel: 'request_id' });
-  }
-
   override incomingRequest(): void {
     // One line per request, written on completion (below).
   }
@@ -47,6 +46,7 @@ class AccessLogController extends LogController {
     reply: FastifyReply,
   ): void {
     const line = {
+      request_id: request.id,
       method: request.method,
       // The pattern (`/orders/:id`), never the URL: ids and query strings stay out of logs.
       route: request.routeOptions.url ?? 'unmatched',
@@ -64,11 +64,14 @@ class AccessLogController extends LogController {
   override defaultErrorLog(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
     // Fastify's default adds the request (with its URL) to 5xx lines; the error is enough here.
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    reply.log[level]({ err: error, status: reply.statusCode }, error.message);
+    reply.log[level](
+      { request_id: reply.request.id, err: error, status: reply.statusCode },
+      error.message,
+    );
   }
 
-  override writeHeadError(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
-    reply.log.warn({ err: error, status: reply.statusCode }, error.message);
+  override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    reply.log.warn({ request_id: request.id, err: error, status: reply.statusCode }, error.message);
   }
 }
 
@@ -83,13 +86,23 @@ export function requestLogOptions(logger: Logger) {
     // The header is read (and checked) by genReqId; Fastify would take it unchecked.
     requestIdHeader: false as const,
     logController: new AccessLogController(),
+    // No child logger per request: `bindRequestId` puts the id on every line of the request,
+    // including those written through the service's own logger.
+    childLoggerFactory: (parent: FastifyBaseLogger) => parent,
   };
 }
 
-/** Every response says which request id it was logged under, for a caller reporting a problem. */
-export function echoRequestId(fastify: FastifyInstance): void {
+/**
+ * Every response says which request id it was logged under, for a caller reporting a problem;
+ * and every line logged while the request is handled (its hooks, handler and what they await)
+ * carries it as `request_id`. Registered first, so the rest of the request runs inside it.
+ */
+export function bindRequestId(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+    withLogFields({ request_id: request.id }, done);
   });
 }
+
+/** @deprecated the name `createHttpApp` used before the id reached every line: `bindRequestId`. */
+export const echoRequestId = bindRequestId;

@@ -46,6 +46,14 @@ class ThingsController {
     return { id };
   }
 
+  /** Logs after awaiting, as a handler that calls a database would. */
+  @Get(':id/slow')
+  async slow(@Param('id') id: string): Promise<{ id: string }> {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 50));
+    this.logger.info({ thing: id }, 'after the wait');
+    return { id };
+  }
+
   @Get(':id/fail')
   fail(): never {
     throw new InternalServerErrorException('it broke');
@@ -170,12 +178,33 @@ describe('request logs: one access line per request, trace ids on lines inside a
       trace_flags: '01',
     });
     expect(inside!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    // The service's own logger names the request too: request id and trace id meet here.
+    expect(inside!.request_id).toBe('req-trace-1');
     const outside = lines().filter((l) => l.msg !== 'inside the span');
     expect(outside.length).toBeGreaterThan(0);
     for (const line of outside) {
       expect(line.trace_id).toBeUndefined();
       expect(line.span_id).toBeUndefined();
     }
+  });
+
+  it('names the right request on lines written after an await, with many requests at once', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => String(i));
+    await Promise.all(
+      ids.map((id) =>
+        fetch(`${base}/things/${id}/slow`, { headers: { 'x-request-id': `req-concurrent-${id}` } }),
+      ),
+    );
+    await Promise.all(ids.map((id) => accessLine(`req-concurrent-${id}`)));
+    const after = lines().filter((l) => l.msg === 'after the wait');
+    expect(after).toHaveLength(ids.length);
+    for (const line of after) expect(line.request_id).toBe(`req-concurrent-${String(line.thing)}`);
+    // Lines outside any request carry none.
+    const outside = createLogger('request-log-test', 'info', {
+      write: (l: string) => void raw.push(l),
+    });
+    outside.info('not in a request');
+    expect(lines().find((l) => l.msg === 'not in a request')?.request_id).toBeUndefined();
   });
 
   it('never writes the authorization header, cookies, the HMAC or the query string', async () => {

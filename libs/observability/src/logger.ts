@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
@@ -47,23 +48,37 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-    mixin: traceCorrelation,
+    mixin: correlation,
   };
   return destination ? pino(options, destination) : pino(options);
 }
 
+const logFields = new AsyncLocalStorage<Readonly<Record<string, string>>>();
+
 /**
- * `trace_id`, `span_id` and `trace_flags` of the span active where the line is written (the
- * field names of OpenTelemetry's log data model in JSON), so a log line leads to its trace and a
- * trace to its lines. Lines written outside any span carry none. Read per line from
- * `@opentelemetry/api`'s context (AsyncLocalStorage), which costs a map lookup.
+ * Runs `fn` with `fields` on every log line written in it and in all it starts asynchronously,
+ * through any logger `createLogger` made — e.g. an HTTP request's `request_id` (libs/http), so a
+ * service's own lines during a request name the request without a logger being passed around.
+ * Fields given to a log call win over these.
  */
-function traceCorrelation(): Record<string, string> {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  const spanContext = span.spanContext();
-  if (!isSpanContextValid(spanContext)) return {};
+export function withLogFields<T>(fields: Readonly<Record<string, string>>, fn: () => T): T {
+  const outer = logFields.getStore();
+  return logFields.run(outer ? { ...outer, ...fields } : fields, fn);
+}
+
+/**
+ * Added to every line: the fields of `withLogFields`, and `trace_id`, `span_id` and
+ * `trace_flags` of the span active where the line is written (the field names of
+ * OpenTelemetry's log data model in JSON), so a log line leads to its trace and a trace to its
+ * lines. Lines written outside any span carry no trace fields. Both are read per line from
+ * AsyncLocalStorage (`@opentelemetry/api`'s context for the span), a map lookup each.
+ */
+function correlation(): Record<string, string> {
+  const fields = logFields.getStore();
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return fields ? { ...fields } : {};
   return {
+    ...fields,
     trace_id: spanContext.traceId,
     span_id: spanContext.spanId,
     trace_flags: spanContext.traceFlags.toString(16).padStart(2, '0'),
