@@ -14,11 +14,13 @@
 #
 # Kafka is a real Apache Kafka broker (single node, KRaft, combined broker+controller),
 # run with the machine's Java from the jars Maven resolves off Maven Central
-# (scripts/kafka/pom.xml). Why Kafka 3.9: docs/adr/0001-kafka-broker-line.md.
+# (scripts/kafka/pom.xml). Why Kafka 4.4: docs/adr/0001-kafka-broker-line.md; 3.9.1 still runs
+# with KAFKA_VERSION=3.9.1 (the script picks the logging backend of the line: reload4j for 3.x,
+# log4j2 for 4.x).
 # Postgres and Redis are the machine's own; this script only checks them.
 #
 # Environment overrides (defaults in brackets):
-#   KAFKA_VERSION          Kafka release to run [3.9.1]
+#   KAFKA_VERSION          Kafka release to run [4.4.0]; 3.x (3.9.1) and 4.x are supported
 #   KAFKA_HOST             address the broker binds and advertises [127.0.0.1]
 #   KAFKA_PORT             client (PLAINTEXT) port [9092]
 #   KAFKA_CONTROLLER_PORT  KRaft controller port [9093]
@@ -27,8 +29,9 @@
 #   KAFKA_STOP_TIMEOUT     seconds to wait for a clean stop before SIGKILL [30]
 #   KAFKA_CACHE_DIR        jars, config, data, logs, pid [<repo>/.cache/kafka]; a second broker
 #                          needs its own (and its own ports): pid, lock and data live here
-#   KAFKA_LIBS_DIR         where the jars are kept [$KAFKA_CACHE_DIR/libs]; a second broker may
-#                          share the first one's to skip the Maven fetch
+#   KAFKA_LIBS_DIR         where the jars are kept, one folder per Kafka version inside it
+#                          [$KAFKA_CACHE_DIR/libs]; a second broker may share the first one's to
+#                          skip the Maven fetch, whatever versions the two run
 #
 # Optional secured listeners (none unless asked for; the PLAINTEXT listener is always there):
 #   KAFKA_SASL_SSL_PORT    adds a SASL_SSL listener (SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN)
@@ -48,7 +51,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -68,7 +71,11 @@ INFRA_MODE="${INFRA_MODE:-auto}"
 INFRA_LOCK_TIMEOUT="${INFRA_LOCK_TIMEOUT:-180}"
 MVN="${MVN:-mvn}"
 
-LIBS_DIR="${KAFKA_LIBS_DIR:-$KAFKA_CACHE_DIR/libs}"
+[[ "$KAFKA_VERSION" =~ ^([0-9]+)\.[0-9]+\.[0-9]+$ ]] || { echo "infra: error: KAFKA_VERSION must look like 4.4.0, got '$KAFKA_VERSION'" >&2; exit 1; }
+KAFKA_MAJOR="${BASH_REMATCH[1]}"
+# One folder per version: fetching another version never deletes the jars a running broker of
+# another version was started from (the JVM loads classes from them lazily).
+LIBS_DIR="${KAFKA_LIBS_DIR:-$KAFKA_CACHE_DIR/libs}/$KAFKA_VERSION"
 DATA_DIR="$KAFKA_CACHE_DIR/data"
 LOG_DIR="$KAFKA_CACHE_DIR/logs"
 CONFIG_FILE="$KAFKA_CACHE_DIR/server.properties"
@@ -80,12 +87,27 @@ CLUSTER_ID_FILE="$KAFKA_CACHE_DIR/cluster.id"
 SCRAM_MARKER="$KAFKA_CACHE_DIR/scram-user"
 # Written only when `up` used docker compose, so `down` knows to undo exactly that.
 DOCKER_MARKER="$KAFKA_CACHE_DIR/docker-services"
-# Recorded next to the jars so a changed KAFKA_VERSION triggers a fresh fetch.
+# Recorded next to the jars once the fetch is complete.
 VERSION_STAMP="$LIBS_DIR/.kafka-version"
+# The version the running broker was started with (status reports it).
+RUNNING_VERSION_FILE="$KAFKA_CACHE_DIR/kafka.version"
 
 if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA="java"; fi
 
 log() { printf 'infra: %s\n' "$*"; }
+
+# The JVM flag pointing the line's logging backend at our config: Kafka 3.x logs through reload4j
+# (log4j 1.x properties), 4.x through log4j2, which ignores -Dlog4j.configuration entirely.
+# $1 names the config in scripts/kafka: log4j (broker: log4j.properties, log4j2.xml) or
+# tools-log4j (CLI tools: tools-log4j.properties, tools-log4j2.xml).
+log_config_flag() {
+  if ((KAFKA_MAJOR >= 4)); then
+    printf '%s' "-Dlog4j2.configurationFile=$ROOT/scripts/kafka/${1}2.xml"
+  else
+    printf '%s' "-Dlog4j.configuration=file:$ROOT/scripts/kafka/$1.properties"
+  fi
+}
+
 die() { printf 'infra: error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------
@@ -189,7 +211,10 @@ check_java() {
   command -v "$JAVA" >/dev/null 2>&1 || die "java not found; install a JDK/JRE 17 (Debian: apt-get install -y openjdk-17-jre-headless) or set JAVA_HOME"
   local major
   major="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.specification\.version = ([0-9]+).*/\1/p')"
-  [[ -n "$major" && "$major" -ge 11 ]] || die "Kafka $KAFKA_VERSION needs Java 11 or newer (17 recommended); '$JAVA' is ${major:-unknown}"
+  # Kafka 4.x brokers need Java 17; 3.9 still ran on 11.
+  local needed=11
+  ((KAFKA_MAJOR < 4)) || needed=17
+  [[ -n "$major" && "$major" -ge "$needed" ]] || die "Kafka $KAFKA_VERSION needs Java $needed or newer; '$JAVA' is ${major:-unknown}"
 }
 
 # Resolve the broker's runtime jars from Maven Central once. They land in a temporary folder
@@ -202,18 +227,23 @@ ensure_jars() {
   fi
   command -v "$MVN" >/dev/null 2>&1 || die "Maven ('$MVN') is needed once to fetch Kafka's jars (Debian: apt-get install -y maven)"
   log "kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central (one time) ..."
-  local tmp="$KAFKA_CACHE_DIR/libs.tmp"
+  local tmp="$LIBS_DIR.tmp"
   rm -rf "$tmp"
-  mkdir -p "$LOG_DIR"
+  mkdir -p "$LOG_DIR" "$(dirname "$LIBS_DIR")"
   # Maven's own output goes to a file and is shown only when the fetch fails.
+  # The POM's default profile brings 3.x's reload4j binding; 4.x needs the log4j2 one instead.
+  local profile=()
+  ((KAFKA_MAJOR < 4)) || profile=(-Pkafka4-logging)
   if ! "$MVN" -q -B -Dstyle.color=never -f "$ROOT/scripts/kafka/pom.xml" dependency:copy-dependencies \
-    "-Dkafka.version=$KAFKA_VERSION" "-Dkafka.libs.dir=$tmp" >"$LOG_DIR/fetch.log" 2>&1; then
+    "${profile[@]}" "-Dkafka.version=$KAFKA_VERSION" "-Dkafka.libs.dir=$tmp" >"$LOG_DIR/fetch.log" 2>&1; then
     tail -n 30 "$LOG_DIR/fetch.log" >&2
     die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION (is Maven Central reachable?)"
   fi
   # Fail loudly now rather than with a ClassNotFoundException at broker start.
   [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"
-  compgen -G "$tmp/slf4j-reload4j-*.jar" >/dev/null || die "no slf4j logging backend (slf4j-reload4j) among the fetched jars"
+  local binding="slf4j-reload4j"
+  ((KAFKA_MAJOR < 4)) || binding="log4j-slf4j-impl"
+  compgen -G "$tmp/$binding-*.jar" >/dev/null || die "no slf4j logging backend ($binding) among the fetched jars"
   echo "$KAFKA_VERSION" >"$tmp/.kafka-version"
   rm -rf "$LIBS_DIR"
   mv "$tmp" "$LIBS_DIR"
@@ -371,11 +401,13 @@ ensure_scram_user() {
   [[ -n "$KAFKA_SASL_SSL_PORT" ]] || return 0
   [[ "$(cat "$SCRAM_MARKER" 2>/dev/null)" == "$(scram_fingerprint)" ]] && return 0
   log "kafka: setting SCRAM credentials for user $KAFKA_SASL_USERNAME"
-  local mechanism output
+  local mechanism output config_command=kafka.admin.ConfigCommand
+  # 4.x moved the tool from the Scala core into kafka-tools.
+  ((KAFKA_MAJOR < 4)) || config_command=org.apache.kafka.tools.ConfigCommand
   # One mechanism per request: the broker refuses to alter a user's credentials twice in one.
   for mechanism in SCRAM-SHA-512 SCRAM-SHA-256; do
-    if ! output="$("$JAVA" -cp "$LIBS_DIR/*" "-Dlog4j.configuration=file:$ROOT/scripts/kafka/tools-log4j.properties" \
-      kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --alter \
+    if ! output="$("$JAVA" -cp "$LIBS_DIR/*" "$(log_config_flag tools-log4j)" \
+      "$config_command" --bootstrap-server "$KAFKA_HOST:$KAFKA_PORT" --alter \
       --entity-type users --entity-name "$KAFKA_SASL_USERNAME" \
       --add-config "$mechanism=[password=$KAFKA_SASL_PASSWORD]" 2>&1)"; then
       # The tool may echo its arguments: nothing holding the password is shown or kept.
@@ -402,7 +434,7 @@ ensure_formatted() {
     scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]"
       --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]")
   fi
-  "$JAVA" -cp "$LIBS_DIR/*" "-Dlog4j.configuration=file:$ROOT/scripts/kafka/tools-log4j.properties" \
+  "$JAVA" -cp "$LIBS_DIR/*" "$(log_config_flag tools-log4j)" \
     kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$CONFIG_FILE" --ignore-formatted \
     "${scram[@]}" >"$LOG_DIR/format.out" 2>&1 || { cat "$LOG_DIR/format.out" >&2; die "kafka storage format failed"; }
   rm -f "$SCRAM_MARKER"
@@ -503,11 +535,12 @@ kafka_start() {
   nohup setsid "$JAVA" $KAFKA_HEAP \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
-    "-Dkafka.logs.dir=$LOG_DIR" "-Dlog4j.configuration=file:$ROOT/scripts/kafka/log4j.properties" \
+    "-Dkafka.logs.dir=$LOG_DIR" "$(log_config_flag log4j)" \
     -cp "$LIBS_DIR/*" kafka.Kafka "$CONFIG_FILE" \
     >>"$LOG_DIR/kafka.out" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
+  echo "$KAFKA_VERSION" >"$RUNNING_VERSION_FILE"
 
   local started=$SECONDS
   if ! wait_ready "$pid" "$log_offset"; then
@@ -667,7 +700,7 @@ cmd_status() {
   if pid="$(our_kafka_pid)"; then
     addr="$(our_kafka_addr)"
     if port_open "${addr%:*}" "${addr##*:}"; then
-      echo "kafka:    running   $addr (started by this script, pid $pid, Kafka $(cat "$VERSION_STAMP" 2>/dev/null || echo '?'))"
+      echo "kafka:    running   $addr (started by this script, pid $pid, Kafka $(cat "$RUNNING_VERSION_FILE" 2>/dev/null || echo '?'))"
     else
       echo "kafka:    starting  $addr (started by this script, pid $pid, port not open yet)"
       all_up=1
@@ -716,7 +749,7 @@ cmd_tool() {
   [[ $# -ge 1 ]] || die "usage: scripts/infra.sh tool MAIN_CLASS [ARGS...]"
   check_java
   ensure_jars
-  exec "$JAVA" -cp "$LIBS_DIR/*" "-Dlog4j.configuration=file:$ROOT/scripts/kafka/tools-log4j.properties" "$@"
+  exec "$JAVA" -cp "$LIBS_DIR/*" "$(log_config_flag tools-log4j)" "$@"
 }
 
 usage() {

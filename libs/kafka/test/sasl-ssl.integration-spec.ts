@@ -4,7 +4,7 @@ import { signWebhookBody } from '@shopwire/shopify';
 import { collectMessages, freePort, startService, waitUntil } from '@shopwire/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -134,14 +134,17 @@ describe('Kafka over SASL_SSL and mTLS (own broker from scripts/infra.sh)', () =
       await freePort(),
     ];
     ports = { plain, controller, saslSsl, mtls };
-    // The shared broker's jars, when present, spare a Maven fetch; its data and pid stay its own.
-    const sharedLibs = join(ROOT, '.cache/kafka/libs');
+    // The shared broker's jars (one folder per Kafka version), when present, spare a Maven fetch;
+    // its data and pid stay its own.
+    const sharedLibs =
+      process.env.KAFKA_LIBS_DIR ??
+      join(process.env.KAFKA_CACHE_DIR ?? join(ROOT, '.cache/kafka'), 'libs');
     infraEnv = {
       ...process.env,
       INFRA_MODE: 'local',
       KAFKA_HOST: '127.0.0.1',
       KAFKA_CACHE_DIR: cacheDir,
-      ...(existsSync(join(sharedLibs, '.kafka-version')) ? { KAFKA_LIBS_DIR: sharedLibs } : {}),
+      KAFKA_LIBS_DIR: sharedLibs,
       KAFKA_PORT: String(plain),
       KAFKA_CONTROLLER_PORT: String(controller),
       KAFKA_SASL_SSL_PORT: String(saslSsl),
