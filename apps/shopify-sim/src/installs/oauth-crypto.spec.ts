@@ -14,6 +14,21 @@ describe('signQuery', () => {
     expect(signQuery(params, SECRET)).toBe(expected);
   });
 
+  it('matches a digest computed outside Node (openssl), hex', () => {
+    // printf '%s' 'code=0907a61c0c8d55e99db179b68161bc00&shop=some-shop.myshopify.com&state=0.6784241404160823&timestamp=1337178173' \
+    //   | openssl dgst -sha256 -hmac hush
+    const params = {
+      hmac: 'dropped',
+      timestamp: '1337178173',
+      state: '0.6784241404160823',
+      shop: 'some-shop.myshopify.com',
+      code: '0907a61c0c8d55e99db179b68161bc00',
+    };
+    expect(signQuery(params, 'hush')).toBe(
+      '700e2dadb827fcc8609e9d5ce208b2e9cdaab9df07390d2cbca10d7c328fc4bf',
+    );
+  });
+
   it('changes with any value', () => {
     const base = { code: 'abc', shop: SHOP, timestamp: '1' };
     expect(signQuery({ ...base, code: 'abd' }, SECRET)).not.toBe(signQuery(base, SECRET));

@@ -51,6 +51,18 @@ describe('buildDelivery', () => {
     ).toBe(true);
   });
 
+  it('matches a signature computed outside Node, so a shared misuse of node:crypto cannot hide', () => {
+    // printf '%s' '{"id":820982911946154508,"total_price":"10.00"}' \
+    //   | openssl dgst -sha256 -hmac shpss_known_answer -binary | base64
+    const delivery = buildDelivery(event, 'wh-1', {
+      apiVersion: '2026-10',
+      secrets: { current: 'shpss_known_answer' },
+    });
+    expect(delivery.headers['X-Shopify-Hmac-Sha256']).toBe(
+      'N+ihprqwQxUdBADTfUV0rjYY7UX5cq8gu0drgIjZP/M=',
+    );
+  });
+
   it('is read back by the gateway header reader from either set alone', () => {
     const { headers } = buildDelivery(event, 'wh-1', { apiVersion: '2026-10', secrets });
     const lower = (keep: (name: string) => boolean) =>
