@@ -1,3 +1,4 @@
+import { fetchTopicOffsetsSettled } from '@shopwire/kafka';
 import type { Kafka } from 'kafkajs';
 
 export interface GroupOffsets {
@@ -60,7 +61,7 @@ export async function startGroupAtEnd(
     offsets = await Promise.all(
       topics.map(async (topic) => ({
         topic,
-        partitions: (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+        partitions: (await fetchTopicOffsetsSettled(admin, topic)).map(({ partition, high }) => ({
           partition,
           offset: high,
         })),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
+import { fetchTopicOffsetsSettled } from '@shopwire/kafka';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 
 /** Helpers for tests that run against the real broker started by `scripts/infra.sh`. */
@@ -19,7 +20,7 @@ export function testKafka(clientId = 'shopwire-test'): Kafka {
 
 /** Total messages ever written to a topic: the sum of its partitions' high watermarks. */
 export async function topicEndOffset(admin: Admin, topic: string): Promise<bigint> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await fetchTopicOffsetsSettled(admin, topic);
   return offsets.reduce((sum, partition) => sum + BigInt(partition.high), 0n);
 }
 
@@ -28,7 +29,7 @@ export async function topicPositions(kafka: Kafka, topic: string): Promise<Map<n
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchTopicOffsetsSettled(admin, topic);
     return new Map(offsets.map((o) => [o.partition, o.high]));
   } finally {
     await admin.disconnect();
