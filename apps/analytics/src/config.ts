@@ -6,11 +6,12 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 import { jobsEnv } from '@shopwire/jobs';
 
-export const analyticsConfigSchema = z.object({
+const analyticsConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiAccessEnv,
@@ -29,5 +30,8 @@ export const analyticsConfigSchema = z.object({
   /** Days a sales-report job reads and writes per step (one transaction, one checkpoint). */
   SALES_REPORT_DAYS_PER_STEP: positiveInt(31),
 });
+
+/** Refuses a service nobody can call while loading (exit 78), not once Nest starts. */
+export const analyticsConfigSchema = analyticsConfigFields.superRefine(requireApiCaller);
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

@@ -6,10 +6,11 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 
-export const inventoryConfigSchema = z.object({
+const inventoryConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiAccessEnv,
@@ -30,5 +31,8 @@ export const inventoryConfigSchema = z.object({
   /** Start the outbox relay in this process (turn off to run relays elsewhere). */
   OUTBOX_RELAY_ENABLED: booleanFlag(true),
 });
+
+/** Refuses a service nobody can call while loading (exit 78), not once Nest starts. */
+export const inventoryConfigSchema = inventoryConfigFields.superRefine(requireApiCaller);
 
 export type InventoryConfig = z.infer<typeof inventoryConfigSchema>;

@@ -6,6 +6,7 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 import type { ProductionRules } from '@shopwire/config';
@@ -37,7 +38,7 @@ const merchantEmails = z
     return map;
   });
 
-export const notificationConfigSchema = z.object({
+const notificationConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiAccessEnv,
@@ -74,6 +75,9 @@ export const notificationConfigSchema = z.object({
   BREAKER_ERROR_PERCENT: positiveInt(50),
   BREAKER_RESET_MS: positiveInt(10_000),
 });
+
+/** Refuses a service nobody can call while loading (exit 78), not once Nest starts. */
+export const notificationConfigSchema = notificationConfigFields.superRefine(requireApiCaller);
 
 export type NotificationConfig = z.infer<typeof notificationConfigSchema>;
 

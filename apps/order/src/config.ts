@@ -6,11 +6,12 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 import { privacyEnv } from '@shopwire/privacy';
 
-export const orderConfigSchema = z.object({
+const orderConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiAccessEnv,
@@ -31,5 +32,8 @@ export const orderConfigSchema = z.object({
   /** How long published outbox rows are kept (for inspection) before they are deleted. */
   ORDER_OUTBOX_RETENTION_HOURS: positiveInt(24),
 });
+
+/** Refuses a service nobody can call while loading (exit 78), not once Nest starts. */
+export const orderConfigSchema = orderConfigFields.superRefine(requireApiCaller);
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

@@ -7,6 +7,7 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 import type { ProductionRules } from '@shopwire/config';
@@ -17,7 +18,7 @@ const httpUrl = (name: string) =>
     .string({ required_error: `${name} is required` })
     .regex(/^https?:\/\/[^\s]+$/, `${name} must be an http(s) URL`);
 
-export const shopsConfigSchema = z.object({
+const shopsConfigFields = z.object({
   ...kafkaEnv,
   ...databaseEnv,
   ...apiAccessEnv,
@@ -126,6 +127,9 @@ export const shopsConfigSchema = z.object({
   SHOPS_OUTBOX_BATCH: positiveInt(200),
   SHOPS_OUTBOX_RETENTION_HOURS: positiveInt(24),
 });
+
+/** Refuses a service nobody can call while loading (exit 78), not once Nest starts. */
+export const shopsConfigSchema = shopsConfigFields.superRefine(requireApiCaller);
 
 export type ShopsConfig = z.infer<typeof shopsConfigSchema>;
 

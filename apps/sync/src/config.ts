@@ -6,6 +6,7 @@ import {
   logEnv,
   port,
   positiveInt,
+  requireApiCaller,
   z,
 } from '@shopwire/config';
 import type { ProductionRules } from '@shopwire/config';
@@ -167,6 +168,7 @@ const syncConfigFields = z.object({
 export type SyncConfig = z.infer<typeof syncConfigFields>;
 
 export const syncConfigSchema = syncConfigFields.superRefine((config, ctx) => {
+  requireApiCaller(config, ctx);
   for (const issue of scheduleConfigIssues(config))
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: [issue.path], message: issue.message });
   if (config.SHOPS_URL && !config.SHOPS_API_TOKEN)

@@ -153,6 +153,18 @@ describe('the sync process', () => {
   });
 });
 
+describe('a service nobody can call', () => {
+  it('exits 78 naming API_CREDENTIALS while its configuration loads, before Nest or a connection', async () => {
+    const result = await run('dist/apps/analytics/src/main.js', {
+      KAFKA_BROKERS: '127.0.0.1:1',
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      PORT: String(await freePort()),
+    });
+    expect(result.code).toBe(78);
+    expect(refusedVariables(result.output)).toEqual(['API_CREDENTIALS']);
+  });
+});
+
 describe('a migration run', () => {
   const migrate = 'dist/apps/order/src/database/migrate.js';
 
