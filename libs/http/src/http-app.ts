@@ -1,24 +1,27 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { NestPinoLogger } from '@shopwire/observability';
 import type { Registry } from 'prom-client';
 import { recordRoutes } from './access/route-inventory';
+import {
+  type ApiDocumentInfo,
+  buildOpenApiDocument,
+  exportOpenApiDocument,
+  OPENAPI_OUT_ENV,
+} from './contracts/openapi-document';
+import { ZodValidationPipe } from './contracts/validation';
 import { instrumentHttp } from './http-metrics';
 import { METRICS_REGISTRY } from './metrics.controller';
 import { echoRequestId, requestLogOptions } from './request-log';
 
-export interface HttpAppOptions {
-  title: string;
-  description: string;
+export interface HttpAppOptions extends ApiDocumentInfo {
   logger: LoggerService;
   /** Largest request body accepted; larger ones get 413 before they are read in full. */
   bodyLimitBytes?: number;
   /** Called with the Fastify adapter before Nest initialises, e.g. to add content parsers. */
   configureFastify?: (adapter: FastifyAdapter) => void;
-  /** Adds the bearer-token scheme to the OpenAPI document. */
-  bearerAuth?: boolean;
   /** false leaves body parsing to `configureFastify` (the gateway keeps raw bytes). */
   bodyParser?: boolean;
 }
@@ -33,6 +36,8 @@ export async function createHttpApp(
   module: unknown,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
+  const exportTo = process.env[OPENAPI_OUT_ENV];
+  if (exportTo) await exportOpenApiDocument(module, options, exportTo);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     // Shopify gives up after 5 s; a slow client must not hold a connection much longer.
@@ -55,9 +60,10 @@ export async function createHttpApp(
   // Every service that serves /metrics gets HTTP request metrics on the same registry.
   const registry = metricsRegistryOf(app);
   if (registry) instrumentHttp(adapter.getInstance(), registry);
-  const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description);
-  if (options.bearerAuth) builder.addBearerAuth();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, builder.build()));
+  // Request DTOs made with createZodDto are validated by their zod schema, which is also their
+  // OpenAPI schema (`./contracts`).
+  app.useGlobalPipes(new ZodValidationPipe());
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, options));
   return app;
 }
 

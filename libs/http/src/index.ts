@@ -7,3 +7,5 @@ export * from './health.controller';
 export * from './metrics.controller';
 export * from './http-app';
 export { REQUEST_ID_HEADER, requestIdOf } from './request-log';
+export * from './contracts/openapi-document';
+export * from './contracts/validation';

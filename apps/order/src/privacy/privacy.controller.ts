@@ -5,29 +5,30 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiProperty,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
-import { parseRequest } from '../orders/dto/order-query';
-import { isShopDomain } from '../orders/order-payload';
+import { createZodDto } from 'nestjs-zod';
+import { shopParameter, ShopQueryDto } from '../orders/dto/order-query';
 import { PrivacyRepository, type ExportRow, type ShopRow } from './privacy.repository';
 
-const shop = z
-  .string({ required_error: 'shop is required' })
-  .refine(isShopDomain, 'shop must be a *.myshopify.com domain');
-const listExportsQuery = z.object({
-  shop,
-  customer_id: z
-    .string()
-    .regex(/^\d{1,19}$/, 'customer_id must be a Shopify customer id')
-    .optional(),
-});
-const exportId = z.string().uuid('id must be an export id (uuid)');
+class ListExportsQueryDto extends createZodDto(
+  z.object({
+    shop: shopParameter,
+    customer_id: z
+      .string()
+      .regex(/^\d{1,19}$/, 'customer_id must be a Shopify customer id')
+      .optional()
+      .describe('Only the exports of this Shopify customer'),
+  }),
+) {}
+class ExportIdParamsDto extends createZodDto(
+  z.object({ id: z.string().uuid('id must be an export id (uuid)') }),
+) {}
+class ShopParamsDto extends createZodDto(z.object({ shop: shopParameter })) {}
 
 export class PrivacyExportSummaryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -58,6 +59,19 @@ export class PrivacyExportDto extends PrivacyExportSummaryDto {
   export!: unknown;
 }
 
+export class PrivacyRequestDto {
+  @ApiProperty({ example: '42' }) id!: string;
+  @ApiProperty({ example: 'customers/redact', description: 'The compliance topic' }) kind!: string;
+  @ApiProperty() shop_domain!: string;
+  @ApiProperty({ type: String, nullable: true }) shop_id!: string | null;
+  @ApiProperty({ type: String, nullable: true }) customer_id!: string | null;
+  @ApiProperty({ type: String, nullable: true }) data_request_id!: string | null;
+  @ApiProperty() webhook_id!: string;
+  @ApiProperty({ format: 'date-time' }) received_at!: string;
+  @ApiProperty({ format: 'date-time' }) completed_at!: string;
+  @ApiProperty({ description: 'Order rows erased or exported' }) rows_affected!: number;
+}
+
 export class ShopDto {
   @ApiProperty() shop_domain!: string;
   @ApiProperty({ description: 'false after app/uninstalled (or shop/redact)' }) active!: boolean;
@@ -86,14 +100,8 @@ export class PrivacyController {
   @Get('privacy/exports')
   @Access('customers:read', ShopFrom.query())
   @ApiOperation({ summary: 'Data exports built for customers/data_request, newest first' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'customer_id', required: false })
   @ApiOkResponse({ type: [PrivacyExportSummaryDto] })
-  async listExports(
-    @Query('shop') shopDomain?: string,
-    @Query('customer_id') customerId?: string,
-  ): Promise<PrivacyExportSummaryDto[]> {
-    const query = parseRequest(listExportsQuery, { shop: shopDomain, customer_id: customerId });
+  async listExports(@Query() query: ListExportsQueryDto): Promise<PrivacyExportSummaryDto[]> {
     const rows = await this.repository.listExports(query.shop, query.customer_id ?? null);
     return rows.map((row) => PrivacyExportSummaryDto.from(row));
   }
@@ -101,11 +109,13 @@ export class PrivacyController {
   @Get('privacy/exports/:id')
   @Access('customers:read', ShopFrom.resource)
   @ApiOperation({ summary: 'One data export with its content' })
-  @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: PrivacyExportDto })
   @ApiNotFoundResponse({ description: 'No such export (or erased by a redact since)' })
-  async getExport(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<PrivacyExportDto> {
-    const row = await this.repository.findExport(parseRequest(exportId, id));
+  async getExport(
+    @Param() params: ExportIdParamsDto,
+    @Caller() caller: ApiCaller,
+  ): Promise<PrivacyExportDto> {
+    const row = await this.repository.findExport(params.id);
     if (!row) throw new NotFoundException('export not found');
     caller.assertShop(row.shop_domain);
     return { ...PrivacyExportSummaryDto.from(row), export: row.export };
@@ -114,19 +124,16 @@ export class PrivacyController {
   @Get('privacy/requests')
   @Access('privacy:read', ShopFrom.query())
   @ApiOperation({ summary: "A shop's privacy requests and what was done (no personal data)" })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  async listRequests(@Query('shop') shopDomain?: string): Promise<Record<string, unknown>[]> {
-    const query = parseRequest(z.object({ shop }), { shop: shopDomain });
+  @ApiOkResponse({ type: [PrivacyRequestDto] })
+  async listRequests(@Query() query: ShopQueryDto): Promise<Record<string, unknown>[]> {
     return this.repository.listRequests(query.shop);
   }
 
   @Get('shops/:shop')
   @Access('shops:read', ShopFrom.param())
   @ApiOperation({ summary: 'Whether the app is installed on the shop, as far as webhooks tell' })
-  @ApiParam({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ type: ShopDto })
-  async getShop(@Param('shop') shopDomain: string): Promise<ShopDto> {
-    const query = parseRequest(z.object({ shop }), { shop: shopDomain });
-    return ShopDto.from(query.shop, await this.repository.findShop(query.shop));
+  async getShop(@Param() params: ShopParamsDto): Promise<ShopDto> {
+    return ShopDto.from(params.shop, await this.repository.findShop(params.shop));
   }
 }
