@@ -10,7 +10,7 @@
 #   2. Shopwire's own rules, in Python with PyYAML (which Debian's docker-compose package
 #      also brings): every service has an image or a build, depends_on names real services
 #      with valid conditions, service_healthy targets have a healthcheck, the infrastructure
-#      has healthchecks, Kafka is 3.9.x in KRaft mode without topic auto-creation, each
+#      has healthchecks, Kafka is scripts/infra.sh's version in KRaft mode without topic auto-creation, each
 #      APP build argument names an app in apps/, and secret-looking defaults are dev-only.
 #      Also: each build target is a stage of the Dockerfile (the `jobs` target needs no APP);
 #      every app container runs read-only with only /tmp writable, without capabilities, and
@@ -199,8 +199,12 @@ for name, service in services.items():
 kafka = services.get("kafka") or {}
 if kafka:
     image = str(kafka.get("image", ""))
-    if not re.fullmatch(r"apache/kafka:3\.9\.\d+", image):
-        problems.append(f"kafka: image should be apache/kafka:3.9.x (see docs/adr/0001), got '{image}'")
+    # The same release scripts/infra.sh runs without Docker (its KAFKA_VERSION default).
+    with open(os.path.join(root, "scripts/infra.sh"), encoding="utf-8") as handle:
+        found = re.search(r'^KAFKA_VERSION="\$\{KAFKA_VERSION:-([0-9.]+)\}"', handle.read(), re.M)
+    local = found.group(1) if found else "?"
+    if image != f"apache/kafka:{local}":
+        problems.append(f"kafka: image should be apache/kafka:{local}, the version scripts/infra.sh runs (see docs/adr/0001), got '{image}'")
     env = env_map(kafka)
     if env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "").lower() != "false":
         problems.append("kafka: KAFKA_AUTO_CREATE_TOPICS_ENABLE must be \"false\"")
