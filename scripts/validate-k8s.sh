@@ -5,8 +5,8 @@
 #
 #   1. `kubectl kustomize <overlay>` renders each overlay (kubectl's built-in kustomize).
 #   2. Every rendered object is validated against the Kubernetes OpenAPI schema from the
-#      `kubernetes-models` npm package (tools/manifests/src/schema-check.mjs); KEDA objects get a
-#      structural check.
+#      `kubernetes-models` npm package, Gateway API objects against `@kubernetes-models/gateway-api`
+#      (tools/manifests/src/schema-check.mjs); KEDA and Envoy Gateway objects get a structural check.
 # Shopwire's own invariants (probes, resources, hardening, HPA/PDB/Service per Deployment, secret
 # references only, Ingress backends, default-deny NetworkPolicy…) are the `manifests` project's
 # Jest suite: `npx nx run manifests:test`.
@@ -16,7 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 command -v kubectl >/dev/null 2>&1 || { echo "validate-k8s: kubectl is required (its kustomize renders the overlays)" >&2; exit 1; }
-[[ -d node_modules/kubernetes-models ]] || { echo "validate-k8s: run npm ci first (kubernetes-models)" >&2; exit 1; }
+[[ -d node_modules/kubernetes-models && -d node_modules/@kubernetes-models/gateway-api ]] \
+  || { echo "validate-k8s: run npm ci first (kubernetes-models, @kubernetes-models/gateway-api)" >&2; exit 1; }
 
 if (($# > 0)); then
   dirs=("$@")

@@ -495,7 +495,8 @@ function selects(policy: FullPolicySpec, labels: Record<string, string>): boolea
 /**
  * Under default deny, each workload must still reach what its configuration names: DNS always,
  * Kafka always, Postgres with a DATABASE_URL, SMTP with an SMTP_URL, HTTPS with an ERP_URL; and
- * every Ingress backend must admit the ingress controller. Catches the policy that breaks an app.
+ * every Ingress or HTTPRoute backend must admit the controller (in `controllerNamespace`).
+ * Catches the policy that breaks an app.
  */
 export function checkNetworkReachability(
   objects: K8sObject[],
@@ -595,13 +596,19 @@ export function checkNetworkReachability(
     }
   }
 
-  const backends = new Set(
-    ofKind(objects, 'Ingress').flatMap((ingress) =>
+  // The public backends: what an Ingress or a Gateway API HTTPRoute sends traffic to.
+  const backends = new Set([
+    ...ofKind(objects, 'Ingress').flatMap((ingress) =>
       ((ingress.spec as { rules?: { http?: { paths?: IngressPath[] } }[] }).rules ?? []).flatMap(
         (rule) => (rule.http?.paths ?? []).map((path) => path.backend?.service?.name ?? ''),
       ),
     ),
-  );
+    ...ofKind(objects, 'HTTPRoute').flatMap((route) =>
+      ((route.spec as { rules?: { backendRefs?: { name: string }[] }[] }).rules ?? []).flatMap(
+        (rule) => (rule.backendRefs ?? []).map((ref) => ref.name),
+      ),
+    ),
+  ]);
   for (const service of ofKind(objects, 'Service').filter((s) => backends.has(s.metadata.name))) {
     const selector = (service.spec as { selector?: Record<string, string> }).selector ?? {};
     const pods = ofKind(objects, 'Deployment')

@@ -5,13 +5,65 @@
 //
 //   node tools/manifests/src/schema-check.mjs k8s/overlays/dev k8s/overlays/prod …
 //
-// Kinds outside core Kubernetes (KEDA's ScaledObject and TriggerAuthentication) get a structural check of the fields
-// Shopwire relies on. Exits 1 listing every invalid object; any unknown kind is an error too.
+// Gateway API kinds (Gateway, HTTPRoute) are validated against the schemas of the
+// `@kubernetes-models/gateway-api` package, generated from the upstream Gateway API CRDs' OpenAPI
+// schemas. Kinds without a schema package (KEDA's ScaledObject and TriggerAuthentication, Envoy
+// Gateway's BackendTrafficPolicy) get a structural check of the fields Shopwire relies on.
+// Exits 1 listing every invalid object; any unknown kind is an error too.
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 
 /** Custom resources: the fields KEDA needs, checked by hand (no schema package for them). */
+const RATE_LIMIT_UNITS = ['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year'];
+const LOAD_BALANCERS = ['RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash'];
+
 const CUSTOM_CHECKS = {
+  // Envoy Gateway's policy attachment for what HTTPRoute cannot say (rate limits, balancing).
+  'gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy': (object) => {
+    const problems = [];
+    const spec = object.spec ?? {};
+    const refs = spec.targetRefs;
+    if (!Array.isArray(refs) || refs.length === 0)
+      problems.push('spec.targetRefs must name at least one route or Gateway');
+    for (const [i, ref] of (refs ?? []).entries()) {
+      if (ref?.group !== 'gateway.networking.k8s.io')
+        problems.push(`spec.targetRefs[${i}].group must be gateway.networking.k8s.io`);
+      if (!['Gateway', 'HTTPRoute', 'GRPCRoute'].includes(ref?.kind))
+        problems.push(`spec.targetRefs[${i}].kind must be Gateway, HTTPRoute or GRPCRoute`);
+      if (typeof ref?.name !== 'string' || ref.name === '')
+        problems.push(`spec.targetRefs[${i}].name is required`);
+    }
+    if (spec.rateLimit) {
+      const type = spec.rateLimit.type;
+      if (!['Local', 'Global'].includes(type))
+        problems.push('spec.rateLimit.type must be Local or Global');
+      const rules = spec.rateLimit[type === 'Global' ? 'global' : 'local']?.rules;
+      if (!Array.isArray(rules) || rules.length === 0)
+        problems.push(`spec.rateLimit.${String(type).toLowerCase()}.rules must list a rule`);
+      for (const [i, rule] of (rules ?? []).entries()) {
+        const where = `spec.rateLimit rules[${i}]`;
+        if (!Number.isInteger(rule?.limit?.requests) || rule.limit.requests < 1)
+          problems.push(`${where}.limit.requests must be a positive integer`);
+        if (!RATE_LIMIT_UNITS.includes(rule?.limit?.unit))
+          problems.push(`${where}.limit.unit must be one of ${RATE_LIMIT_UNITS.join(', ')}`);
+        for (const [j, selector] of (rule?.clientSelectors ?? []).entries()) {
+          const cidr = selector?.sourceCIDR;
+          if (!cidr) continue;
+          if (!['Exact', 'Distinct'].includes(cidr.type))
+            problems.push(
+              `${where}.clientSelectors[${j}].sourceCIDR.type must be Exact or Distinct`,
+            );
+          if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(String(cidr.value)))
+            problems.push(`${where}.clientSelectors[${j}].sourceCIDR.value must be a CIDR`);
+        }
+      }
+    }
+    if (spec.loadBalancer && !LOAD_BALANCERS.includes(spec.loadBalancer.type))
+      problems.push(`spec.loadBalancer.type must be one of ${LOAD_BALANCERS.join(', ')}`);
+    if (!spec.rateLimit && !spec.loadBalancer)
+      problems.push('sets neither rateLimit nor loadBalancer (the only fields Shopwire uses)');
+    return problems;
+  },
   'keda.sh/v1alpha1/ScaledObject': (object) => {
     const problems = [];
     const spec = object.spec ?? {};
@@ -48,9 +100,13 @@ const CUSTOM_CHECKS = {
   },
 };
 
+/** API groups whose models come from a package other than `kubernetes-models`. */
+const MODEL_PACKAGES = { 'gateway.networking.k8s.io': '@kubernetes-models/gateway-api' };
+
 async function modelFor(apiVersion, kind) {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   try {
-    const module = await import(`kubernetes-models/${apiVersion}`);
+    const module = await import(`${MODEL_PACKAGES[group] ?? 'kubernetes-models'}/${apiVersion}`);
     return module[kind];
   } catch {
     return undefined;
