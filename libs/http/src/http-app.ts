@@ -14,7 +14,7 @@ import {
 import { ZodValidationPipe } from './contracts/validation';
 import { instrumentHttp } from './http-metrics';
 import { METRICS_REGISTRY } from './metrics.controller';
-import { echoRequestId, requestLogOptions } from './request-log';
+import { bindRequestId, requestLogOptions } from './request-log';
 
 export interface HttpAppOptions extends ApiDocumentInfo {
   logger: LoggerService;
@@ -45,7 +45,7 @@ export async function createHttpApp(
     return503OnClosing: true,
     ...(options.logger instanceof NestPinoLogger ? requestLogOptions(options.logger.logger) : {}),
   });
-  echoRequestId(adapter.getInstance());
+  bindRequestId(adapter.getInstance());
   drainKeepAliveOnClose(adapter);
   recordRoutes(adapter.getInstance());
   options.configureFastify?.(adapter);

@@ -103,6 +103,3 @@ export function bindRequestId(fastify: FastifyInstance): void {
     withLogFields({ request_id: request.id }, done);
   });
 }
-
-/** @deprecated the name `createHttpApp` used before the id reached every line: `bindRequestId`. */
-export const echoRequestId = bindRequestId;
