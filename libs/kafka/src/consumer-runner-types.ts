@@ -82,4 +82,6 @@ export interface ConsumerRunnerStatus {
   /** Joined its group and holds an assignment (possibly empty). */
   joined: boolean;
   lastError: string | null;
+  /** While joined: the member id and the assignment the group's last join gave it. */
+  member?: { memberId: string; assignment: Record<string, number[]> };
 }

@@ -68,6 +68,8 @@ const PAUSE_THRESHOLD_MS = 250;
 export class ConsumerRunner {
   private consumer: Consumer | null = null;
   private joined = false;
+  /** This member's id and assignment as of its last join (kafkajs's view, for readiness). */
+  private member: { memberId: string; assignment: Record<string, number[]> } | null = null;
   private lastError: string | null = null;
   private stopping = false;
   private readonly router: FailureRouter | null;
@@ -84,6 +86,7 @@ export class ConsumerRunner {
       running: this.consumer !== null && !this.stopping,
       joined: this.joined,
       lastError: this.lastError,
+      ...(this.joined && this.member ? { member: this.member } : {}),
     };
   }
 
@@ -113,6 +116,10 @@ export class ConsumerRunner {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.member = {
+        memberId: event.payload.memberId,
+        assignment: event.payload.memberAssignment,
+      };
       this.lastError = null;
       logger.info({ groupId, memberId: event.payload.memberId }, 'joined consumer group');
     });

@@ -7,3 +7,4 @@ export * from './failure-classification';
 export * from './dead-letter-headers';
 export * from './failure-router';
 export * from './failure-metrics';
+export * from './nest';

@@ -12,8 +12,18 @@ import {
   type KafkaConnectionConfig,
 } from '@shopwire/config';
 import { API_CREDENTIALS, API_TOKENS, METRICS_REGISTRY } from '@shopwire/http';
-import { BatchingProducer, createKafkaClient } from '@shopwire/kafka';
-import { createMetricsRegistry, stopTracing, type Logger } from '@shopwire/observability';
+import {
+  BatchingProducer,
+  ChunkConsumerTransport,
+  createKafkaClient,
+  type ChunkConsumerTuning,
+} from '@shopwire/kafka';
+import {
+  createMetricsRegistry,
+  stopTracing,
+  type Logger,
+  type Registry,
+} from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { inboxPrunerProvider } from './inbox-pruning.provider';
@@ -48,12 +58,18 @@ export interface ServiceCoreOptions<TConfig extends ServiceRuntimeConfig> {
   createDataSource: (options: { url: string; poolSize: number }) => DataSource;
   /** Applies the schema's migrations; run at boot only when RUN_MIGRATIONS is set. */
   runMigrations: (dataSource: DataSource) => Promise<string[]>;
+  /**
+   * Per logical group, the consumer settings that come from configuration (group id,
+   * partitions concurrently, chunk size) for the service's `@ConsumeChunks` handlers.
+   */
+  consumers?: (config: TConfig) => Record<string, ChunkConsumerTuning>;
 }
 
 /**
- * Shutdown, in the order Nest runs it: consumers stop in their `onModuleDestroy` (finishing and
- * committing their chunk); then, in `onApplicationShutdown`, the failure-path producer flushes,
- * the pool closes and pending spans are exported.
+ * Shutdown, in the order Nest's `app.close()` runs it: every `onModuleDestroy`, then HTTP closes
+ * and the consumer transport (a connected microservice) stops once its in-flight chunks have
+ * committed; then, in `onApplicationShutdown`, the failure-path producer flushes, the pool closes
+ * and pending spans are exported (docs/adr/0008).
  */
 class RuntimeCloser implements OnApplicationShutdown {
   constructor(
@@ -124,6 +140,19 @@ export class ServiceCoreModule {
             return dataSource;
           },
         },
+        {
+          // The service's consumers, started by `startConsumers(app)` in main.ts.
+          provide: ChunkConsumerTransport,
+          inject: [SERVICE_KAFKA, SERVICE_PRODUCER, METRICS_REGISTRY],
+          useFactory: (kafka: Kafka, producer: BatchingProducer, registry: Registry) =>
+            new ChunkConsumerTransport({
+              kafka,
+              producer,
+              registry,
+              logger,
+              groups: options.consumers?.(config),
+            }),
+        },
         inboxPrunerProvider(SERVICE_DATA_SOURCE, logger),
         RuntimeCloser,
       ],
@@ -136,6 +165,7 @@ export class ServiceCoreModule {
         SERVICE_KAFKA,
         SERVICE_PRODUCER,
         SERVICE_DATA_SOURCE,
+        ChunkConsumerTransport,
       ],
     };
   }

@@ -1,0 +1,286 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { AssignerProtocol, type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { backoffDelay, briefError, sleep } from '../consumer-helpers';
+import { ConsumerRunner } from '../consumer-runner';
+import type {
+  ChunkContext,
+  ConsumerRunnerOptions,
+  ConsumerRunnerStatus,
+} from '../consumer-runner-types';
+import { deadLetterMalformed } from '../failure-classification';
+import type { DeadLetterOptions, FailurePublisher } from '../failure-router';
+import {
+  CONSUME_CHUNKS_EXTRAS,
+  isChunkHandlerOutcome,
+  type ConsumeChunksOptions,
+  type ConsumerChunk,
+} from './consume-chunks.decorator';
+import { ConsumerMetrics } from './consumer-metrics';
+
+/** Per-group settings that come from configuration rather than from the decorator. */
+export type ChunkConsumerTuning = Partial<
+  Pick<
+    ConsumerRunnerOptions,
+    | 'groupId'
+    | 'partitionsConcurrently'
+    | 'maxChunk'
+    | 'retryBaseMs'
+    | 'retryCapMs'
+    | 'fromBeginning'
+    | 'sessionTimeoutMs'
+    | 'fetchMinBytes'
+    | 'fetchMaxWaitMs'
+  >
+> & {
+  /** Overrides of the failure path (attempts, delays); group, producer and registry are set. */
+  deadLetters?: Partial<Omit<DeadLetterOptions, 'group' | 'producer' | 'registry'>>;
+};
+
+export interface ChunkConsumerTransportOptions {
+  kafka: Kafka;
+  logger: Logger;
+  /** Acked producer of the failure path (retry topic, DLQ). */
+  producer: FailurePublisher;
+  registry: Registry;
+  /** Keyed by logical group (`@ConsumeChunks({ group })`); unset groups use the defaults. */
+  groups?: Record<string, ChunkConsumerTuning>;
+}
+
+/** One group's consumer as readiness and tests see it. */
+export interface ChunkConsumerStatus extends ConsumerRunnerStatus {
+  group: string;
+  groupId: string;
+}
+
+interface GroupConsumer {
+  group: string;
+  groupId: string;
+  runner: ConsumerRunner;
+  starting: Promise<void>;
+}
+
+/**
+ * Shopwire's consumers as a Nest microservice transport. Every `@ConsumeChunks` handler becomes
+ * one `ConsumerRunner` (its own consumer group), so the semantics are the runner's, unchanged:
+ * a chunk applied in one transaction with the inbox, the offset committed after the database
+ * commit, in-place retries, the group's retry topic and `<topic>.dlq`, pause/resume for delayed
+ * re-runs, partitions concurrently and each in order, malformed messages to the DLQ.
+ *
+ * Lifecycle (docs/adr/0008): `listen` returns at once and each consumer keeps trying to start in
+ * the background, so a service whose broker is down at boot still answers HTTP (readiness says
+ * not ready). Nest closes microservices in `app.close()` after every `onModuleDestroy` and before
+ * any `onApplicationShutdown` — after the in-flight chunks committed, before the pool closes.
+ */
+export class ChunkConsumerTransport extends Server implements CustomTransportStrategy {
+  private readonly consumers: GroupConsumer[] = [];
+  private readonly metrics: ConsumerMetrics;
+  private closing = false;
+  /** Resolves when close() begins, so a start loop waiting out its backoff ends at once. */
+  private closingSignal: Promise<void> = Promise.resolve();
+  private signalClosing: () => void = () => undefined;
+  private admin: Admin | null = null;
+  private adminConnecting: Promise<Admin> | null = null;
+
+  constructor(private readonly options: ChunkConsumerTransportOptions) {
+    super();
+    this.metrics = new ConsumerMetrics(options.registry);
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    if (this.consumers.length > 0) return callback();
+    this.closing = false;
+    this.closingSignal = new Promise((resolve) => (this.signalClosing = resolve));
+    try {
+      for (const [pattern, handler] of this.messageHandlers) {
+        const declared = (handler.extras as Record<string, unknown> | undefined)?.[
+          CONSUME_CHUNKS_EXTRAS
+        ] as ConsumeChunksOptions | undefined;
+        if (!declared) {
+          throw new Error(`handler ${pattern} is not a @ConsumeChunks handler`);
+        }
+        this.consumers.push(this.createConsumer(declared, handler));
+      }
+    } catch (error) {
+      return callback(error);
+    }
+    callback();
+  }
+
+  /** Stops every consumer once its in-flight chunk has committed (see `ConsumerRunner.stop`). */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.signalClosing();
+    await Promise.all(
+      this.consumers.map(async (consumer) => {
+        await consumer.starting;
+        await consumer.runner.stop();
+        this.options.logger.info({ group: consumer.group }, 'consumer stopped');
+      }),
+    );
+    this.consumers.length = 0;
+    const admin = this.admin;
+    this.admin = null;
+    this.adminConnecting = null;
+    await admin?.disconnect().catch(() => undefined);
+  }
+
+  get statuses(): ChunkConsumerStatus[] {
+    return this.consumers.map(({ group, groupId, runner }) => ({
+      group,
+      groupId,
+      ...runner.status,
+    }));
+  }
+
+  /**
+   * Resolves when every consumer is ready in the broker's view: its group is Stable and lists
+   * this member with the assignment kafkajs joined with. Rejects with what is missing otherwise.
+   */
+  async readiness(): Promise<{ groups: string[] }> {
+    if (this.consumers.length === 0) throw new Error('consumers not started');
+    const local = this.statuses;
+    for (const status of local) {
+      if (!status.running || !status.joined || !status.member) {
+        throw new Error(
+          `${status.group}: ${status.lastError ?? (status.running ? 'not joined to its group yet' : 'not running')}`,
+        );
+      }
+    }
+    const admin = await this.connectedAdmin();
+    const { groups } = await admin.describeGroups(local.map((s) => s.groupId));
+    for (const status of local) {
+      const described = groups.find((g) => g.groupId === status.groupId);
+      if (!described || described.state !== 'Stable') {
+        throw new Error(`${status.group}: group is ${described?.state ?? 'unknown'}, not Stable`);
+      }
+      const member = described.members.find((m) => m.memberId === status.member!.memberId);
+      if (!member) throw new Error(`${status.group}: the broker does not list this member`);
+      const held = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+      if (!sameAssignment(held?.assignment ?? {}, status.member!.assignment)) {
+        throw new Error(`${status.group}: the broker's assignment differs from the one joined`);
+      }
+    }
+    return { groups: local.map((s) => s.group) };
+  }
+
+  on(): void {
+    // This transport emits no events of its own; statuses and readiness are read directly.
+  }
+
+  unwrap<T>(): T {
+    return this.consumers.map((c) => c.runner) as T;
+  }
+
+  private createConsumer(
+    declared: ConsumeChunksOptions,
+    handler: (...args: unknown[]) => unknown,
+  ): GroupConsumer {
+    const { kafka, logger, producer, registry } = this.options;
+    const {
+      deadLetters,
+      groupId = declared.group,
+      ...tuning
+    } = this.options.groups?.[declared.group] ?? {};
+    const runner = new ConsumerRunner({
+      ...tuning,
+      kafka,
+      groupId,
+      topics: [...declared.topics],
+      logger: logger.child({ component: 'consumer', group: declared.group }),
+      handleBatch: (messages, context) =>
+        this.runHandler(declared.group, handler, messages, context),
+      deadLetters: { ...deadLetters, group: declared.group, producer, registry },
+      hooks: {
+        processed: (count, { topic }) =>
+          this.metrics.processed.inc({ group: declared.group, topic }, count),
+        handlerDuration: (seconds, ok, { topic }) =>
+          this.metrics.handlerSeconds.observe(
+            { group: declared.group, topic, ok: String(ok) },
+            seconds,
+          ),
+        // Retries are counted once, by the failure path (shopwire_consumer_retries_in_place_total).
+      },
+    });
+    const consumer: GroupConsumer = {
+      group: declared.group,
+      groupId,
+      runner,
+      starting: Promise.resolve(),
+    };
+    consumer.starting = this.startUntilRunning(consumer);
+    return consumer;
+  }
+
+  /** Calls the Nest handler with the chunk and counts its outcomes only if it succeeded. */
+  private async runHandler(
+    group: string,
+    handler: (...args: unknown[]) => unknown,
+    messages: KafkaMessage[],
+    context: ChunkContext,
+  ): Promise<void> {
+    const counts: { metric: 'ignored' | 'rejected'; reason: string; count: number }[] = [];
+    const chunk: ConsumerChunk = {
+      ...context,
+      ignored: (reason, count = 1) => counts.push({ metric: 'ignored', reason, count }),
+      rejected: (message, reason, detail) => {
+        counts.push({ metric: 'rejected', reason, count: 1 });
+        return deadLetterMalformed(context, message, reason, detail);
+      },
+    };
+    let result = await handler(messages, chunk);
+    if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+    if (!isChunkHandlerOutcome(result)) {
+      throw new Error(`the handler of ${group} did not come through @ConsumeChunks`);
+    }
+    if (!result.ok) throw result.error;
+    for (const { metric, reason, count } of counts) {
+      this.metrics[metric].inc({ group, topic: context.topic, reason }, count);
+    }
+  }
+
+  private async startUntilRunning(consumer: GroupConsumer): Promise<void> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await consumer.runner.start();
+        return;
+      } catch (error) {
+        const delayMs = backoffDelay(attempt, 500, 10_000);
+        this.options.logger.warn(
+          { group: consumer.group, err: briefError(error), attempt, delayMs },
+          'consumer could not start; retrying',
+        );
+        await Promise.race([sleep(delayMs), this.closingSignal]);
+      }
+    }
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    this.adminConnecting ??= (async () => {
+      const admin = this.options.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        this.adminConnecting = null;
+        throw error;
+      }
+      this.admin = admin;
+      return admin;
+    })();
+    return this.adminConnecting;
+  }
+}
+
+function sameAssignment(a: Record<string, number[]>, b: Record<string, number[]>): boolean {
+  const norm = (x: Record<string, number[]>): string =>
+    JSON.stringify(
+      Object.keys(x)
+        .filter((topic) => x[topic].length > 0)
+        .sort()
+        .map((topic) => [topic, [...x[topic]].sort((p, q) => p - q)]),
+    );
+  return norm(a) === norm(b);
+}
