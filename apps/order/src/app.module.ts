@@ -9,33 +9,22 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import { consumerReadinessCheck, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { ORDER_KAFKA, ORDER_PRODUCER } from './order.tokens';
 import type { OrderConfig } from './config';
 import { CoreModule } from './core.module';
-import { OrdersConsumer } from './orders/orders.consumer';
 import { OrdersModule } from './orders/orders.module';
 import { OrdersService } from './orders/orders.service';
 
 function readinessChecks(
   orders: OrdersService,
-  consumer: OrdersConsumer,
+  consumers: ChunkConsumerTransport,
   outbox: ServiceOutboxRelay,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => orders.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    consumerReadinessCheck(consumers),
     outbox.readinessCheck(),
   ];
 }
@@ -56,7 +45,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [OrdersModule],
-          inject: [OrdersService, OrdersConsumer, ServiceOutboxRelay],
+          inject: [OrdersService, ChunkConsumerTransport, ServiceOutboxRelay],
           useFactory: readinessChecks,
         }),
       ],

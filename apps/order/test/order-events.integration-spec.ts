@@ -255,7 +255,7 @@ describe('order domain events through the outbox', () => {
     const from = await positions();
     const retriesBefore = await metricValue(
       order.registry,
-      'shopwire_order_consumer_retries_total',
+      'shopwire_consumer_retries_in_place_total',
     );
     // Fails the chunk after the first order's upsert and outbox row were written: an outage-like
     // error (not a data error), so the whole chunk's transaction rolls back and is retried.
@@ -279,7 +279,7 @@ describe('order domain events through the outbox', () => {
       );
       await waitFor(
         async () =>
-          (await metricValue(order.registry, 'shopwire_order_consumer_retries_total')) >=
+          (await metricValue(order.registry, 'shopwire_consumer_retries_in_place_total')) >=
           retriesBefore + 2,
         'the chunk failed and was retried',
       );

@@ -1,7 +1,8 @@
 import { loadConfig } from '@shopwire/config';
 import { envelopeHeaders, messageKey, ShopifyKafkaTopic } from '@shopwire/contracts';
 import { createHttpApp } from '@shopwire/http';
-import { createKafkaClient, provisionTopics } from '@shopwire/kafka';
+import { createKafkaClient, provisionTopics, type ChunkConsumerTransport } from '@shopwire/kafka';
+import { startConsumers } from '@shopwire/service-runtime';
 import { startGroupAtEnd } from '@shopwire/testing';
 import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
@@ -12,7 +13,6 @@ import type { Kafka, Producer } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { orderConfigSchema, type OrderConfig } from '../src/config';
 import { createOrderDataSource, runOrderMigrations } from '../src/database/migrate';
-import { OrdersConsumer } from '../src/orders/orders.consumer';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -74,7 +74,8 @@ export async function committedOffsets(
 export interface RunningApp {
   app: NestFastifyApplication;
   registry: Registry;
-  consumer: OrdersConsumer;
+  /** The service's consumer transport (one consumer, group `order`). */
+  consumers: ChunkConsumerTransport;
   inject(
     path: string,
     token?: string | null,
@@ -102,11 +103,15 @@ export async function startApp(
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  const consumer = app.get(OrdersConsumer);
-  await waitFor(() => consumer.status.joined, 'consumer joined its group', 60_000);
+  const consumers = await startConsumers(app);
+  await waitFor(
+    () => consumers.statuses.every((s) => s.joined),
+    'consumer joined its group',
+    60_000,
+  );
   return {
     app,
-    consumer,
+    consumers,
     registry: app.get<Registry>(METRICS_REGISTRY),
     async inject(path, token = TOKEN) {
       const response = await app.inject({
@@ -285,7 +290,14 @@ export async function produceCompliance(
   return ids;
 }
 
-export async function metricValue(registry: Registry, name: string): Promise<number> {
+/** The sum of a metric's series, those whose labels include `labels` when given. */
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
-  return (metric?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+  return (metric?.values ?? [])
+    .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))
+    .reduce((sum, v) => sum + v.value, 0);
 }

@@ -154,11 +154,11 @@ describe('orders REST API', () => {
     const metrics = await order.inject('/metrics', null);
     expect(metrics.statusCode).toBe(200);
     for (const name of [
-      'shopwire_order_consumer_messages_processed_total',
-      'shopwire_order_rejected_events_total',
+      'shopwire_consumer_messages_processed_total',
+      'shopwire_consumer_messages_rejected_total',
       'shopwire_order_stale_updates_total',
       'shopwire_order_duplicate_events_total',
-      'shopwire_order_consumer_handler_duration_seconds',
+      'shopwire_consumer_handler_duration_seconds',
     ]) {
       expect(metrics.body).toContain(name);
     }

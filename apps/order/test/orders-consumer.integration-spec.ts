@@ -21,6 +21,9 @@ import {
   type RunningApp,
 } from './order-harness';
 
+/** The unified consumer series, counted for the orders topic (not compliance). */
+const ORDERS_TOPIC = { group: 'order', topic: ShopifyKafkaTopic.Orders };
+
 // Real Kafka (127.0.0.1:9092) and Postgres; start them with `npm run infra -- up`.
 const groupId = `order-it-${randomUUID()}`;
 let kafka: Kafka;
@@ -170,9 +173,14 @@ describe('order consumer', () => {
     ];
     const rejectedBefore = await metricValue(
       order.registry,
-      'shopwire_order_rejected_events_total',
+      'shopwire_consumer_messages_rejected_total',
+      ORDERS_TOPIC,
     );
-    const ignoredBefore = await metricValue(order.registry, 'shopwire_order_ignored_events_total');
+    const ignoredBefore = await metricValue(
+      order.registry,
+      'shopwire_consumer_messages_ignored_total',
+      ORDERS_TOPIC,
+    );
     const ids = await produceWebhooks(producer, [
       { shop, orderId, body: bad[0]!, topic: 'orders/updated' },
       { shop, orderId, body: bad[1]!, topic: 'orders/updated' },
@@ -193,12 +201,12 @@ describe('order consumer', () => {
       async () => (await inboxed([ids[3]])) === 1,
       'the valid order behind the bad ones',
     );
-    expect(await metricValue(order.registry, 'shopwire_order_rejected_events_total')).toBe(
-      rejectedBefore + 2,
-    );
-    expect(await metricValue(order.registry, 'shopwire_order_ignored_events_total')).toBe(
-      ignoredBefore + 1,
-    );
+    expect(
+      await metricValue(order.registry, 'shopwire_consumer_messages_rejected_total', ORDERS_TOPIC),
+    ).toBe(rejectedBefore + 2);
+    expect(
+      await metricValue(order.registry, 'shopwire_consumer_messages_ignored_total', ORDERS_TOPIC),
+    ).toBe(ignoredBefore + 1);
     expect(
       await count('SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $1', [shop]),
     ).toBe(1);
@@ -229,7 +237,7 @@ describe('order consumer', () => {
     const orderId = '7000000000000000001';
     const retriesBefore = await metricValue(
       order.registry,
-      'shopwire_order_consumer_retries_total',
+      'shopwire_consumer_retries_in_place_total',
     );
     await db.query('ALTER TABLE orders.inbox RENAME TO inbox_unavailable');
     let sent: { webhookId: string; partition: number; offset: bigint };
@@ -246,7 +254,7 @@ describe('order consumer', () => {
       ]);
       await waitFor(
         async () =>
-          (await metricValue(order.registry, 'shopwire_order_consumer_retries_total')) >=
+          (await metricValue(order.registry, 'shopwire_consumer_retries_in_place_total')) >=
           retriesBefore + 2,
         'the failing chunk retried',
       );

@@ -1,33 +1,17 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import {
   ConsumerGroup,
   decodeEnvelope,
   ShopifyKafkaTopic,
   type WebhookEnvelope,
 } from '@shopwire/contracts';
-import {
-  backoffDelay,
-  briefError,
-  ConsumerRunner,
-  deadLetterMalformed,
-  type BatchingProducer,
-  type ChunkContext,
-  type ConsumerRunnerStatus,
-} from '@shopwire/kafka';
+import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import { extractTraceContext, type Logger } from '@shopwire/observability';
 import { parseShopifyJson, ShopifyJsonError, type ShopifyJson } from '@shopwire/shopify';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { OrderConfig } from '../config';
-import { ORDER_CONFIG, ORDER_KAFKA, ORDER_LOGGER, ORDER_PRODUCER } from '../order.tokens';
-import { METRICS_REGISTRY } from '@shopwire/http';
-import type { Registry } from '@shopwire/observability';
+import type { KafkaMessage } from 'kafkajs';
+import { ORDER_LOGGER } from '../order.tokens';
 import { carriesOrder, isShopDomain, OrderPayloadError, parseOrderPayload } from './order-payload';
-import { OrdersMetrics, type RejectReason } from './orders.metrics';
+import type { RejectReason } from './orders.metrics';
 import { OrdersService, type OrderEvent } from './orders.service';
 import { PrivacyService } from '../privacy/privacy.service';
 
@@ -50,60 +34,23 @@ type Decoded =
  * goes to the DLQ with the reason once the rest has committed, rather than vanishing; it is logged
  * by webhook id and offset only — payloads hold customer data — and counted.
  */
-@Injectable()
-export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly runner: ConsumerRunner;
-  private starting: Promise<void> | null = null;
-  private shuttingDown = false;
-
+@Controller()
+export class OrdersConsumer {
   constructor(
-    @Inject(ORDER_CONFIG) config: OrderConfig,
-    @Inject(ORDER_KAFKA) kafka: Kafka,
     @Inject(ORDER_LOGGER) private readonly logger: Logger,
     private readonly service: OrdersService,
-    private readonly metrics: OrdersMetrics,
     private readonly privacy: PrivacyService,
-    @Inject(ORDER_PRODUCER) producer: BatchingProducer,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-  ) {
-    this.runner = new ConsumerRunner({
-      kafka,
-      groupId: config.ORDER_CONSUMER_GROUP,
-      // One runner and group for both: two runners sharing a group id with different
-      // subscriptions would let the group's assignor hand a partition to a member not reading it.
-      topics: [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance],
-      logger: logger.child({ component: 'orders-consumer' }),
-      partitionsConcurrently: config.ORDER_PARTITIONS_CONCURRENTLY,
-      maxChunk: config.ORDER_MAX_CHUNK,
-      handleBatch: (messages, context) => this.handleChunk(messages, context),
-      // What keeps failing after bounded retries goes to the retry topic, then the DLQ
-      // (docs/adr/0002); outages are waited out in place.
-      deadLetters: { group: ConsumerGroup.Order, producer, registry },
-      hooks: metrics.runnerHooks,
-    });
-  }
+  ) {}
 
-  get status(): ConsumerRunnerStatus {
-    return this.runner.status;
-  }
-
-  /**
-   * Starts in the background: with Kafka down at boot the HTTP side still answers (readiness
-   * says not ready) and the consumer keeps trying, rather than the pod crash-looping.
-   */
-  onApplicationBootstrap(): void {
-    this.starting = this.startUntilRunning();
-  }
-
-  /** Nest calls this on SIGTERM before the data source closes (onApplicationShutdown). */
-  async onModuleDestroy(): Promise<void> {
-    this.shuttingDown = true;
-    await this.starting;
-    await this.runner.stop();
-    this.logger.info('orders consumer stopped');
-  }
-
-  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+  // One consumer and group for both topics: two consumers sharing a group id with different
+  // subscriptions would let the group's assignor hand a partition to a member not reading it.
+  // What keeps failing after bounded retries goes to the retry topic, then the DLQ (docs/adr/0002);
+  // outages are waited out in place. Group id, concurrency and chunk size: CoreModule's config.
+  @ConsumeChunks({
+    group: ConsumerGroup.Order,
+    topics: [ShopifyKafkaTopic.Orders, ShopifyKafkaTopic.Compliance],
+  })
+  async handleChunk(messages: KafkaMessage[], context: ConsumerChunk): Promise<void> {
     if (context.topic === ShopifyKafkaTopic.Compliance) {
       await this.privacy.handleChunk(messages, context);
       return;
@@ -113,13 +60,13 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (events.length > 0) await this.service.applyEvents(events);
     for (const d of decoded) {
       if (d.kind === 'ignored') {
-        this.metrics.ignored.inc({ family: d.envelope.shopifyTopic.split('/')[0].slice(0, 40) });
+        context.ignored(d.envelope.shopifyTopic.split('/')[0].slice(0, 40));
       } else if (d.kind === 'rejected') {
-        this.metrics.rejected.inc({ reason: d.reason });
-        const parked = deadLetterMalformed(context, d.message, d.reason, d.detail);
+        const parked = context.rejected(d.message, d.reason, d.detail);
         this.logger.warn(
           {
-            ...context,
+            topic: context.topic,
+            partition: context.partition,
             offset: d.offset,
             reason: d.reason,
             detail: d.detail,
@@ -182,22 +129,6 @@ export class OrdersConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       // Not the parser's own message: it can quote a fragment of the body.
       if (error instanceof ShopifyJsonError) return reject('json', 'payload is not valid JSON');
       throw error;
-    }
-  }
-
-  private async startUntilRunning(): Promise<void> {
-    for (let attempt = 1; !this.shuttingDown; attempt++) {
-      try {
-        await this.runner.start();
-        return;
-      } catch (error) {
-        const delayMs = backoffDelay(attempt, 500, 10_000);
-        this.logger.warn(
-          { err: briefError(error), attempt, delayMs },
-          'orders consumer could not start; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
     }
   }
 }

@@ -9,14 +9,14 @@ import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
 /**
- * Orders: the consumer of `shopify.orders.v1` (and, on the same runner and group,
+ * Orders: the consumer of `shopify.orders.v1` (and, on the same consumer and group,
  * `shopify.compliance.v1` for privacy), the orders REST API and the outbox relay of its events.
  */
 @Module({
   imports: [PrivacyModule],
-  controllers: [OrdersController],
+  // OrdersConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [OrdersController, OrdersConsumer],
   providers: [
-    OrdersConsumer,
     OrdersService,
     OrdersRepository,
     OrdersMetrics,
@@ -28,6 +28,6 @@ import { OrdersService } from './orders.service';
       }),
     }),
   ],
-  exports: [OrdersConsumer, OrdersService, ServiceOutboxRelay],
+  exports: [OrdersService, ServiceOutboxRelay],
 })
 export class OrdersModule {}

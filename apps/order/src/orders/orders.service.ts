@@ -183,7 +183,7 @@ export class OrdersService {
         this.metrics.duplicates.inc();
         break;
       case 'rejected':
-        this.metrics.rejected.inc({ reason: 'database' });
+        this.metrics.databaseRejected.inc();
         break;
     }
   }

@@ -4,7 +4,7 @@ import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwi
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
-import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
+import type { ConsumerChunk } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -61,7 +61,7 @@ export class PrivacyService {
   }
 
   /** One chunk of the compliance topic, in one transaction. */
-  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
+  async handleChunk(messages: KafkaMessage[], context: ConsumerChunk): Promise<void> {
     const tasks: PrivacyTask[] = [];
     for (const message of messages) {
       const task = this.decode(message, context);
@@ -76,7 +76,7 @@ export class PrivacyService {
     outcomes.forEach((outcome, i) => this.handled.inc({ kind: tasks[i].request.kind, outcome }));
   }
 
-  private decode(message: KafkaMessage, context: ChunkContext): PrivacyTask | null {
+  private decode(message: KafkaMessage, context: ConsumerChunk): PrivacyTask | null {
     // A compliance request that cannot be read is kept in the DLQ (with why) for a person to
     // act on — a redact must not vanish because its body was malformed.
     const skip = (envelope: WebhookEnvelope | null, reason: string, detail: string) =>
@@ -114,13 +114,13 @@ export class PrivacyService {
 
   private skip(
     message: KafkaMessage,
-    context: ChunkContext,
+    context: ConsumerChunk,
     envelope: WebhookEnvelope | null,
     reason: string,
     detail: string,
   ): void {
     this.handled.inc({ kind: envelope?.shopifyTopic ?? 'unknown', outcome: 'rejected' });
-    const parked = deadLetterMalformed(context, message, reason, detail);
+    const parked = context.rejected(message, reason, detail);
     this.logger.warn(
       {
         offset: message.offset,
