@@ -7,7 +7,6 @@ import {
   startGroupAtEnd as startGroupAtEndOf,
   startServiceApp,
   TEST_DATABASE_URL,
-  waitUntil,
   type RunningServiceApp,
 } from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
@@ -16,7 +15,7 @@ import { analyticsConfigSchema } from '../src/config';
 import { createAnalyticsDataSource, runAnalyticsMigrations } from '../src/database/migrate';
 import { SalesConsumer } from '../src/sales/sales.consumer';
 
-export { produceWebhooks, uniqueShop, type Webhook } from '@shopwire/testing';
+export { produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
 
 export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -59,14 +58,6 @@ export function startApp(groupId: string, env: Record<string, string> = {}): Pro
     consumer: SalesConsumer,
     token: TOKEN,
   });
-}
-
-export function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  return waitUntil(condition, what, timeoutMs);
 }
 
 export type OrderEventKind = 'accepted' | 'updated' | 'cancelled';

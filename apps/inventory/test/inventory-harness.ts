@@ -7,7 +7,6 @@ import {
   startGroupAtEnd as startGroupAtEndOf,
   startServiceApp,
   TEST_DATABASE_URL,
-  waitUntil,
   type RunningServiceApp,
   type Webhook,
 } from '@shopwire/testing';
@@ -18,7 +17,7 @@ import { inventoryConfigSchema } from '../src/config';
 import { createInventoryDataSource, runInventoryMigrations } from '../src/database/migrate';
 import { InventoryConsumer } from '../src/levels/inventory.consumer';
 
-export { produceWebhooks, uniqueShop, type Webhook } from '@shopwire/testing';
+export { produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
 
 export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -61,14 +60,6 @@ export function startApp(groupId: string, env: Record<string, string> = {}): Pro
     consumer: InventoryConsumer,
     token: TOKEN,
   });
-}
-
-export function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  return waitUntil(condition, what, timeoutMs);
 }
 
 export function levelWebhook(

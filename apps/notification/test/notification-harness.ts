@@ -1,42 +1,44 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@shopwire/config';
-import {
-  DomainTopic,
-  envelopeHeaders,
-  messageKey,
-  ShopifyKafkaTopic,
-  SUBSCRIPTIONS,
-  type OrderData,
-} from '@shopwire/contracts';
-import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import { DomainTopic, ShopifyKafkaTopic, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { createKafkaClient } from '@shopwire/kafka';
-import { startGroupAtEnd as startGroupAtEndOf } from '@shopwire/testing';
-import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
+import { createLogger } from '@shopwire/observability';
+import {
+  domainEvent,
+  produceWebhook,
+  resetServiceSchema,
+  startGroupAtEnd as startGroupAtEndOf,
+  startServiceApp,
+  TEST_DATABASE_URL,
+  type ProducedEvent,
+  type RunningServiceApp,
+} from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { AppModule } from '../src/app.module';
 import { notificationConfigSchema } from '../src/config';
 import { createNotificationDataSource, runNotificationMigrations } from '../src/database/migrate';
 import { NotificationsConsumer } from '../src/notifications/notifications.consumer';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export {
+  metricValue,
+  orderEvent,
+  produceEvents,
+  testOrder as orderData,
+  uniqueShop,
+  waitFor,
+} from '@shopwire/testing';
+
+export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const TOKEN = 'integration-test-token-0123456789';
 export const logger = createLogger('notification-test', process.env.TEST_LOG_LEVEL ?? 'warn');
 
 /** Drops the notification schema and migrates it from scratch. */
-export async function resetSchema(): Promise<void> {
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-  await pool.query('DROP SCHEMA IF EXISTS notification CASCADE');
-  await pool.end();
-  const dataSource = createNotificationDataSource({ url: DATABASE_URL, poolSize: 2 });
-  await dataSource.initialize();
-  try {
-    await runNotificationMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+export function resetSchema(): Promise<void> {
+  return resetServiceSchema({
+    schema: 'notification',
+    createDataSource: createNotificationDataSource,
+    runMigrations: runNotificationMigrations,
+  });
 }
 
 export function testKafka(): Kafka {
@@ -48,23 +50,13 @@ export function testKafka(): Kafka {
 }
 
 /** Points a fresh group at the current end of every subscribed topic (they are shared). */
-export async function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
-  await startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.notification);
+export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
+  return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.notification);
 }
 
-// Test assertions read response JSON freely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+export type RunningApp = RunningServiceApp<NotificationsConsumer>;
 
-export interface RunningApp {
-  app: NestFastifyApplication;
-  registry: Registry;
-  consumer: NotificationsConsumer;
-  get(path: string, token?: string | null): Promise<{ statusCode: number; json: () => Json }>;
-  close(): Promise<void>;
-}
-
-export async function startApp(groupId: string, env: Record<string, string>): Promise<RunningApp> {
+export function startApp(groupId: string, env: Record<string, string>): Promise<RunningApp> {
   const config = loadConfig(notificationConfigSchema, {
     DATABASE_URL,
     KAFKA_BROKERS,
@@ -79,203 +71,38 @@ export async function startApp(groupId: string, env: Record<string, string>): Pr
     BREAKER_RESET_MS: '1000',
     ...env,
   });
-  const app = await createHttpApp(AppModule.register(config, logger), {
+  return startServiceApp({
+    module: AppModule.register(config, logger),
     title: 'notification (test)',
-    description: 'test',
-    logger: new NestPinoLogger(logger),
-    bearerAuth: true,
+    logger,
+    consumer: NotificationsConsumer,
+    token: TOKEN,
   });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const consumer = app.get(NotificationsConsumer);
-  await waitFor(() => consumer.status.joined, 'consumer joined its group');
-  return {
-    app,
-    consumer,
-    registry: app.get<Registry>(METRICS_REGISTRY),
-    async get(path, token = TOKEN) {
-      const response = await app.inject({
-        method: 'GET',
-        url: path,
-        headers: token === null ? {} : { authorization: `Bearer ${token}` },
-      });
-      return { statusCode: response.statusCode, json: () => JSON.parse(response.body) };
-    },
-    close: () => app.close(),
-  };
-}
-
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
-
-export function uniqueShop(): string {
-  return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
-}
-
-let nextOrderId = BigInt(Date.now()) * 1000n;
-
-export function orderData(overrides: Partial<OrderData> = {}): OrderData {
-  const id = (nextOrderId++).toString();
-  return {
-    id,
-    name: `#${id.slice(-4)}`,
-    orderNumber: id.slice(-4),
-    email: `buyer-${id}@example.com`,
-    customer: {
-      id: (BigInt(id) + 7n).toString(),
-      email: `buyer-${id}@example.com`,
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      phone: null,
-    },
-    currency: 'EUR',
-    financialStatus: 'paid',
-    fulfillmentStatus: null,
-    totalPrice: '42.00',
-    subtotalPrice: '40.00',
-    totalTax: '2.00',
-    totalDiscounts: '0.00',
-    createdAt: '2026-11-01T10:00:00Z',
-    updatedAt: '2026-11-01T10:00:00Z',
-    cancelledAt: null,
-    cancelReason: null,
-    test: false,
-    lineItems: [
-      {
-        id: '1',
-        productId: '2',
-        variantId: '3',
-        sku: 'SKU-1',
-        title: 'Mug',
-        quantity: 2,
-        price: '20.00',
-      },
-    ],
-    ...overrides,
-  };
-}
-
-export interface ProducedEvent {
-  topic: string;
-  eventId: string;
-  shopDomain: string;
-  aggregateId: string;
-  value: string;
-}
-
-export function orderEvent(
-  topic: typeof DomainTopic.OrderAccepted | typeof DomainTopic.OrderCancelled,
-  shopDomain: string,
-  order: OrderData,
-): ProducedEvent {
-  const eventId = randomUUID();
-  const type =
-    topic === DomainTopic.OrderAccepted ? 'orders.order.accepted' : 'orders.order.cancelled';
-  return {
-    topic,
-    eventId,
-    shopDomain,
-    aggregateId: order.id,
-    value: JSON.stringify({
-      eventId,
-      type,
-      schemaVersion: 1,
-      occurredAt: new Date().toISOString(),
-      shopDomain,
-      aggregateId: order.id,
-      aggregateVersion: order.updatedAt,
-      causationId: null,
-      data: { order },
-    }),
-  };
 }
 
 export function lowStockEvent(shopDomain: string, inventoryItemId: string): ProducedEvent {
-  const eventId = randomUUID();
-  return {
-    topic: DomainTopic.InventoryLevelLow,
-    eventId,
+  return domainEvent(DomainTopic.InventoryLevelLow, {
+    type: 'inventory.level.low',
     shopDomain,
     aggregateId: inventoryItemId,
-    value: JSON.stringify({
-      eventId,
-      type: 'inventory.level.low',
-      schemaVersion: 1,
-      occurredAt: new Date().toISOString(),
-      shopDomain,
-      aggregateId: inventoryItemId,
-      aggregateVersion: new Date().toISOString(),
-      causationId: null,
-      data: {
-        inventoryItemId,
-        locationId: '99',
-        sku: 'SKU-LOW',
-        available: 3,
-        committed: 2,
-        sellable: 1,
-        threshold: 5,
-      },
-    }),
-  };
-}
-
-export async function produceEvents(producer: Producer, events: ProducedEvent[]): Promise<void> {
-  for (const e of events) {
-    await producer.send({
-      topic: e.topic,
-      acks: -1,
-      messages: [{ key: messageKey(e.shopDomain, e.aggregateId), value: e.value }],
-    });
-  }
+    data: {
+      inventoryItemId,
+      locationId: '99',
+      sku: 'SKU-LOW',
+      available: 3,
+      committed: 2,
+      sellable: 1,
+      threshold: 5,
+    },
+  });
 }
 
 /** A compliance webhook as the gateway writes it (raw body, envelope headers). */
-export async function produceCompliance(
+export function produceCompliance(
   producer: Producer,
   shopDomain: string,
   shopifyTopic: string,
   body: string,
 ): Promise<string> {
-  const webhookId = randomUUID();
-  await producer.send({
-    topic: ShopifyKafkaTopic.Compliance,
-    acks: -1,
-    messages: [
-      {
-        key: shopDomain,
-        value: Buffer.from(body),
-        headers: envelopeHeaders({
-          webhookId,
-          eventId: randomUUID(),
-          shopifyTopic,
-          shopDomain,
-          apiVersion: '2026-10',
-          triggeredAt: new Date().toISOString(),
-          receivedAt: new Date().toISOString(),
-        }),
-      },
-    ],
-  });
-  return webhookId;
-}
-
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-) {
-  const metric = await registry.getSingleMetric(name)?.get();
-  return (metric?.values ?? [])
-    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
-    .reduce((sum, v) => sum + v.value, 0);
+  return produceWebhook(producer, ShopifyKafkaTopic.Compliance, shopDomain, shopifyTopic, body);
 }

@@ -243,7 +243,7 @@ describe('notification service', () => {
       producer,
       shop,
       'customers/data_request',
-      `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":${customer.id},"email":"${customer.email}"},"orders_requested":[${redacted.id}]}`,
+      `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":${customer.id},"email":"${customer.email}"},"orders_requested":[${redacted.id}],"data_request":{"id":9}}`,
     );
     const privacyRequests = async () =>
       (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json().requests;
@@ -286,7 +286,12 @@ describe('notification service', () => {
     const log = await app.get(`/notifications/orders/${redacted.id}?shop=${shop}`);
     expect(log.json().notifications[0]).toMatchObject({ recipient: null, status: 'sent' });
 
-    await produceCompliance(producer, shop, 'app/uninstalled', `{"id":1,"domain":"${shop}"}`);
+    await produceCompliance(
+      producer,
+      shop,
+      'app/uninstalled',
+      `{"id":1,"domain":"${shop}","myshopify_domain":"${shop}"}`,
+    );
     await waitFor(
       async () =>
         (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json().requests.length ===

@@ -1,5 +1,5 @@
 import { signWebhookBody } from '@shopwire/shopify';
-import { Browser, waitUntil } from '@shopwire/testing';
+import { Browser, waitFor } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import {
   API_VERSION,
@@ -116,7 +116,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
   }
 
   async function subscriptionsInPlace(): Promise<void> {
-    await waitUntil(
+    await waitFor(
       async () => {
         const answer = await stack.call<{
           subscriptions: { topic: string; actual: { uri: string } | null }[];
@@ -152,7 +152,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
 
   async function finished(id: string, timeoutMs = 180_000): Promise<JobView> {
     let job: JobView | undefined;
-    await waitUntil(
+    await waitFor(
       async () => {
         job = (await stack.call<JobView>(stack.sync.url, 'GET', `/jobs/${id}`)).json;
         return ['succeeded', 'failed', 'cancelled'].includes(job.status);
@@ -238,7 +238,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(rows).toEqual([{ status: 'installed', generation: 1, refresh: true }]);
     expect((await view()).refreshTokens.length).toBeGreaterThanOrEqual(1);
     await subscriptionsInPlace();
-    await waitUntil(
+    await waitFor(
       async () => (await syncStatus())?.status === 'installed',
       'sync saw it',
       150_000,
@@ -262,7 +262,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
 
     const job = await finished(submitted.id!);
     let streamView: StreamView | undefined;
-    await waitUntil(
+    await waitFor(
       async () => {
         streamView = (
           await stack.simCall<StreamView>('GET', `/sim/webhooks/streams/${stream.json.id}`)
@@ -295,7 +295,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
           [`${shop}/%`, shop],
         )
       )[0]!;
-    await waitUntil(
+    await waitFor(
       async () => Number((await backfilled()).stored) >= ORDERS,
       'every backfilled order stored by the order service',
       120_000,
@@ -363,7 +363,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(uninstalled.json.webhooks.map((w) => w.url)).toEqual([
       `${stack.gateway.url}/webhooks/shopify`,
     ]);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const rows = await sql<{ status: string }>(
         `SELECT status FROM shops.installations WHERE shop = $1`,
         [shop],
@@ -371,7 +371,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
       return rows[0]?.status === 'uninstalled';
     }, 'the shops service to apply app/uninstalled');
     expect(await sql(`SELECT 1 FROM shops.credentials WHERE shop = $1`, [shop])).toEqual([]);
-    await waitUntil(async () => (await syncStatus())?.status === 'uninstalled', 'sync saw it');
+    await waitFor(async () => (await syncStatus())?.status === 'uninstalled', 'sync saw it');
     const token = await stack.call(
       stack.shopsLb.url,
       'GET',
@@ -382,7 +382,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     // A scheduled job running at the uninstall was cancelled; once it has stopped (its calls in
     // the air arrived or were aborted) nothing may reach the simulator's Admin API for the shop:
     // not a job asked for, not the scheduler's next slots.
-    await waitUntil(
+    await waitFor(
       async () =>
         (
           await sql(
@@ -420,7 +420,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(droppedNow).toBe(late.length);
 
     // At least a few seconds, and at least one of the scheduler's slots.
-    await waitUntil(
+    await waitFor(
       async () => (await ticks()) > ticksBefore && Date.now() - flatSince >= 4000,
       'a scheduler slot and 4 s',
       60_000,
@@ -448,14 +448,14 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(token.status).toBe(200);
     expect(tokensBefore.has(token.json.accessToken)).toBe(false);
     await subscriptionsInPlace();
-    await waitUntil(
+    await waitFor(
       async () => (await syncStatus())?.generation === 2,
       'sync saw the reinstall',
       150_000,
     );
 
     // The backfill a reinstall gets at once (the gateway dropped the shop's webhooks meanwhile).
-    await waitUntil(
+    await waitFor(
       async () =>
         (
           await sql(
@@ -488,7 +488,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
         uninstallTriggeredAt,
       ),
     ).toEqual({ status: 200, outcome: 'accepted' });
-    await waitUntil(
+    await waitFor(
       async () => (await lateUninstalls()) > seenUninstalls,
       'sync to read the late app/uninstalled',
     );
@@ -499,9 +499,9 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
       status: 200,
       outcome: 'accepted',
     });
-    await waitUntil(() => storedOrder(welcome), 'a webhook for the reinstalled shop stored');
+    await waitFor(() => storedOrder(welcome), 'a webhook for the reinstalled shop stored');
     let erp: { status: string } | undefined;
-    await waitUntil(async () => {
+    await waitFor(async () => {
       [erp] = await sql<{ status: string }>(
         `SELECT status FROM sync.order_syncs WHERE shop_domain = $1 AND order_id = $2`,
         [shop, welcome.toString()],
@@ -512,7 +512,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
 
     // The schedule submits for the shop again, and its job calls the Admin API.
     const adminBefore = await adminRequests();
-    await waitUntil(
+    await waitFor(
       async () =>
         (
           await sql(

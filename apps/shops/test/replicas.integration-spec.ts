@@ -5,7 +5,7 @@ import {
   startSimulatorProcess,
   testKafka,
   uniqueShop,
-  waitUntil,
+  waitFor,
   type SimulatorProcess,
 } from '@shopwire/testing';
 import Redis from 'ioredis';
@@ -144,7 +144,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
       await sim.call('POST', '/sim/oauth/settings', { accessTokenTtlSeconds: 3600 });
       // The loop's next refresh brings a long-lived token; after it the simulator's refresh
       // count (global) stays put for the next test.
-      await waitUntil(async () => {
+      await waitFor(async () => {
         const view = await call('GET', `${replicas[0].baseUrl}/shops/${shop}`);
         const credential = view.json.credential as { accessTokenExpiresAt: string } | null;
         return Date.parse(credential?.accessTokenExpiresAt ?? '') > Date.now() + 600_000;
@@ -206,7 +206,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
       body: `{"id":1,"domain":"other.example","myshopify_domain":"other-${shop}"}`,
     };
     await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [forged, uninstall]);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const view = await call('GET', `${replicas[0].baseUrl}/shops/${shop}`);
       return view.json.status === 'uninstalled';
     }, 'app/uninstalled applied');
@@ -226,7 +226,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
     };
     // The forged one was read first and refused; the real one did the uninstall (counted just
     // after its commit, so waited for).
-    await waitUntil(async () => (await lifecycle('uninstalled')) === 1, 'the uninstall counted');
+    await waitFor(async () => (await lifecycle('uninstalled')) === 1, 'the uninstall counted');
     expect(await lifecycle('rejected')).toBe(1);
     const gone = await token(replicas[0], shop);
     expect(gone).toMatchObject({ status: 404, json: { code: 'not_installed' } });
@@ -234,7 +234,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
     expect(
       (await db.query(`SELECT 1 FROM shops.credentials WHERE shop = $1`, [shop])).rowCount,
     ).toBe(0);
-    await waitUntil(async () => (await redis.sismember(uninstalledKey, shop)) === 1, 'Redis set');
+    await waitFor(async () => (await redis.sismember(uninstalledKey, shop)) === 1, 'Redis set');
 
     // Reinstall: a new generation with a new token, out of the uninstalled set.
     await installByTokenExchange(shop, replicas[0]);
@@ -261,7 +261,7 @@ describe('shops service replicas (Postgres, Kafka, Redis, simulator)', () => {
         resourceId: null,
       },
     ]);
-    await waitUntil(async () => {
+    await waitFor(async () => {
       const rows = await db.query(`SELECT redacted_at FROM shops.installations WHERE shop = $1`, [
         shop,
       ]);

@@ -373,7 +373,7 @@ describe('scheduled reconciliation', () => {
       {
         shop: shopA,
         shopifyTopic: 'app/uninstalled',
-        body: `{"domain":"${shopA}"}`,
+        body: `{"id":1,"domain":"${shopA}","myshopify_domain":"${shopA}"}`,
         resourceId: null,
       },
     ]);

@@ -313,7 +313,7 @@ describe('sync service', () => {
       ShopifyKafkaTopic.Compliance,
       shop,
       'app/uninstalled',
-      `{"id":1,"domain":"${shop}"}`,
+      `{"id":1,"domain":"${shop}","myshopify_domain":"${shop}"}`,
     );
     await waitFor(
       async () =>

@@ -1,5 +1,6 @@
 import { runSchemaMigrations } from '@shopwire/database';
 import { provisionTopics } from '@shopwire/kafka';
+import { waitFor } from '@shopwire/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -29,20 +30,6 @@ const SECRET = 'jobs-it-callback-secret-0123456789abcdef';
 
 let db: DataSource;
 let store: JobStore;
-
-async function waitFor<T>(
-  check: () => Promise<T | null | undefined | false>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const jobIn = (id: string, ...statuses: JobRecord['status'][]) =>
   waitFor(

@@ -7,3 +7,5 @@ export * from './service-process';
 export * from './group-offsets';
 export * from './browser';
 export * from './api-access-suite';
+export * from './wait';
+export * from './fixtures';

@@ -15,31 +15,6 @@ export async function startKafka(): Promise<void> {
   await run('bash', [INFRA, 'kafka-start'], { timeout: 120_000 });
 }
 
-/** Polls `check` until it returns a truthy value or the timeout passes. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  {
-    timeoutMs = 20_000,
-    intervalMs = 100,
-    what = 'condition',
-  }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
-}
-
 /**
  * Restarts the machine's Postgres cluster that serves DATABASE_URL (by its port; 5432 unless set),
  * as a fault test's database outage — so a run on its own cluster never restarts the shared one.
