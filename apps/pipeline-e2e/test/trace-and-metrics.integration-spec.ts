@@ -122,7 +122,7 @@ describe('traces and metrics across the pipeline (separate processes)', () => {
       [
         'shopwire_http_requests_total',
         'shopwire_consumer_lag_messages',
-        'shopwire_order_consumer_handler_duration_seconds',
+        'shopwire_consumer_handler_duration_seconds',
         'shopwire_outbox_pending',
         'shopwire_dead_letters_pending',
       ],
