@@ -61,6 +61,8 @@ async function exportDocument(
       LOG_LEVEL: 'error',
       OTEL_SDK_DISABLED: 'true',
       SHOPWIRE_OPENAPI_OUT: out,
+      // A development credential, so a service that refuses to start without one starts.
+      API_TOKENS: 'openapi-export:placeholder-not-a-real-token',
       ...REQUIRED_SETTINGS[service],
     },
   }).catch((error: unknown) => {

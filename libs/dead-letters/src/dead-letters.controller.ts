@@ -14,24 +14,25 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
-  ApiQuery,
   ApiTags,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isInfrastructureError } from '@shopwire/kafka';
-import { getQuery, listQuery, parseRequest, replayBody } from './dto/dead-letter-query';
+import {
+  DeadLetterIdParamsDto,
+  DeadLetterPayloadQueryDto,
+  ListDeadLettersQueryDto,
+  ReplayRequestDto,
+} from './dto/dead-letter-query';
 import {
   DeadLetterDetailDto,
   DeadLetterListDto,
   DeadLetterSummaryDto,
-  ReplayRequestDto,
   ReplayResultDto,
 } from './dto/dead-letter.dto';
 import { DeadLetterCursorError } from './dead-letter-store';
@@ -54,20 +55,8 @@ export class DeadLettersController {
   @Get()
   @Access('dead-letters:read', ShopFrom.query())
   @ApiOperation({ summary: "This service's dead letters, oldest first (no payloads)" })
-  @ApiQuery({ name: 'source_topic', required: false, example: 'shopify.orders.v1' })
-  @ApiQuery({ name: 'since', required: false, description: 'Dead-lettered at or after (ISO 8601)' })
-  @ApiQuery({ name: 'error_type', required: false, example: 'OrderPayloadError' })
-  @ApiQuery({ name: 'shop', required: false, example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'replayed', 'all'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
-  @ApiQuery({
-    name: 'cursor',
-    required: false,
-    description: 'next_cursor of the previous page; pages read a bounded part of each DLQ',
-  })
   @ApiOkResponse({ type: DeadLetterListDto })
-  async list(@Query() query: Record<string, unknown>): Promise<DeadLetterListDto> {
-    const q = parseRequest(listQuery, query);
+  async list(@Query() q: ListDeadLettersQueryDto): Promise<DeadLetterListDto> {
     const page = await kafkaCall(() =>
       this.deadLetters.list(
         {
@@ -90,21 +79,18 @@ export class DeadLettersController {
   @Get(':id')
   @Access('dead-letters:read', ShopFrom.resource)
   @ApiOperation({ summary: 'One dead letter: metadata, headers, size; the payload on request' })
-  @ApiParam({ name: 'id', example: 'shopify.orders.v1.dlq:2:17' })
-  @ApiQuery({ name: 'payload', required: false, enum: ['true', 'false'] })
   @ApiOkResponse({ type: DeadLetterDetailDto })
   @ApiNotFoundResponse({ description: 'No such dead letter for this service' })
   async get(
-    @Param('id') id: string,
+    @Param() params: DeadLetterIdParamsDto,
+    @Query() query: DeadLetterPayloadQueryDto,
     @Caller() caller: ApiCaller,
-    @Query('payload') payload?: string,
   ): Promise<DeadLetterDetailDto> {
-    const q = parseRequest(getQuery, { id, payload });
-    const withPayload = q.payload === 'true';
+    const withPayload = query.payload === 'true';
     if (withPayload && !caller.has('ops:dead-letters')) {
       throw new ForbiddenException('a payload needs the scope ops:dead-letters');
     }
-    const letter = await kafkaCall(() => this.deadLetters.get(q.id, withPayload));
+    const letter = await kafkaCall(() => this.deadLetters.get(params.id, withPayload));
     if (!letter) throw new NotFoundException('dead letter not found');
     caller.assertShop(letter.shop);
     return DeadLetterDetailDto.detail(letter);
@@ -119,10 +105,8 @@ export class DeadLettersController {
       'Each is republished to the group retry topic with its attempt count reset and a ' +
       'replayed-from header. Already replayed ones are skipped unless force is true.',
   })
-  @ApiBody({ type: ReplayRequestDto })
   @ApiOkResponse({ type: ReplayResultDto })
-  async replay(@Body() body: unknown, @Caller() caller: ApiCaller): Promise<ReplayResultDto> {
-    const b = parseRequest(replayBody, body ?? {});
+  async replay(@Body() b: ReplayRequestDto, @Caller() caller: ApiCaller): Promise<ReplayResultDto> {
     // The guard checked body.shop against the credential; a limited credential must give one,
     // and then replays only that shop's letters, by ids as well as by filter.
     const shop = caller.allShops ? undefined : b.shop;

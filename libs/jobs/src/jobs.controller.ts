@@ -26,7 +26,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -34,9 +33,9 @@ import {
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
 import { isInfrastructureError } from '@shopwire/kafka';
 import type { FastifyReply } from 'fastify';
-import { jobId, listQuery, parseRequest } from './dto/job-query';
+import { JobIdParamsDto, ListJobsQueryDto } from './dto/job-query';
 import { JobDto, JobListDto, SubmitJobDto } from './dto/job.dto';
-import { JOB_STATUSES, type JobRecord } from './job';
+import type { JobRecord } from './job';
 import type { JobsRuntime } from './jobs-runtime';
 import { JOBS_RUNTIME } from './jobs.tokens';
 import { jobLocation, toJobView, type JobView } from './job-view';
@@ -86,19 +85,11 @@ export class JobsController {
     summary: 'Jobs, newest first',
     description: "The caller's own jobs (every submitter's with jobs:admin), of its shops",
   })
-  @ApiQuery({ name: 'type', required: false, example: 'sales-report' })
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    enum: [...JOB_STATUSES],
-  })
-  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiOkResponse({ type: JobListDto })
   async list(
-    @Query() query: Record<string, unknown>,
+    @Query() q: ListJobsQueryDto,
     @Caller() caller: ApiCaller,
   ): Promise<{ jobs: JobView[] }> {
-    const q = parseRequest(listQuery, query);
     const jobs = await database(() =>
       this.jobs.store.list({
         ...q,
@@ -114,8 +105,8 @@ export class JobsController {
   @ApiOperation({ summary: 'One job: status, progress, result link, error' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ description: 'No such job' })
-  async get(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<JobView> {
-    const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+  async get(@Param() { id }: JobIdParamsDto, @Caller() caller: ApiCaller): Promise<JobView> {
+    const job = await database(() => this.jobs.store.get(id));
     if (!job) throw new NotFoundException('job not found');
     assertVisible(job, caller);
     return toJobView(job);
@@ -128,8 +119,11 @@ export class JobsController {
   @ApiOkResponse({ description: 'The result bytes' })
   @ApiNotFoundResponse({ description: 'No such job' })
   @ApiConflictResponse({ description: 'The job has not succeeded (yet)' })
-  async result(@Param('id') id: string, @Caller() caller: ApiCaller): Promise<StreamableFile> {
-    const job = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+  async result(
+    @Param() { id }: JobIdParamsDto,
+    @Caller() caller: ApiCaller,
+  ): Promise<StreamableFile> {
+    const job = await database(() => this.jobs.store.get(id));
     if (!job) throw new NotFoundException('job not found');
     assertVisible(job, caller);
     if (job.status !== 'succeeded' || !job.result) {
@@ -158,11 +152,11 @@ export class JobsController {
   @ApiNotFoundResponse({ description: 'No such job' })
   @ApiConflictResponse({ description: 'The job already succeeded or failed' })
   async cancel(
-    @Param('id') id: string,
+    @Param() { id }: JobIdParamsDto,
     @Caller() caller: ApiCaller,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const known = await database(() => this.jobs.store.get(parseRequest(jobId, id)));
+    const known = await database(() => this.jobs.store.get(id));
     if (!known) throw new NotFoundException('job not found');
     assertVisible(known, caller);
     const outcome = await database(() => this.jobs.store.requestCancel(known.id));

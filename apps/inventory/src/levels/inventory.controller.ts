@@ -4,18 +4,16 @@ import {
   ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import {
-  byItemQuery,
-  byLocationQuery,
-  bySkuQuery,
+  ByItemQueryDto,
+  ByLocationQueryDto,
+  BySkuQueryDto,
   LevelDto,
   LevelListDto,
   LevelPageDto,
-  parseRequest,
 } from './dto/level.dto';
 import { Access, ShopFrom } from '@shopwire/http';
 import { InventoryService } from './inventory.service';
@@ -32,14 +30,8 @@ export class InventoryController {
   @Get('by-item')
   @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: "An inventory item's levels at every location" })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'inventory_item_id', example: '808950810' })
   @ApiOkResponse({ type: LevelListDto })
-  async byItem(
-    @Query('shop') shop?: string,
-    @Query('inventory_item_id') inventoryItemId?: string,
-  ): Promise<LevelListDto> {
-    const query = parseRequest(byItemQuery, { shop, inventory_item_id: inventoryItemId });
+  async byItem(@Query() query: ByItemQueryDto): Promise<LevelListDto> {
     const rows = await this.inventory.levelsByItem(query.shop, query.inventory_item_id);
     return { levels: rows.map((row) => LevelDto.from(row)) };
   }
@@ -47,11 +39,8 @@ export class InventoryController {
   @Get('by-sku')
   @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: 'Levels of the inventory items with this SKU, at every location' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'sku', example: 'IPOD2008PINK' })
   @ApiOkResponse({ type: LevelListDto })
-  async bySku(@Query('shop') shop?: string, @Query('sku') sku?: string): Promise<LevelListDto> {
-    const query = parseRequest(bySkuQuery, { shop, sku });
+  async bySku(@Query() query: BySkuQueryDto): Promise<LevelListDto> {
     const rows = await this.inventory.levelsBySku(query.shop, query.sku);
     return { levels: rows.map((row) => LevelDto.from(row)) };
   }
@@ -59,18 +48,8 @@ export class InventoryController {
   @Get('by-location')
   @Access('inventory:read', ShopFrom.query())
   @ApiOperation({ summary: "A page of a location's levels, by ascending inventory item id" })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'location_id', example: '655441491' })
-  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 100' })
-  @ApiQuery({ name: 'after', required: false, description: "The previous page's next_after" })
   @ApiOkResponse({ type: LevelPageDto })
-  async byLocation(
-    @Query('shop') shop?: string,
-    @Query('location_id') locationId?: string,
-    @Query('limit') limit?: string,
-    @Query('after') after?: string,
-  ): Promise<LevelPageDto> {
-    const query = parseRequest(byLocationQuery, { shop, location_id: locationId, limit, after });
+  async byLocation(@Query() query: ByLocationQueryDto): Promise<LevelPageDto> {
     // One extra row tells whether another page follows without a count query.
     const rows = await this.inventory.levelsByLocation(
       query.shop,

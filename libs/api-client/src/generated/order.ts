@@ -388,16 +388,19 @@ export interface components {
             ids?: string[];
             /** @description Replay every pending dead letter matching the filter fields */
             all?: boolean;
-            /** @example shopify.orders.v1 */
+            /** @description The topic the message failed on, e.g. shopify.orders.v1 */
             source_topic?: string;
-            /** @example 2026-11-27T00:00:00Z */
+            /** @description Dead-lettered at or after (ISO 8601) */
             since?: string;
-            /** @example OrderPayloadError */
+            /** @description e.g. OrderPayloadError */
             error_type?: string;
-            /** @example acme.myshopify.com */
+            /** @description e.g. acme.myshopify.com */
             shop?: string;
-            /** @description Replay even if already replayed (default false) */
-            force?: boolean;
+            /**
+             * @description Replay even if already replayed
+             * @default false
+             */
+            force: boolean;
         };
         ReplaySkipDto: {
             id: string;
@@ -583,16 +586,18 @@ export interface operations {
     DeadLettersController_list: {
         parameters: {
             query?: {
-                /** @description next_cursor of the previous page; pages read a bounded part of each DLQ */
-                cursor?: unknown;
-                /** @description 1–1000, default 100 */
-                limit?: unknown;
-                status?: "pending" | "replayed" | "all";
-                shop?: unknown;
-                error_type?: unknown;
+                /** @description The topic the message failed on, e.g. shopify.orders.v1 */
+                source_topic?: string;
                 /** @description Dead-lettered at or after (ISO 8601) */
-                since?: unknown;
-                source_topic?: unknown;
+                since?: string;
+                /** @description e.g. OrderPayloadError */
+                error_type?: string;
+                /** @description e.g. acme.myshopify.com */
+                shop?: string;
+                status?: "pending" | "replayed" | "all";
+                limit?: number;
+                /** @description next_cursor of the previous page; pages read a bounded part of each DLQ */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -641,10 +646,12 @@ export interface operations {
     DeadLettersController_get: {
         parameters: {
             query?: {
+                /** @description true adds the payload (needs the scope ops:dead-letters) */
                 payload?: "true" | "false";
             };
             header?: never;
             path: {
+                /** @description <dlq topic>:<partition>:<offset>, e.g. shopify.orders.v1.dlq:2:17 */
                 id: string;
             };
             cookie?: never;

@@ -132,31 +132,6 @@ export class DeadLetterDetailDto extends DeadLetterSummaryDto {
   }
 }
 
-export class ReplayRequestDto {
-  @ApiPropertyOptional({ type: [String], description: 'Dead letter ids to replay' })
-  ids?: string[];
-
-  @ApiPropertyOptional({
-    description: 'Replay every pending dead letter matching the filter fields',
-  })
-  all?: boolean;
-
-  @ApiPropertyOptional({ example: 'shopify.orders.v1' })
-  source_topic?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-27T00:00:00Z' })
-  since?: string;
-
-  @ApiPropertyOptional({ example: 'OrderPayloadError' })
-  error_type?: string;
-
-  @ApiPropertyOptional({ example: 'acme.myshopify.com' })
-  shop?: string;
-
-  @ApiPropertyOptional({ description: 'Replay even if already replayed (default false)' })
-  force?: boolean;
-}
-
 export class ReplaySkipDto {
   @ApiProperty()
   id!: string;

@@ -1,23 +1,25 @@
-import { BadRequestException } from '@nestjs/common';
 import { z } from '@shopwire/config';
+import { createZodDto } from 'nestjs-zod';
 import { JOB_STATUSES } from '../job';
 
-export const jobId = z.string().uuid('id must be a job id (uuid)');
+// Each schema validates its request input (the global ZodValidationPipe of @shopwire/http) and
+// is that input's OpenAPI schema. A submission's body is validated by its job type instead
+// (`JobsRuntime.validate`: each type has its own params).
 
-export const listQuery = z.object({
-  type: z.string().min(1).max(100).optional(),
-  status: z.enum(JOB_STATUSES).optional(),
-  limit: z.coerce
-    .number({ invalid_type_error: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be between 1 and 500')
-    .max(500, 'limit must be between 1 and 500')
-    .default(50),
-});
+export class JobIdParamsDto extends createZodDto(
+  z.object({ id: z.string().uuid('id must be a job id (uuid)') }),
+) {}
 
-/** Parses request input or answers 400 naming every bad parameter. */
-export function parseRequest<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
+export class ListJobsQueryDto extends createZodDto(
+  z.object({
+    type: z.string().min(1).max(100).optional().describe('e.g. sales-report'),
+    status: z.enum(JOB_STATUSES).optional(),
+    limit: z.coerce
+      .number({ invalid_type_error: 'limit must be a number' })
+      .int('limit must be an integer')
+      .min(1, 'limit must be between 1 and 500')
+      .max(500, 'limit must be between 1 and 500')
+      .default(50)
+      .describe('Jobs per answer'),
+  }),
+) {}

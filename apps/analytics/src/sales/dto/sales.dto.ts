@@ -1,11 +1,15 @@
-import { BadRequestException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
 import { isShopDomain } from '@shopwire/contracts';
+import { createZodDto } from 'nestjs-zod';
+
+// The query schemas validate their request input (the global ZodValidationPipe of
+// @shopwire/http) and are that input's OpenAPI schema.
 
 const shop = z
   .string({ required_error: 'shop is required' })
-  .refine(isShopDomain, 'shop must be a *.myshopify.com domain');
+  .refine(isShopDomain, 'shop must be a *.myshopify.com domain')
+  .describe('The shop, e.g. acme.myshopify.com');
 const date = (name: string) =>
   z
     .string({ required_error: `${name} is required` })
@@ -13,7 +17,8 @@ const date = (name: string) =>
       (v) =>
         /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
       `${name} must be a date, YYYY-MM-DD`,
-    );
+    )
+    .describe(`${name === 'from' ? 'First' : 'Last'} UTC day, inclusive (YYYY-MM-DD; ≤ 366 days)`);
 const MAX_DAYS = 366;
 /** shop, from, to: the range every sales query (and the sales-report job) takes. */
 export const salesRange = z.object({ shop, from: date('from'), to: date('to') });
@@ -29,25 +34,21 @@ export function checkRange(q: { from: string; to: string }, ctx: z.RefinementCtx
   }
 }
 
-export const dailySalesQuery = base.superRefine(checkRange);
-export const topProductsQuery = base
-  .extend({
-    by: z.enum(['units', 'revenue'], { message: 'by must be units or revenue' }).default('units'),
-    limit: z.coerce
-      .number({ invalid_type_error: 'limit must be a number' })
-      .int('limit must be an integer')
-      .min(1, 'limit must be between 1 and 100')
-      .max(100, 'limit must be between 1 and 100')
-      .default(10),
-  })
-  .superRefine(checkRange);
-
-/** Parses request input or answers 400 naming every bad parameter. */
-export function parseRequest<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
+export class DailySalesQueryDto extends createZodDto(base.superRefine(checkRange)) {}
+export class TopProductsQueryDto extends createZodDto(
+  base
+    .extend({
+      by: z.enum(['units', 'revenue'], { message: 'by must be units or revenue' }).default('units'),
+      limit: z.coerce
+        .number({ invalid_type_error: 'limit must be a number' })
+        .int('limit must be an integer')
+        .min(1, 'limit must be between 1 and 100')
+        .max(100, 'limit must be between 1 and 100')
+        .default(10)
+        .describe('Products in the answer'),
+    })
+    .superRefine(checkRange),
+) {}
 
 export class SalesFiguresDto {
   @ApiProperty({ example: 'USD', description: 'ISO 4217; money is never added across currencies' })

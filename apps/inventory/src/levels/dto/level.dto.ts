@@ -1,37 +1,44 @@
-import { BadRequestException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { z } from '@shopwire/config';
-import { isPositiveId, isShopDomain } from '../inventory-payload';
+import { isPositiveId, isShopDomain } from '@shopwire/contracts';
+import { createZodDto } from 'nestjs-zod';
 import type { LevelRow } from '../inventory.repository';
 
+// Each query schema validates its request input (the global ZodValidationPipe of @shopwire/http)
+// and is that input's OpenAPI schema.
 const shop = z
   .string({ required_error: 'shop is required' })
-  .refine(isShopDomain, 'shop must be a *.myshopify.com domain');
-const id = (name: string) =>
+  .refine(isShopDomain, 'shop must be a *.myshopify.com domain')
+  .describe('The shop, e.g. acme.myshopify.com');
+const id = (name: string, description: string) =>
   z
     .string({ required_error: `${name} is required` })
-    .refine(isPositiveId, `${name} must be a Shopify id`);
+    .refine(isPositiveId, `${name} must be a Shopify id`)
+    .describe(description);
 
-export const byItemQuery = z.object({ shop, inventory_item_id: id('inventory_item_id') });
-export const bySkuQuery = z.object({ shop, sku: z.string().min(1, 'sku is required').max(255) });
-export const byLocationQuery = z.object({
-  shop,
-  location_id: id('location_id'),
-  limit: z.coerce
-    .number({ invalid_type_error: 'limit must be a number' })
-    .int('limit must be an integer')
-    .min(1, 'limit must be between 1 and 500')
-    .max(500, 'limit must be between 1 and 500')
-    .default(100),
-  after: id('after').optional(),
-});
-
-/** Parses request input or answers 400 naming every bad parameter. */
-export function parseRequest<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
+export class ByItemQueryDto extends createZodDto(
+  z.object({ shop, inventory_item_id: id('inventory_item_id', 'e.g. 808950810') }),
+) {}
+export class BySkuQueryDto extends createZodDto(
+  z.object({
+    shop,
+    sku: z.string().min(1, 'sku is required').max(255).describe('e.g. IPOD2008PINK'),
+  }),
+) {}
+export class ByLocationQueryDto extends createZodDto(
+  z.object({
+    shop,
+    location_id: id('location_id', 'e.g. 655441491'),
+    limit: z.coerce
+      .number({ invalid_type_error: 'limit must be a number' })
+      .int('limit must be an integer')
+      .min(1, 'limit must be between 1 and 500')
+      .max(500, 'limit must be between 1 and 500')
+      .default(100)
+      .describe('Levels per page'),
+    after: id('after', "The previous page's next_after").optional(),
+  }),
+) {}
 
 export class LevelDto {
   @ApiProperty({ example: '808950810', description: 'Shopify inventory item id (string)' })
