@@ -9,9 +9,8 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
-import { ANALYTICS_KAFKA, ANALYTICS_PRODUCER } from './analytics.tokens';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -71,8 +70,8 @@ export class AppModule {
         DeadLettersModule.forService({
           group: ConsumerGroup.Analytics,
           topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
-          kafka: ANALYTICS_KAFKA,
-          producer: ANALYTICS_PRODUCER,
+          kafka: SERVICE_KAFKA,
+          producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
           imports: [SalesModule, OutboxModule, jobs],

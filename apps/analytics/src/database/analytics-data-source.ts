@@ -1,14 +1,9 @@
-import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateAnalytics1795900000001 } from './migrations/1795900000001-create-analytics';
 import { CreateJobs1795900000002 } from './migrations/1795900000002-create-jobs';
 
 export const ANALYTICS_SCHEMA = 'analytics';
-
-/** Nest token for the analytics service's data source. */
-/** The analytics service's name for the shared runtime's data source token. */
-export const ANALYTICS_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 /**
  * The analytics schema's data source. No entity classes: aggregates are maintained with

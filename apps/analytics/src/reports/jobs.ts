@@ -4,9 +4,8 @@ import { JobsModule, jobsSettings } from '@shopwire/jobs';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ANALYTICS_KAFKA, ANALYTICS_LOGGER } from '../analytics.tokens';
+import { SERVICE_DATA_SOURCE, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { AnalyticsConfig } from '../config';
-import { ANALYTICS_DATA_SOURCE } from '../database/analytics-data-source';
 import { ReportsModule } from './reports.module';
 import { SalesReportJob } from './sales-report.job';
 
@@ -14,7 +13,7 @@ import { SalesReportJob } from './sales-report.job';
 export function analyticsJobsModule(config: AnalyticsConfig): DynamicModule {
   return JobsModule.forService({
     imports: [ReportsModule],
-    inject: [ANALYTICS_DATA_SOURCE, ANALYTICS_KAFKA, ANALYTICS_LOGGER, SalesReportJob],
+    inject: [SERVICE_DATA_SOURCE, SERVICE_KAFKA, SERVICE_LOGGER, SalesReportJob],
     useFactory: (
       dataSource: DataSource,
       kafka: Kafka,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from '@shopwire/config';
 import type { JobCompletion, JobContext, JobHandler } from '@shopwire/jobs';
-import { ANALYTICS_CONFIG } from '../analytics.tokens';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { AnalyticsConfig } from '../config';
 import { checkRange, salesRange } from '../sales/dto/sales.dto';
 import { SalesRepository } from '../sales/sales.repository';
@@ -42,7 +42,7 @@ export class SalesReportJob implements JobHandler<SalesReportParams, SalesReport
 
   constructor(
     private readonly sales: SalesRepository,
-    @Inject(ANALYTICS_CONFIG) private readonly config: AnalyticsConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: AnalyticsConfig,
   ) {}
 
   async run(context: JobContext<SalesReportParams, SalesReportCheckpoint>): Promise<JobCompletion> {

@@ -23,14 +23,14 @@ import {
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import {
-  ANALYTICS_CONFIG,
-  ANALYTICS_KAFKA,
-  ANALYTICS_LOGGER,
-  ANALYTICS_PRODUCER,
-} from '../analytics.tokens';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
+import {
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
 import type { AnalyticsConfig } from '../config';
 import { salesOrderEvent } from './order-event';
 import { SalesMetrics, type RejectReason } from './sales.metrics';
@@ -59,12 +59,12 @@ export class SalesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private shuttingDown = false;
 
   constructor(
-    @Inject(ANALYTICS_CONFIG) config: AnalyticsConfig,
-    @Inject(ANALYTICS_KAFKA) kafka: Kafka,
-    @Inject(ANALYTICS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: AnalyticsConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly service: SalesService,
     private readonly metrics: SalesMetrics,
-    @Inject(ANALYTICS_PRODUCER) producer: BatchingProducer,
+    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({

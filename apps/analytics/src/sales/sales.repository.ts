@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ANALYTICS_DATA_SOURCE } from '../database/analytics-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { Contribution, ContributionLine, DailyDelta, ProductDelta } from './contribution';
 
 export interface DailySalesRow {
@@ -25,7 +25,7 @@ export interface TopProductRow {
 /** Analytics in Postgres. Every statement is scoped by shop. */
 @Injectable()
 export class SalesRepository {
-  constructor(@Inject(ANALYTICS_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Serialises the events of one order across partitions (accepted, updated and cancelled come

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ANALYTICS_LOGGER } from '../analytics.tokens';
-import { ANALYTICS_DATA_SOURCE } from '../database/analytics-data-source';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import {
   contributionOf,
   decide,
@@ -39,8 +38,8 @@ const shopOf = (e: AnalyticsEvent) => (e.kind === 'order' ? e.event.shopDomain :
 @Injectable()
 export class SalesService {
   constructor(
-    @Inject(ANALYTICS_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(ANALYTICS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly repository: SalesRepository,
     private readonly metrics: SalesMetrics,
   ) {}
