@@ -1,4 +1,4 @@
-import { DomainTopic, ShopifyKafkaTopic, type InventoryLevelLowEvent } from '@shopwire/contracts';
+import { decodeInventoryLevelLow, DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
 import { collectMessages, topicPositions } from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -216,9 +216,12 @@ describe('low stock', () => {
       done: () => false, // read until the timeout: a third (duplicate) event must have time to show
       timeoutMs: 4000,
     });
-    const events = messages.map(
-      (m) => JSON.parse(m.message.value!.toString()) as InventoryLevelLowEvent,
-    );
+    // Read with the contracts' decoder, as the notification service reads them.
+    const events = messages.map((m) => {
+      const decoded = decodeInventoryLevelLow(m.message.value);
+      if (!decoded.ok) throw new Error(`not a low-stock event: ${decoded.detail}`);
+      return decoded.value;
+    });
     const level = { inventoryItemId: item, locationId: location, sku: 'LOW-1', threshold: 5 };
     expect(events.map((e) => e.data)).toEqual([
       { ...level, available: 10, committed: 6, sellable: 4 },

@@ -1,4 +1,4 @@
-import { DomainTopic } from '@shopwire/contracts';
+import { decodeShopInstallationChanged, DomainTopic } from '@shopwire/contracts';
 import { startSimulatorProcess, uniqueShop, type SimulatorProcess } from '@shopwire/testing';
 import { request } from 'undici';
 import { ReauthRequiredError, TokenUnavailableError } from '../src/credentials/credentials.errors';
@@ -108,8 +108,9 @@ describe('credentials (Postgres, Redis, simulator)', () => {
     );
     expect(events).toHaveLength(1);
     expect(events[0].topic).toBe(DomainTopic.ShopInstallationChanged);
-    const event = JSON.parse(events[0].value.toString());
-    expect(event).toMatchObject({
+    // Read with the contracts' decoder, as the sync service and token caches read it.
+    const event = decodeShopInstallationChanged(events[0].value);
+    expect(event.ok && event.value).toMatchObject({
       type: 'installation.installed',
       aggregateId: shop,
       aggregateVersion: '0000000001:0000000001',
@@ -231,7 +232,8 @@ describe('credentials (Postgres, Redis, simulator)', () => {
       `SELECT value FROM shops.outbox WHERE key = $1 ORDER BY id DESC LIMIT 1`,
       [shop],
     );
-    expect(JSON.parse((last.value as Buffer).toString())).toMatchObject({
+    const reauth = decodeShopInstallationChanged(last.value as Buffer);
+    expect(reauth.ok && reauth.value).toMatchObject({
       type: 'installation.reauth_required',
       data: { status: 'reauth_required' },
     });

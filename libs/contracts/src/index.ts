@@ -9,3 +9,4 @@ export * from './consumers';
 export * from './jobs';
 export * from './webhook-subscriptions';
 export * from './decoding';
+export * from './shopify-payloads';

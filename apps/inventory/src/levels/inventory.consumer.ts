@@ -6,6 +6,8 @@ import {
 } from '@nestjs/common';
 import {
   ConsumerGroup,
+  decodeInventoryItemUpdate,
+  decodeInventoryLevelUpdate,
   decodeOrderEvent,
   decodeWebhookMessage,
   DomainTopic,
@@ -22,7 +24,6 @@ import {
   type ConsumerRunnerStatus,
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
-import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { InventoryConfig } from '../config';
 import {
@@ -33,7 +34,6 @@ import {
 } from '../inventory.tokens';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
-import { InventoryPayloadError, parseItemUpdate, parseLevelUpdate } from './inventory-payload';
 import { InventoryMetrics, type RejectReason } from './inventory.metrics';
 import { InventoryService, type InventoryEvent } from './inventory.service';
 import { orderCommitment } from './order-event';
@@ -153,22 +153,14 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       // Nothing of the payload is needed (nor kept): inventory holds no personal data.
       return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };
     }
-    try {
-      const json = parseShopifyJson(envelope.payload);
-      if (LEVEL_TOPICS.has(shopifyTopic)) {
-        return { kind: 'event', event: { kind: 'level', ref, level: parseLevelUpdate(json) } };
-      }
-      return { kind: 'event', event: { kind: 'item', ref, item: parseItemUpdate(json) } };
-    } catch (error) {
-      if (error instanceof InventoryPayloadError) {
-        return reject('payload', error.message, envelope.webhookId);
-      }
-      // Not the parser's own message: it can quote a fragment of the body.
-      if (error instanceof ShopifyJsonError) {
-        return reject('json', 'payload is not valid JSON', envelope.webhookId);
-      }
-      throw error;
+    if (LEVEL_TOPICS.has(shopifyTopic)) {
+      const level = decodeInventoryLevelUpdate(envelope);
+      if (!level.ok) return reject(level.reason, level.detail, envelope.webhookId);
+      return { kind: 'event', event: { kind: 'level', ref, level: level.value } };
     }
+    const item = decodeInventoryItemUpdate(envelope);
+    if (!item.ok) return reject(item.reason, item.detail, envelope.webhookId);
+    return { kind: 'event', event: { kind: 'item', ref, item: item.value } };
   }
 
   private async startUntilRunning(): Promise<void> {

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { INVENTORY_DATA_SOURCE } from '../database/inventory-data-source';
 import type { CommitmentState, ReservedLine } from './commitment';
-import type { ItemUpdate, LevelUpdate } from './inventory-payload';
+import type {
+  InventoryItemUpdate as ItemUpdate,
+  InventoryLevelUpdate as LevelUpdate,
+} from '@shopwire/contracts';
 
 /** A level with what is committed against it, as evaluated and as served. */
 export interface LevelRow {

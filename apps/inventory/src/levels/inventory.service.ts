@@ -8,7 +8,10 @@ import type { InventoryConfig } from '../config';
 import { INVENTORY_DATA_SOURCE } from '../database/inventory-data-source';
 import { INVENTORY_CONFIG, INVENTORY_LOGGER } from '../inventory.tokens';
 import { applyCommitmentEvent } from './commitment';
-import type { ItemUpdate, LevelUpdate } from './inventory-payload';
+import type {
+  InventoryItemUpdate as ItemUpdate,
+  InventoryLevelUpdate as LevelUpdate,
+} from '@shopwire/contracts';
 import { InventoryMetrics } from './inventory.metrics';
 import { InventoryRepository, type LevelRow } from './inventory.repository';
 import { lowStockTransition } from './low-stock';

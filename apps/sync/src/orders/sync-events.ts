@@ -2,33 +2,24 @@ import { createHash } from 'node:crypto';
 import {
   decodeOrderEvent,
   decodePrivacyMessage,
+  decodeProductDeleted,
+  decodeProductUpdate,
   decodeWebhookMessage,
   DomainTopic,
   isPrivacyWebhookTopic,
   type OrderData,
   type PrivacyWebhookTopic,
   ShopifyKafkaTopic,
+  type ProductUpdate,
 } from '@shopwire/contracts';
-import { isJsonObject, parseShopifyJson, shopifyId, type ShopifyJson } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
 import { decodeInstallationInput, type InstallationInput } from '../schedule/installation-input';
 
 /** What this service acts on from `shopify.compliance.v1` (the contracts' one list). */
 export type PrivacyAction = PrivacyWebhookTopic;
 
-export interface ProductState {
-  id: string;
-  title: string | null;
-  handle: string | null;
-  status: string | null;
-  updatedAt: string;
-  variants: {
-    id: string;
-    sku: string | null;
-    price: string | null;
-    inventoryItemId: string | null;
-  }[];
-}
+/** A product as the catalog keeps it (the contracts' projection of products/create|update). */
+export type ProductState = ProductUpdate;
 
 export type SyncInput =
   | { kind: 'order'; inboxId: string; topic: string; shopDomain: string; order: OrderData }
@@ -58,39 +49,6 @@ export type SyncInput =
 
 export function emailHash(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-}
-
-const text = (value: ShopifyJson | undefined): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
-
-function parseProduct(body: ShopifyJson): ProductState | null {
-  if (!isJsonObject(body)) return null;
-  const id = shopifyId(body.id);
-  const updatedAt = text(body.updated_at);
-  if (!id || !/^\d{1,19}$/.test(id) || !updatedAt || Number.isNaN(Date.parse(updatedAt)))
-    return null;
-  const variants = Array.isArray(body.variants) ? body.variants : [];
-  return {
-    id,
-    title: text(body.title),
-    handle: text(body.handle),
-    status: text(body.status),
-    updatedAt,
-    variants: variants.filter(isJsonObject).flatMap((v) => {
-      const variantId = shopifyId(v.id);
-      if (!variantId || !/^\d{1,19}$/.test(variantId)) return [];
-      const item = shopifyId(v.inventory_item_id);
-      return [
-        {
-          id: variantId,
-          sku: text(v.sku),
-          // Prices are decimal strings; anything else is not stored rather than guessed at.
-          price: typeof v.price === 'string' && /^-?\d+(\.\d+)?$/.test(v.price) ? v.price : null,
-          inventoryItemId: item && /^\d{1,19}$/.test(item) ? item : null,
-        },
-      ];
-    }),
-  };
 }
 
 /** Turns one Kafka message into what the sync service should do with it (pure, never throws). */
@@ -144,22 +102,16 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
             : [],
     };
   }
-  let body: ShopifyJson;
-  try {
-    body = parseShopifyJson(envelope.payload);
-  } catch {
-    return reject('json');
-  }
   if (envelope.shopifyTopic === 'products/delete') {
-    const id = isJsonObject(body) ? shopifyId(body.id) : null;
-    if (!id || !/^\d{1,19}$/.test(id)) return reject('payload');
+    const deleted = decodeProductDeleted(envelope);
+    if (!deleted.ok) return reject(deleted.reason);
     return {
       ...base,
       kind: 'product-deleted',
-      productId: id,
+      productId: deleted.value.productId,
       at: envelope.triggeredAt ?? envelope.receivedAt,
     };
   }
-  const product = parseProduct(body);
-  return product ? { ...base, kind: 'product', product } : reject('payload');
+  const product = decodeProductUpdate(envelope);
+  return product.ok ? { ...base, kind: 'product', product: product.value } : reject(product.reason);
 }
