@@ -9,8 +9,7 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
-import { INVENTORY_KAFKA, INVENTORY_PRODUCER } from './inventory.tokens';
+import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { InventoryConfig } from './config';
 import { CoreModule } from './core.module';
 import { InventoryConsumer } from './levels/inventory.consumer';
@@ -51,8 +50,8 @@ export class AppModule {
         DeadLettersModule.forService({
           group: ConsumerGroup.Inventory,
           topics: SUBSCRIPTIONS[ConsumerGroup.Inventory],
-          kafka: INVENTORY_KAFKA,
-          producer: INVENTORY_PRODUCER,
+          kafka: SERVICE_KAFKA,
+          producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
           imports: [InventoryModule],

@@ -1,13 +1,8 @@
-import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateInventory1795900000000 } from './migrations/1795900000000-create-inventory';
 
 export const INVENTORY_SCHEMA = 'inventory';
-
-/** Nest token for the inventory service's data source. */
-/** The inventory service's name for the shared runtime's data source token. */
-export const INVENTORY_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 /**
  * The inventory schema's data source. No entity classes: every statement is hand-written,

@@ -25,13 +25,13 @@ import {
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { InventoryConfig } from '../config';
 import {
-  INVENTORY_CONFIG,
-  INVENTORY_KAFKA,
-  INVENTORY_LOGGER,
-  INVENTORY_PRODUCER,
-} from '../inventory.tokens';
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
+import type { InventoryConfig } from '../config';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
 import { InventoryMetrics, type RejectReason } from './inventory.metrics';
@@ -66,12 +66,12 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
   private shuttingDown = false;
 
   constructor(
-    @Inject(INVENTORY_CONFIG) config: InventoryConfig,
-    @Inject(INVENTORY_KAFKA) kafka: Kafka,
-    @Inject(INVENTORY_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: InventoryConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly service: InventoryService,
     private readonly metrics: InventoryMetrics,
-    @Inject(INVENTORY_PRODUCER) producer: BatchingProducer,
+    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { INVENTORY_DATA_SOURCE } from '../database/inventory-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { CommitmentState, ReservedLine } from './commitment';
 import type {
   InventoryItemUpdate as ItemUpdate,
@@ -31,7 +31,7 @@ const LEVEL_JOINS = `
 /** Inventory in Postgres. Every statement is scoped by shop: an id alone identifies nothing. */
 @Injectable()
 export class InventoryRepository {
-  constructor(@Inject(INVENTORY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Serialises a shop's inventory changes across concurrently consumed partitions (levels,

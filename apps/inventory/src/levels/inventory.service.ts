@@ -4,9 +4,8 @@ import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwir
 import type { Logger } from '@shopwire/observability';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { InventoryConfig } from '../config';
-import { INVENTORY_DATA_SOURCE } from '../database/inventory-data-source';
-import { INVENTORY_CONFIG, INVENTORY_LOGGER } from '../inventory.tokens';
 import { applyCommitmentEvent } from './commitment';
 import type {
   InventoryItemUpdate as ItemUpdate,
@@ -69,9 +68,9 @@ function shopOf(event: InventoryEvent): string {
 @Injectable()
 export class InventoryService {
   constructor(
-    @Inject(INVENTORY_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(INVENTORY_CONFIG) private readonly config: InventoryConfig,
-    @Inject(INVENTORY_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: InventoryConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly repository: InventoryRepository,
     private readonly metrics: InventoryMetrics,
   ) {}
