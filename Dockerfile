@@ -11,7 +11,9 @@
 # and write nothing outside /tmp, so they run with a read-only root filesystem (mount an
 # emptyDir on /tmp; k8s/base does).
 
-ARG NODE_IMAGE=node:20-slim
+# Node 24 LTS, the line package.json's engines ask for (tools/manifests/src/dockerfile.spec.ts
+# checks that the two agree).
+ARG NODE_IMAGE=node:24-slim
 
 # ---- prod-deps: production dependencies only, in a stage of their own ----
 FROM ${NODE_IMAGE} AS prod-deps
@@ -40,7 +42,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/libs ./dist/libs
-# Node's own fetch asks /health/ready; node:20-slim has no curl (deploy/docker/healthcheck.js).
+# Node's own fetch asks /health/ready; node:24-slim has no curl (deploy/docker/healthcheck.js).
 COPY deploy/docker/healthcheck.js ./healthcheck.js
 # The apps install a SIGTERM handler (Nest shutdown hooks) and drain: stop consuming, finish
 # and commit in-flight work, close. Node runs as PID 1 (exec-form CMD, no shell in between), so

@@ -28,6 +28,23 @@ function lineage(name: string): Stage[] {
 }
 
 describe('Dockerfile', () => {
+  it('builds and runs every stage on the Node line package.json requires (Node 24 LTS)', () => {
+    const { preamble } = parseDockerfile(text);
+    const image = preamble
+      .filter((i) => i.keyword === 'ARG')
+      .map((i) => /^NODE_IMAGE=(\S+)$/.exec(i.args)?.[1])
+      .find(Boolean);
+    expect(image).toMatch(/^node:24(\.\d+)*-slim$/);
+    for (const s of stages.filter((x) => !stages.some((y) => y.name === x.from)))
+      expect(s.from).toBe('${NODE_IMAGE}');
+    const engines = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        engines: { node: string };
+      }
+    ).engines.node;
+    expect(engines).toMatch(/^>=24(\.\d+)*$/);
+  });
+
   it('has separate dependency, build and runtime stages, the app last (the default target)', () => {
     expect(stages.map((s) => s.name)).toEqual([
       'prod-deps',
