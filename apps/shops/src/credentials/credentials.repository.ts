@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ShopGrantType, ShopInstallationStatus } from '@shopwire/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SHOPS_DATA_SOURCE } from '../shops.tokens';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { Sealed } from './token-vault';
 
 export interface InstallationRow {
@@ -60,7 +60,7 @@ const CREDENTIAL_COLUMNS = `shop, key_id, access_token, access_token_sha256, acc
  */
 @Injectable()
 export class CredentialsRepository {
-  constructor(@Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');

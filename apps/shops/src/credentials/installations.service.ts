@@ -3,8 +3,8 @@ import type { ShopGrantType, ShopInstallationStatus } from '@shopwire/contracts'
 import { enqueueOutbox, withTransaction } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource } from 'typeorm';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { GrantType, TokenGrant } from '../oauth/shopify-token-endpoint';
-import { SHOPS_DATA_SOURCE, SHOPS_LOGGER } from '../shops.tokens';
 import {
   ReauthRequiredError,
   ShopNotInstalledError,
@@ -62,13 +62,13 @@ export class InstallationsService {
   private readonly installedListeners: InstalledListener[] = [];
 
   constructor(
-    @Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: CredentialsRepository,
     @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
     private readonly refresher: TokenRefresher,
     private readonly uninstalled: UninstalledShops,
     private readonly metrics: CredentialsMetrics,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Registers work to run after every install (failures are logged, the install stands). */

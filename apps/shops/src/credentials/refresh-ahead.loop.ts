@@ -5,8 +5,8 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { Logger } from '@shopwire/observability';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
-import { SHOPS_CONFIG, SHOPS_LOGGER } from '../shops.tokens';
 import { CredentialsMetrics } from './credentials.metrics';
 import { CredentialsRepository } from './credentials.repository';
 import { TokenRefresher } from './token-refresher';
@@ -34,8 +34,8 @@ export class RefreshAheadLoop implements OnApplicationBootstrap, OnModuleDestroy
     private readonly refresher: TokenRefresher,
     private readonly uninstalled: UninstalledShops,
     private readonly metrics: CredentialsMetrics,
-    @Inject(SHOPS_CONFIG) private readonly config: ShopsConfig,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {

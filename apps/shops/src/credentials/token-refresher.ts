@@ -2,18 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { enqueueOutbox } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
 import {
   TokenEndpointError,
   type ShopifyTokenEndpoint,
   type TokenGrant,
 } from '../oauth/shopify-token-endpoint';
-import {
-  SHOPS_CONFIG,
-  SHOPS_DATA_SOURCE,
-  SHOPS_LOGGER,
-  SHOPS_TOKEN_ENDPOINT,
-} from '../shops.tokens';
+import { SHOPS_TOKEN_ENDPOINT } from '../shops.tokens';
 import { ReauthRequiredError, TokenUnavailableError } from './credentials.errors';
 import { CredentialsMetrics } from './credentials.metrics';
 import {
@@ -65,13 +61,13 @@ export class TokenRefresher {
   private readonly waitBudgetMs: number;
 
   constructor(
-    @Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: CredentialsRepository,
     @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
     @Inject(SHOPS_TOKEN_ENDPOINT) private readonly endpoint: ShopifyTokenEndpoint,
     private readonly metrics: CredentialsMetrics,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
-    @Inject(SHOPS_CONFIG) config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: ShopsConfig,
   ) {
     this.aheadMs = config.SHOPS_REFRESH_AHEAD_SECONDS * 1000;
     // Long enough for the holder's Shopify call to time out and its transaction to end.

@@ -1,6 +1,6 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
-import { SHOPS_CONFIG } from '../shops.tokens';
 import { TokenVault } from './token-vault';
 
 /** The process's vault, over the key ring parsed from SHOPS_TOKEN_KEYS. */
@@ -8,6 +8,6 @@ export const TOKEN_VAULT = Symbol('TOKEN_VAULT');
 
 export const tokenVaultProvider: FactoryProvider<TokenVault> = {
   provide: TOKEN_VAULT,
-  inject: [SHOPS_CONFIG],
+  inject: [SERVICE_CONFIG],
   useFactory: (config: ShopsConfig) => new TokenVault(config.SHOPS_TOKEN_KEYS),
 };

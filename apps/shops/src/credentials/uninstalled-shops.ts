@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@shopwire/observability';
 import type Redis from 'ioredis';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
-import { SHOPS_CONFIG, SHOPS_LOGGER, SHOPS_REDIS } from '../shops.tokens';
+import { SHOPS_REDIS } from '../shops.tokens';
 
 /** The Redis set the gateway reads to drop webhooks of uninstalled shops (ADR 0006). */
 export const UNINSTALLED_SHOPS_KEY = 'shopwire:shops:uninstalled';
@@ -17,8 +18,8 @@ export const UNINSTALLED_SHOPS_KEY = 'shopwire:shops:uninstalled';
 export class UninstalledShops {
   constructor(
     @Inject(SHOPS_REDIS) private readonly redis: Redis,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
-    @Inject(SHOPS_CONFIG) config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: ShopsConfig,
   ) {
     this.key = config.SHOPS_UNINSTALLED_SET_KEY;
   }

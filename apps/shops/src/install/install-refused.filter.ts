@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Logger } from '@shopwire/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SHOPS_LOGGER } from '../shops.tokens';
+import { SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { InstallRefused } from './install-refusal';
 import { InstallMetrics } from './install.metrics';
 import { parseShopDomain } from './shop-domain';
@@ -22,7 +22,7 @@ import { parseShopDomain } from './shop-domain';
 export class InstallRefusedFilter implements ExceptionFilter<InstallRefused> {
   constructor(
     private readonly metrics: InstallMetrics,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   catch(refusal: InstallRefused, host: ArgumentsHost): void {

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { WEBHOOK_API_VERSION } from '@shopwire/contracts';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
 import { CredentialsModule } from '../credentials/credentials.module';
-import { SHOPS_CONFIG } from '../shops.tokens';
 import { AdminTokenProbe } from './admin-token-probe';
 import { InstallRefusedFilter } from './install-refused.filter';
 import { InstallStateCookie } from './install-state';
@@ -25,7 +25,7 @@ import { ShopGrantsController } from './shop-grants.controller';
     InstallRefusedFilter,
     {
       provide: InstallStateCookie,
-      inject: [SHOPS_CONFIG],
+      inject: [SERVICE_CONFIG],
       useFactory: (config: ShopsConfig) =>
         new InstallStateCookie({
           publicUrl: config.SHOPWIRE_PUBLIC_URL,
@@ -34,7 +34,7 @@ import { ShopGrantsController } from './shop-grants.controller';
     },
     {
       provide: AdminTokenProbe,
-      inject: [SHOPS_CONFIG],
+      inject: [SERVICE_CONFIG],
       useFactory: (config: ShopsConfig) =>
         new AdminTokenProbe({
           shopUrlTemplate: config.SHOPIFY_SHOP_URL,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@shopwire/observability';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
 import { InstallationsService } from '../credentials/installations.service';
 import {
@@ -8,7 +9,7 @@ import {
   type ShopifyTokenEndpoint,
   type TokenGrant,
 } from '../oauth/shopify-token-endpoint';
-import { SHOPS_CONFIG, SHOPS_LOGGER, SHOPS_TOKEN_ENDPOINT } from '../shops.tokens';
+import { SHOPS_TOKEN_ENDPOINT } from '../shops.tokens';
 import { AdminTokenProbe } from './admin-token-probe';
 import { authorizeUrl, type AuthorizeUrlOptions, type QueryCheckOptions } from './install-checks';
 import { InstallRefused, refusalOfTokenEndpoint } from './install-refusal';
@@ -34,9 +35,9 @@ export class InstallService {
   readonly authorize: AuthorizeUrlOptions;
 
   constructor(
-    @Inject(SHOPS_CONFIG) private readonly config: ShopsConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ShopsConfig,
     @Inject(SHOPS_TOKEN_ENDPOINT) private readonly tokenEndpoint: ShopifyTokenEndpoint,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly installations: InstallationsService,
     private readonly probe: AdminTokenProbe,
     private readonly metrics: InstallMetrics,

@@ -15,8 +15,13 @@ import {
 } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
+import {
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
-import { SHOPS_CONFIG, SHOPS_KAFKA, SHOPS_LOGGER, SHOPS_PRODUCER } from '../shops.tokens';
 import { LifecycleService } from './lifecycle.service';
 
 /** Reads `shopify.compliance.v1` for app/uninstalled and shop/redact (group `shops`). */
@@ -27,10 +32,10 @@ export class LifecycleConsumer implements OnApplicationBootstrap, OnModuleDestro
   private shuttingDown = false;
 
   constructor(
-    @Inject(SHOPS_CONFIG) config: ShopsConfig,
-    @Inject(SHOPS_KAFKA) kafka: Kafka,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
-    @Inject(SHOPS_PRODUCER) producer: BatchingProducer,
+    @Inject(SERVICE_CONFIG) config: ShopsConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
     service: LifecycleService,
   ) {

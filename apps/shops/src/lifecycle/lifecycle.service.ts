@@ -12,10 +12,10 @@ import { Counter, type Logger, type Registry } from '@shopwire/observability';
 import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { CredentialsRepository } from '../credentials/credentials.repository';
 import { installationChanged } from '../credentials/installation-events';
 import { UninstalledShops } from '../credentials/uninstalled-shops';
-import { SHOPS_DATA_SOURCE, SHOPS_LOGGER } from '../shops.tokens';
 import { LifecycleRepository } from './lifecycle.repository';
 
 /** The inbox's consumer name for lifecycle webhooks. */
@@ -46,11 +46,11 @@ export class LifecycleService {
   private readonly handled: Counter<'topic' | 'outcome'>;
 
   constructor(
-    @Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly credentials: CredentialsRepository,
     private readonly repository: LifecycleRepository,
     private readonly uninstalled: UninstalledShops,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.handled = new Counter({

@@ -8,9 +8,9 @@ import { decodeShopInstallationChanged, DomainTopic } from '@shopwire/contracts'
 import { ConsumerRunner } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { SERVICE_CONFIG, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
 import { ShopNotInstalledError } from '../credentials/credentials.errors';
-import { SHOPS_CONFIG, SHOPS_KAFKA, SHOPS_LOGGER } from '../shops.tokens';
 import { SubscriptionsService } from './subscriptions.service';
 
 /**
@@ -27,9 +27,9 @@ export class InstalledShopsConsumer implements OnApplicationBootstrap, OnModuleD
 
   constructor(
     private readonly service: SubscriptionsService,
-    @Inject(SHOPS_KAFKA) kafka: Kafka,
-    @Inject(SHOPS_CONFIG) config: ShopsConfig,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_CONFIG) config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
     this.runner = new ConsumerRunner({
       kafka,

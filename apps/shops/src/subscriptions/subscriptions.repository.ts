@@ -1,7 +1,7 @@
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { SubscriptionState } from '@shopwire/shopify-subscriptions';
 import type { DataSource } from 'typeorm';
-import { SHOPS_DATA_SOURCE } from '../shops.tokens';
 
 /** One row of `shops.webhook_subscriptions`: a declared topic on a shop as last seen. */
 export interface SubscriptionRow {
@@ -37,7 +37,7 @@ interface RawRow {
 /** `shops.webhook_subscriptions`, always scoped by shop. */
 @Injectable()
 export class SubscriptionsRepository {
-  constructor(@Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async list(shop: string): Promise<SubscriptionRow[]> {
     const rows: RawRow[] = await this.dataSource.query(

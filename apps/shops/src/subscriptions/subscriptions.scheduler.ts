@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
-import { SHOPS_CONFIG, SHOPS_DATA_SOURCE, SHOPS_LOGGER } from '../shops.tokens';
 import { tryAdvisoryLock } from './advisory-lock';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
@@ -34,9 +34,9 @@ export class SubscriptionsScheduler implements OnApplicationBootstrap, OnModuleD
   constructor(
     private readonly service: SubscriptionsService,
     private readonly repository: SubscriptionsRepository,
-    @Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(SHOPS_CONFIG) private readonly config: ShopsConfig,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
     this.pollMs = Math.min(MAX_POLL_MS, config.SUBSCRIPTIONS_RECONCILE_INTERVAL_SECONDS * 1000);
   }

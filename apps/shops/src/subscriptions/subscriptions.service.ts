@@ -11,11 +11,12 @@ import {
 } from '@shopwire/shopify-subscriptions';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { ShopsConfig } from '../config';
 import { ShopNotInstalledError } from '../credentials/credentials.errors';
 import { InstallationsService } from '../credentials/installations.service';
 import { shopBaseUrl } from '../oauth/shop-url';
-import { SHOPS_CONFIG, SHOPS_DATA_SOURCE, SHOPS_LOGGER, SHOPS_REDIS } from '../shops.tokens';
+import { SHOPS_REDIS } from '../shops.tokens';
 import { shopGraphql } from './shop-admin-graphql';
 import { withAdvisoryLock } from './advisory-lock';
 import { SubscriptionsRepository, type SubscriptionRow } from './subscriptions.repository';
@@ -41,11 +42,11 @@ export class SubscriptionsService implements OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(SHOPS_CONFIG) private readonly config: ShopsConfig,
-    @Inject(SHOPS_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: ShopsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(SHOPS_REDIS) redis: Redis,
-    @Inject(SHOPS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly installations: InstallationsService,
     private readonly repository: SubscriptionsRepository,
   ) {
