@@ -15,7 +15,7 @@ export class ConsumerFailureMetrics {
   constructor(registry: Registry) {
     this.retriedInPlace = counter(registry, {
       name: 'shopwire_consumer_retries_in_place_total',
-      help: 'Handler failures retried in place (kind: transient, or infrastructure — unbounded)',
+      help: 'Handler failures retried in place (kind: transient, or infrastructure — unbounded; unbounded: a consumer without dead letters)',
       labelNames: ['group', 'topic', 'kind'],
     });
     this.sentToRetry = counter(registry, {

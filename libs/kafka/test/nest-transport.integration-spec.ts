@@ -62,8 +62,32 @@ class Lifecycle implements OnModuleDestroy, OnApplicationShutdown {
 @Module({ controllers: [TestConsumer], providers: [Lifecycle] })
 class TestModule {}
 
-async function startApp(transport: ChunkConsumerTransport): Promise<INestApplication> {
-  const app = await NestFactory.create(TestModule, new FastifyAdapter(), { logger: false });
+/** A lib's handler whose group id, topics and failure path come from `configureGroup`. */
+const PLAIN_GROUP = `${topics.group}-plain`;
+
+@Controller()
+class PlainConsumer {
+  @ConsumeChunks({ group: PLAIN_GROUP, topics: [] })
+  async handle(messages: KafkaMessage[], chunk: ConsumerChunk): Promise<void> {
+    for (const message of messages) {
+      const value = String(message.value);
+      if (value === 'bad') events.push(`rejected:${chunk.rejected(message, 'payload')}`);
+      else if (value === 'boom-once' && !events.includes('boomed')) {
+        events.push('boomed');
+        throw new Error('simulated outage');
+      }
+    }
+  }
+}
+
+@Module({ controllers: [PlainConsumer] })
+class PlainModule {}
+
+async function startApp(
+  transport: ChunkConsumerTransport,
+  module: typeof TestModule | typeof PlainModule = TestModule,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(module, new FastifyAdapter(), { logger: false });
   await app.init();
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
@@ -212,5 +236,56 @@ describe('ChunkConsumerTransport (Nest microservice)', () => {
     const closing = Date.now();
     await app.close();
     expect(Date.now() - closing).toBeLessThan(5_000);
+  });
+
+  // Last: what it produces would otherwise reach the other group's chunks in the tests above.
+  it('runs a group configured with its own topics and without dead letters: failures retry in place, rejected only counts', async () => {
+    const registry = new Registry();
+    const transport = new ChunkConsumerTransport({
+      kafka: topics.kafka,
+      logger: quietLogger,
+      producer: publisher,
+      registry,
+    });
+    const groupId = `${PLAIN_GROUP}-id`;
+    transport.configureGroup(PLAIN_GROUP, {
+      groupId,
+      topics: [topics.source],
+      deadLetters: false,
+      retryBaseMs: 10,
+      retryCapMs: 50,
+    });
+    const deadBefore = publisher.sent.length;
+    const app = await startApp(transport, PlainModule);
+    try {
+      await waitFor(() => transport.readiness().then(() => true), {
+        timeoutMs: 60_000,
+        what: 'readiness of the plain group',
+      });
+      expect(() => transport.configureGroup(PLAIN_GROUP, {})).toThrow(/already running/);
+      const end = Number((await topics.committed(topics.group, topics.source)).get(0));
+      await topics.produce(['bad', 'boom-once'].map((value) => ({ key: 'k', value })));
+      // Its own group reads the topic from the beginning: everything produced so far.
+      await waitFor(
+        async () =>
+          Number((await topics.committed(groupId, topics.source)).get(0)) >= Math.max(end, 0) + 2,
+        { timeoutMs: 60_000, what: 'the plain group committed past both' },
+      );
+      const labels = { group: PLAIN_GROUP, topic: topics.source };
+      expect(events).toContain('rejected:false');
+      expect(
+        await metric(registry, 'shopwire_consumer_messages_rejected_total', labels),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        await metric(registry, 'shopwire_consumer_retries_in_place_total', {
+          ...labels,
+          kind: 'unbounded',
+        }),
+      ).toBe(1);
+      // Nothing parked: no retry topic, no DLQ for this group.
+      expect(publisher.sent.length).toBe(deadBefore);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import type {
   ConsumerRunnerStatus,
 } from '../consumer-runner-types';
 import { deadLetterMalformed } from '../failure-classification';
+import { ConsumerFailureMetrics } from '../failure-metrics';
 import type { DeadLetterOptions, FailurePublisher } from '../failure-router';
 import {
   CONSUME_CHUNKS_EXTRAS,
@@ -35,8 +36,18 @@ export type ChunkConsumerTuning = Partial<
     | 'fetchMaxWaitMs'
   >
 > & {
-  /** Overrides of the failure path (attempts, delays); group, producer and registry are set. */
-  deadLetters?: Partial<Omit<DeadLetterOptions, 'group' | 'producer' | 'registry'>>;
+  /**
+   * Replaces the decorator's topics — where they depend on the process (a service's own jobs
+   * topic) or a test reads a topic of its own.
+   */
+  topics?: readonly string[];
+  /**
+   * Overrides of the failure path (attempts, delays); group, producer and registry are set.
+   * `false`: no retry topic and no DLQ — a failing chunk is retried in place until it succeeds,
+   * and `chunk.rejected` only counts. For consumers whose effect is a cache drop or a hand-off
+   * (nothing a person would replay) and whose failures are outages of their own dependency.
+   */
+  deadLetters?: false | Partial<Omit<DeadLetterOptions, 'group' | 'producer' | 'registry'>>;
 };
 
 export interface ChunkConsumerTransportOptions {
@@ -77,6 +88,7 @@ interface GroupConsumer {
 export class ChunkConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly consumers: GroupConsumer[] = [];
   private readonly metrics: ConsumerMetrics;
+  private readonly failureMetrics: ConsumerFailureMetrics;
   private closing = false;
   /** Resolves when close() begins, so a start loop waiting out its backoff ends at once. */
   private closingSignal: Promise<void> = Promise.resolve();
@@ -84,9 +96,26 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
   private admin: Admin | null = null;
   private adminConnecting: Promise<Admin> | null = null;
 
+  private readonly groups: Record<string, ChunkConsumerTuning>;
+
   constructor(private readonly options: ChunkConsumerTransportOptions) {
     super();
     this.metrics = new ConsumerMetrics(options.registry);
+    this.failureMetrics = new ConsumerFailureMetrics(options.registry);
+    this.groups = { ...options.groups };
+  }
+
+  /**
+   * Sets a group's tuning, for a lib module that contributes a `@ConsumeChunks` handler to the
+   * service's transport with settings of its own (its group id, topics, no dead letters). Call
+   * it while the app initialises, before `startConsumers`: the settings are read at `listen`.
+   * The service's own settings for the group (`ServiceCoreModule`'s `consumers`) win key by key.
+   */
+  configureGroup(group: string, tuning: ChunkConsumerTuning): void {
+    if (this.consumers.some((c) => c.group === group)) {
+      throw new Error(`consumer group ${group} is already running`);
+    }
+    this.groups[group] = { ...tuning, ...this.groups[group] };
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -182,17 +211,21 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
     const {
       deadLetters,
       groupId = declared.group,
+      topics = declared.topics,
       ...tuning
-    } = this.options.groups?.[declared.group] ?? {};
+    } = this.groups[declared.group] ?? {};
     const runner = new ConsumerRunner({
       ...tuning,
       kafka,
       groupId,
-      topics: [...declared.topics],
+      topics: [...topics],
       logger: logger.child({ component: 'consumer', group: declared.group }),
       handleBatch: (messages, context) =>
         this.runHandler(declared.group, handler, messages, context),
-      deadLetters: { ...deadLetters, group: declared.group, producer, registry },
+      deadLetters:
+        deadLetters === false
+          ? undefined
+          : { ...deadLetters, group: declared.group, producer, registry },
       hooks: {
         processed: (count, { topic }) =>
           this.metrics.processed.inc({ group: declared.group, topic }, count),
@@ -201,7 +234,18 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
             { group: declared.group, topic, ok: String(ok) },
             seconds,
           ),
-        // Retries are counted once, by the failure path (shopwire_consumer_retries_in_place_total).
+        // Retries are counted once, by the failure path (shopwire_consumer_retries_in_place_total);
+        // without one, here under the same name (every failure is retried in place).
+        ...(deadLetters === false
+          ? {
+              retry: (_attempt: number, _delayMs: number, { topic }: ChunkContext) =>
+                this.failureMetrics.retriedInPlace.inc({
+                  group: declared.group,
+                  topic,
+                  kind: 'unbounded',
+                }),
+            }
+          : {}),
       },
     });
     const consumer: GroupConsumer = {
