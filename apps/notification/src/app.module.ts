@@ -12,7 +12,7 @@ import { DeadLettersModule } from '@shopwire/dead-letters';
 import { NOTIFICATION_KAFKA, NOTIFICATION_PRODUCER } from './notification.tokens';
 import type { NotificationConfig } from './config';
 import { CoreModule } from './core.module';
-import { EmailSender } from './notifications/email-sender';
+import { NotificationDispatcher } from './notifications/notification-dispatcher';
 import { NotificationsConsumer } from './notifications/notifications.consumer';
 import { NotificationsModule } from './notifications/notifications.module';
 import { NotificationsRepository } from './notifications/notifications.repository';
@@ -26,7 +26,7 @@ import { NotificationsRepository } from './notifications/notifications.repositor
 function readinessChecks(
   repository: NotificationsRepository,
   consumer: NotificationsConsumer,
-  sender: EmailSender,
+  sender: NotificationDispatcher,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
@@ -62,7 +62,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [NotificationsModule],
-          inject: [NotificationsRepository, NotificationsConsumer, EmailSender],
+          inject: [NotificationsRepository, NotificationsConsumer, NotificationDispatcher],
           useFactory: readinessChecks,
         }),
       ],

@@ -25,6 +25,8 @@ export interface Delivered<Row, Result> {
 export interface FailedAttempt {
   /** `DeliveryFailure.summary`. */
   error: string;
+  /** The error deliver threw (e.g. for an HTTP status to record). */
+  cause: unknown;
   /** The attempt's number (1 = the first); the row's count should become this. */
   attempt: number;
   /** Dead: no further attempt. Otherwise due again after `delayMs`. */
@@ -163,6 +165,12 @@ export class OutboundDeliveryWorker {
       : breakerHealth(this.breaker(destination));
   }
 
+  /** Runs calls through one destination's breaker (a deliver function gets this as its guard). */
+  guard(destination: string): BreakerGuard {
+    const breaker = this.breaker(destination);
+    return (call) => breaker.fire(call) as Promise<never>;
+  }
+
   /** One pass over every queue; returns how many rows it claimed. */
   async pass(): Promise<number> {
     let claimed = 0;
@@ -232,9 +240,7 @@ export class OutboundDeliveryWorker {
     const destination =
       typeof queue.destination === 'string' ? queue.destination : queue.destination(row);
     try {
-      const breaker = this.breaker(destination);
-      const guard: BreakerGuard = (call) => breaker.fire(call) as Promise<never>;
-      return { row, result: await queue.deliver(row, guard), startedAt };
+      return { row, result: await queue.deliver(row, this.guard(destination)), startedAt };
     } catch (error) {
       await this.failed(queue, row, destination, error, startedAt);
       return null;
@@ -262,7 +268,7 @@ export class OutboundDeliveryWorker {
     const failure = queue.describeFailure(error);
     const attempt = queue.attempts(row) + 1;
     const { giveUp, delayMs } = decideRetry(attempt, failure, queue.retry);
-    await queue.markFailed(row, { error: failure.summary, attempt, giveUp, delayMs });
+    await queue.markFailed(row, { error: failure.summary, cause: error, attempt, giveUp, delayMs });
     const result: DeliveryResult = giveUp ? 'gave_up' : 'retry';
     this.metrics.observe(queue.name, kind, result, startedAt);
     this.options.logger.warn(

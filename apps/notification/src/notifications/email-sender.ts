@@ -1,18 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@shopwire/http';
-import type { Logger, Registry } from '@shopwire/observability';
-import {
-  breakerHealth,
-  breakerState,
-  createBreaker,
-  isBreakerOpenError,
-  retry,
-  type Breaker,
-  type BreakerState,
-} from '@shopwire/resilience';
+import type { BreakerGuard } from '@shopwire/outbound-delivery';
+import { isBreakerOpenError, retry } from '@shopwire/resilience';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
 import type { NotificationConfig } from '../config';
-import { NOTIFICATION_CONFIG, NOTIFICATION_LOGGER } from '../notification.tokens';
+import { NOTIFICATION_CONFIG } from '../notification.tokens';
 
 /** An SMTP 5xx: this message is refused for good (bad mailbox); retrying cannot help. */
 export function isPermanentSmtpError(error: unknown): boolean {
@@ -31,20 +22,16 @@ export function sendErrorSummary(error: unknown): string {
 }
 
 /**
- * Hands emails to the SMTP relay: every attempt through one opossum breaker (so an outage stops
- * the hammering and shows in health and metrics), a few attempts with backoff and full jitter per
- * send. An open breaker is not retried here: the caller keeps the intent pending.
+ * Hands emails to the SMTP relay: every attempt through the `smtp` breaker the sender loop passes
+ * in (so an outage stops the hammering and shows in health and metrics), a few attempts with
+ * backoff and full jitter per send. An open breaker is not retried here: the caller keeps the
+ * intent pending.
  */
 @Injectable()
 export class EmailSender implements OnApplicationShutdown {
   private readonly transport: Transporter;
-  private readonly breaker: Breaker<[SendMailOptions], unknown>;
 
-  constructor(
-    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
-    @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-  ) {
+  constructor(@Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig) {
     this.transport = createTransport(config.SMTP_URL, {
       pool: true,
       maxConnections: config.SMTP_POOL_SIZE,
@@ -54,38 +41,10 @@ export class EmailSender implements OnApplicationShutdown {
       greetingTimeout: Math.min(5000, config.SMTP_TIMEOUT_MS),
       socketTimeout: config.SMTP_TIMEOUT_MS,
     } as never);
-    this.breaker = createBreaker((mail: SendMailOptions) => this.transport.sendMail(mail), {
-      name: 'smtp',
-      timeoutMs: config.SMTP_TIMEOUT_MS,
-      volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-      errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
-      resetTimeoutMs: config.BREAKER_RESET_MS,
-      // A refused mailbox says nothing about the relay's health.
-      isNotAFault: isPermanentSmtpError,
-      registry,
-    });
-    this.breaker.on('open', () => this.logger.warn({ breaker: 'smtp' }, 'circuit breaker opened'));
-    this.breaker.on('halfOpen', () =>
-      this.logger.info({ breaker: 'smtp' }, 'circuit breaker half-open'),
-    );
-    this.breaker.on('close', () => this.logger.info({ breaker: 'smtp' }, 'circuit breaker closed'));
   }
 
-  get state(): BreakerState {
-    return breakerState(this.breaker);
-  }
-
-  health(): Record<string, unknown> {
-    return breakerHealth(this.breaker);
-  }
-
-  /** How long an open breaker waits before its trial call: when refused intents are due again. */
-  get resetMs(): number {
-    return this.config.BREAKER_RESET_MS;
-  }
-
-  async send(mail: SendMailOptions): Promise<void> {
-    await retry(() => this.breaker.fire(mail), {
+  async send(mail: SendMailOptions, guard: BreakerGuard): Promise<void> {
+    await retry(() => guard(() => this.transport.sendMail(mail)), {
       attempts: this.config.SEND_ATTEMPTS,
       baseMs: this.config.SEND_RETRY_BASE_MS,
       capMs: this.config.SEND_RETRY_BASE_MS * 8,
@@ -95,7 +54,6 @@ export class EmailSender implements OnApplicationShutdown {
 
   /** After every onModuleDestroy: the sender loop's last pass has finished by then. */
   onApplicationShutdown(): void {
-    this.breaker.shutdown();
     this.transport.close();
   }
 }

@@ -4,120 +4,115 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { extractTraceContext, SpanKind, tracer, type Logger } from '@shopwire/observability';
-import { fullJitterDelay, isBreakerOpenError } from '@shopwire/resilience';
+import { METRICS_REGISTRY } from '@shopwire/http';
+import {
+  extractTraceContext,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  type Logger,
+  type Registry,
+} from '@shopwire/observability';
+import { OutboundDeliveryWorker, type DeliveryQueue } from '@shopwire/outbound-delivery';
 import type { NotificationConfig } from '../config';
 import { NOTIFICATION_CONFIG, NOTIFICATION_LOGGER } from '../notification.tokens';
 import { EmailSender, isPermanentSmtpError, sendErrorSummary } from './email-sender';
 import { renderEmail } from './notification-templates';
-import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsRepository, type DueIntent } from './notifications.repository';
 
 // Later passes wait longer for an intent that keeps failing, up to this.
 const RETRY_CAP_MS = 5 * 60_000;
-// How often the pending gauge is refreshed.
-const PENDING_SAMPLE_MS = 5000;
 
 const spans = tracer('notification');
 
 /**
- * The sender loop: claims due intents (SKIP LOCKED, with a lease), sends each, marks it sent.
- * Runs in every replica; a restart resumes whatever is still pending. Trade-off for a crash after
- * the relay accepted an email but before it was marked sent: the lease runs out and the email is
- * sent again — at least once, never lost — with the same Message-ID, so the relay and receivers
- * can drop the copy. The window is one SMTP answer plus one UPDATE.
+ * The sender: the `email` queue of the leased outbound-delivery worker (claims due intents with
+ * SKIP LOCKED and a lease, sends each through the `smtp` breaker, marks it sent). Runs in every
+ * replica; a restart resumes whatever is still pending. Trade-off for a crash after the relay
+ * accepted an email but before it was marked sent: the lease runs out and the email is sent again
+ * — at least once, never lost — with the same Message-ID, so the relay and receivers can drop the
+ * copy. The window is one SMTP answer plus one UPDATE.
  */
 @Injectable()
 export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
-  private pendingSampledAt = 0;
+  readonly worker: OutboundDeliveryWorker;
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
-    @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
+    @Inject(NOTIFICATION_LOGGER) logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly repository: NotificationsRepository,
     private readonly sender: EmailSender,
-    private readonly metrics: NotificationsMetrics,
-  ) {}
+  ) {
+    this.worker = new OutboundDeliveryWorker({
+      name: 'notification',
+      queues: [this.emails()],
+      batch: config.SENDER_BATCH,
+      pollMs: config.SENDER_POLL_MS,
+      leaseMs: config.SENDER_LEASE_MS,
+      breaker: () => ({
+        name: 'smtp',
+        timeoutMs: config.SMTP_TIMEOUT_MS,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+        errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
+        resetTimeoutMs: config.BREAKER_RESET_MS,
+        // A refused mailbox says nothing about the relay's health.
+        isNotAFault: isPermanentSmtpError,
+      }),
+      logger,
+      registry,
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.worker.start();
   }
 
   /** Stops claiming; the pass in flight finishes (its emails are marked) before the pool closes. */
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+  onModuleDestroy(): Promise<void> {
+    return this.worker.stop();
   }
 
   /** New intents committed: look now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.worker.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let claimed = 0;
-      try {
-        claimed = await this.pass();
-        // A count over the table: sampled, not paid on every pass of a busy sender.
-        if (Date.now() - this.pendingSampledAt >= PENDING_SAMPLE_MS) {
-          this.pendingSampledAt = Date.now();
-          this.metrics.pending.set(await this.repository.countPending());
-        }
-      } catch (error) {
-        this.logger.warn({ err: (error as Error).message }, 'sender pass failed; will retry');
-      }
-      // A full batch means more are probably due: go again at once.
-      if (claimed < this.config.SENDER_BATCH) await this.idle(this.config.SENDER_POLL_MS);
-    }
+  /** The `smtp` breaker, for readiness. */
+  health(): Record<string, unknown> {
+    return this.worker.health('smtp');
   }
 
-  private idle(ms: number): Promise<void> {
-    if (this.woken || !this.running) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = null;
-        this.woken = false;
-        done();
-      };
-    });
+  private emails(): DeliveryQueue<DueIntent> {
+    const { repository, config } = this;
+    return {
+      name: 'email',
+      claim: (limit, leaseMs) => repository.claimDue(limit, leaseMs),
+      destination: 'smtp',
+      kind: (intent) => intent.template,
+      attempts: (intent) => intent.attempts,
+      deliver: (intent, guard) => this.send(intent, guard),
+      describeFailure: (error) => ({
+        summary: sendErrorSummary(error),
+        permanent: isPermanentSmtpError((error as { cause?: unknown }).cause ?? error),
+      }),
+      retry: {
+        maxAttempts: config.SEND_MAX_ATTEMPTS,
+        baseMs: 1000,
+        capMs: RETRY_CAP_MS,
+        floorMs: config.SEND_RETRY_BASE_MS,
+      },
+      // One UPDATE for the pass: the window between the relay's answer and the mark stays short.
+      markDelivered: (sent) => repository.markSent(sent.map((s) => s.row.id)),
+      markFailed: (intent, failed) =>
+        repository.markAttemptFailed(intent.id, failed.error, failed.delayMs, failed.giveUp),
+      release: (intent, delayMs, reason) => repository.release(intent.id, delayMs, reason),
+      backlog: async () => [{ status: 'pending', n: await repository.countPending() }],
+      logFields: (intent) => ({ notificationId: intent.id, template: intent.template }),
+    };
   }
 
-  /** One batch; returns how many intents it claimed. */
-  async pass(): Promise<number> {
-    if (this.sender.state === 'open') return 0; // nothing would get through; keep them pending
-    const due = await this.repository.claimDue(
-      this.config.SENDER_BATCH,
-      this.config.SENDER_LEASE_MS,
-    );
-    const sent = (await Promise.all(due.map((intent) => this.deliver(intent)))).filter(
-      (s): s is { intent: DueIntent; started: number } => s !== null,
-    );
-    // One UPDATE for the pass: the window between the relay's answer and the mark stays short
-    // (one batch of SMTP answers) and a busy sender does not pay one round trip per email.
-    await this.repository.markSent(sent.map((s) => s.intent.id));
-    for (const s of sent) this.count(s.intent, 'sent', s.started);
-    return due.length;
-  }
-
-  /** The intent once the relay accepted it (marked by the caller), or null when it failed. */
-  private async deliver(intent: DueIntent): Promise<{ intent: DueIntent; started: number } | null> {
-    const started = performance.now();
+  private async send(intent: DueIntent, guard: Parameters<EmailSender['send']>[1]) {
     // The send joins the trace of the event that asked for it (stored with the intent).
     const span = spans.startSpan(
       'smtp send',
@@ -132,59 +127,28 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
     );
     try {
       const { subject, text } = renderEmail(intent.template, intent.shopDomain, intent.variables);
-      await this.sender.send({
-        from: this.config.SMTP_FROM,
-        to: intent.recipientName
-          ? { name: intent.recipientName, address: intent.recipient }
-          : intent.recipient,
-        subject,
-        text,
-        messageId: intent.messageId,
-        headers: {
-          'X-Shopwire-Shop': intent.shopDomain,
-          'X-Shopwire-Template': intent.template,
-          'X-Shopwire-Event-Id': intent.eventId,
+      await this.sender.send(
+        {
+          from: this.config.SMTP_FROM,
+          to: intent.recipientName
+            ? { name: intent.recipientName, address: intent.recipient }
+            : intent.recipient,
+          subject,
+          text,
+          messageId: intent.messageId,
+          headers: {
+            'X-Shopwire-Shop': intent.shopDomain,
+            'X-Shopwire-Template': intent.template,
+            'X-Shopwire-Event-Id': intent.eventId,
+          },
         },
-      });
-      span.end();
-      return { intent, started };
+        guard,
+      );
     } catch (error) {
-      span.setStatus({ code: 2, message: sendErrorSummary(error) }); // SpanStatusCode.ERROR
+      span.setStatus({ code: SpanStatusCode.ERROR, message: sendErrorSummary(error) });
+      throw error;
+    } finally {
       span.end();
-      await this.failed(intent, error, started);
-      return null;
     }
-  }
-
-  private async failed(intent: DueIntent, error: unknown, started: number): Promise<void> {
-    const summary = sendErrorSummary(error);
-    if (isBreakerOpenError(error)) {
-      // Not an attempt: the relay was never asked. Due again when the breaker lets a trial through.
-      await this.repository.release(intent.id, this.sender.resetMs, summary);
-      this.count(intent, 'refused', started);
-      return;
-    }
-    const permanent = isPermanentSmtpError((error as { cause?: unknown }).cause ?? error);
-    const delayMs = Math.max(
-      this.config.SEND_RETRY_BASE_MS,
-      fullJitterDelay(intent.attempts + 1, 1000, RETRY_CAP_MS),
-    );
-    const status = await this.repository.markAttemptFailed(
-      intent.id,
-      summary,
-      delayMs,
-      this.config.SEND_MAX_ATTEMPTS,
-      permanent,
-    );
-    this.count(intent, status === 'failed' ? 'failed' : 'retry', started);
-    this.logger.warn(
-      { notificationId: intent.id, template: intent.template, error: summary, status },
-      status === 'failed' ? 'email failed for good' : 'email send failed; will retry',
-    );
-  }
-
-  private count(intent: DueIntent, result: string, started: number): void {
-    this.metrics.sends.inc({ template: intent.template, result });
-    this.metrics.sendSeconds.observe({ result }, (performance.now() - started) / 1000);
   }
 }

@@ -1,18 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { ConsumerRunnerHooks } from '@shopwire/kafka';
-import { Counter, Gauge, Histogram, type Registry } from '@shopwire/observability';
+import { Counter, Histogram, type Registry } from '@shopwire/observability';
 
-/** Prometheus series of the notification service (the breaker gauge comes from libs/resilience). */
+/**
+ * Prometheus series of the notification service. The sender's (`shopwire_outbound_*{queue="email"}`)
+ * and the breaker gauge come from libs/outbound-delivery and libs/resilience.
+ */
 @Injectable()
 export class NotificationsMetrics {
   readonly intents: Counter<'template' | 'status'>;
   readonly duplicates: Counter<'topic'>;
   readonly rejected: Counter<'topic' | 'reason'>;
-  readonly sends: Counter<'template' | 'result'>;
-  readonly sendSeconds: Histogram<'result'>;
   readonly privacy: Counter<'action'>;
-  readonly pending: Gauge;
   readonly processed: Counter<'topic'>;
   readonly handlerSeconds: Histogram<'topic' | 'ok'>;
   readonly retries: Counter<'topic'>;
@@ -37,28 +37,10 @@ export class NotificationsMetrics {
       labelNames: ['topic', 'reason'],
       registers,
     });
-    this.sends = new Counter({
-      name: 'shopwire_notification_sends_total',
-      help: 'SMTP send outcomes: sent, retry (failed, will try again), failed (gave up), refused (breaker open)',
-      labelNames: ['template', 'result'],
-      registers,
-    });
-    this.sendSeconds = new Histogram({
-      name: 'shopwire_notification_send_duration_seconds',
-      help: 'Time to hand one email to the SMTP relay, retries included',
-      labelNames: ['result'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
     this.privacy = new Counter({
       name: 'shopwire_notification_privacy_requests_total',
       help: 'Compliance webhooks applied (redact, data request, uninstall)',
       labelNames: ['action'],
-      registers,
-    });
-    this.pending = new Gauge({
-      name: 'shopwire_notification_pending_intents',
-      help: 'Emails recorded and not yet sent (as of the sender loop’s last pass)',
       registers,
     });
     this.processed = new Counter({

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { claimDue, type LeasedTable } from '@shopwire/outbound-delivery';
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
 import { recipientHash, type IntentDraft } from './notification-events';
 import type { Template } from './notification-templates';
-import { returnedRows } from './sql-rows';
 
 export type NotificationStatus = 'pending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
 
@@ -48,6 +48,21 @@ export function messageIdFor(eventId: string, template: string): string {
   const digest = createHash('sha256').update(`${eventId}\n${template}`).digest('hex');
   return `<${digest.slice(0, 40)}@notification.shopwire>`;
 }
+
+/** Pending intents of active shops, oldest due first; the lease pushes `next_attempt_at` ahead. */
+const DUE_INTENTS: LeasedTable = {
+  table: 'notification.notifications',
+  key: ['id'],
+  dueColumn: 'next_attempt_at',
+  where: `c.status = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM notification.shops s
+                     WHERE s.shop_domain = c.shop_domain AND NOT s.active)`,
+  orderBy: 'c.next_attempt_at, c.id',
+  set: 'updated_at = now()',
+  returning: `t.id::text AS "id", t.shop_domain AS "shopDomain", t.event_id AS "eventId",
+    t.template, t.recipient, t.recipient_name AS "recipientName", t.variables,
+    t.message_id AS "messageId", t.attempts, t.trace_context AS "traceContext"`,
+};
 
 const LOG_COLUMNS = `id::text AS "id", shop_domain AS "shopDomain", event_id AS "eventId",
   template, order_id::text AS "orderId", recipient, status, attempts, last_error AS "lastError",
@@ -103,30 +118,9 @@ export class NotificationsRepository {
     return rows.length === 1;
   }
 
-  /**
-   * Claims due intents for this sender: SKIP LOCKED so replicas take different rows, and a lease
-   * (next_attempt_at pushed ahead) committed before sending, so no transaction stays open during
-   * SMTP and an intent whose sender died is taken over once the lease runs out.
-   */
-  async claimDue(limit: number, leaseMs: number): Promise<DueIntent[]> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE notification.notifications n
-          SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-              updated_at = now()
-        WHERE n.id IN (
-          SELECT c.id FROM notification.notifications c
-           WHERE c.status = 'pending' AND c.next_attempt_at <= now()
-             AND NOT EXISTS (SELECT 1 FROM notification.shops s
-                              WHERE s.shop_domain = c.shop_domain AND NOT s.active)
-           ORDER BY c.next_attempt_at, c.id
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED)
-        RETURNING n.id::text AS "id", n.shop_domain AS "shopDomain", n.event_id AS "eventId",
-                  n.template, n.recipient, n.recipient_name AS "recipientName", n.variables,
-                  n.message_id AS "messageId", n.attempts, n.trace_context AS "traceContext"`,
-      [limit, leaseMs],
-    );
-    return returnedRows<DueIntent>(result);
+  /** Claims due intents for this sender under a lease (`claimDue`: SKIP LOCKED, committed). */
+  claimDue(limit: number, leaseMs: number): Promise<DueIntent[]> {
+    return claimDue<DueIntent>(this.dataSource, DUE_INTENTS, limit, leaseMs);
   }
 
   /** Marks a pass's sent intents in one statement. */
@@ -146,27 +140,24 @@ export class NotificationsRepository {
     id: string,
     error: string,
     delayMs: number,
-    maxAttempts: number,
-    permanent: boolean,
-  ): Promise<NotificationStatus> {
-    const result: unknown = await this.dataSource.query(
+    giveUp: boolean,
+  ): Promise<void> {
+    await this.dataSource.query(
       `UPDATE notification.notifications
           SET attempts = attempts + 1, last_error = $2, updated_at = now(),
               next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
-              status = CASE WHEN $5 OR attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END
-        WHERE id = $1 AND status = 'pending'
-        RETURNING status`,
-      [id, error.slice(0, 500), delayMs, maxAttempts, permanent],
+              status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END
+        WHERE id = $1 AND status = 'pending'`,
+      [id, error.slice(0, 500), delayMs, giveUp],
     );
-    return returnedRows<{ status: NotificationStatus }>(result)[0]?.status ?? 'pending';
   }
 
-  /** Gives a claimed intent back unattempted (the breaker refused it): due again after `delayMs`. */
-  async release(id: string, delayMs: number, reason: string): Promise<void> {
+  /** Gives a claimed intent back unattempted (breaker open, or stopping): due after `delayMs`. */
+  async release(id: string, delayMs: number, reason: string | null): Promise<void> {
     await this.dataSource.query(
       `UPDATE notification.notifications
           SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-              last_error = $3, updated_at = now()
+              last_error = coalesce($3, last_error), updated_at = now()
         WHERE id = $1 AND status = 'pending'`,
       [id, delayMs, reason],
     );
