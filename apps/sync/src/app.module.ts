@@ -18,7 +18,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import { CoreModule } from './core.module';
 import { SyncJobHandlersModule, syncJobsModule } from './jobs/sync-jobs.module';
 import { InventoryLevelsClient } from './jobs/inventory-levels.client';
-import { ErpClient } from './orders/erp-client';
+import { ErpSyncWorker } from './orders/erp-sync.worker';
 import { OrderSyncRepository } from './orders/order-sync.repository';
 import { SyncConsumer } from './orders/sync.consumer';
 import { SyncModule } from './orders/sync.module';
@@ -32,7 +32,7 @@ import { scheduleModule } from './schedule/schedule.module';
 function readinessChecks(
   repository: OrderSyncRepository,
   consumer: SyncConsumer,
-  erp: ErpClient,
+  erp: ErpSyncWorker,
   cache: CatalogCache,
   jobs: JobsRuntime,
   relay: ServiceOutboxRelay,
@@ -97,7 +97,7 @@ export class AppModule {
           inject: [
             OrderSyncRepository,
             SyncConsumer,
-            ErpClient,
+            ErpSyncWorker,
             CatalogCache,
             JOBS_RUNTIME,
             ServiceOutboxRelay,

@@ -17,6 +17,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSyncDataSource, runSyncMigrations } from '../src/database/migrate';
 import { ErpClient } from '../src/orders/erp-client';
+import { ErpSyncWorker } from '../src/orders/erp-sync.worker';
 import {
   DATABASE_URL,
   orderData,
@@ -109,14 +110,19 @@ describe('ERP call spans', () => {
       const shop = uniqueShop();
       const upstream = upstreamTrace();
       const { port } = erpReceiver.address() as AddressInfo;
-      const status = await app.app.get(ErpClient).call({
-        url: `http://127.0.0.1:${port}/orders?token=not-on-the-span`,
-        idempotencyKey: `${shop}/1`,
-        body: {},
-        shopDomain: shop,
-        kind: 'order',
-        parent: trace.setSpanContext(ROOT_CONTEXT, { ...upstream, traceFlags: 1 }),
-      });
+      // through the worker's `erp` breaker, as the worker calls it
+      const guard = app.app.get(ErpSyncWorker).worker.guard('erp');
+      const status = await app.app.get(ErpClient).call(
+        {
+          url: `http://127.0.0.1:${port}/orders?token=not-on-the-span`,
+          idempotencyKey: `${shop}/1`,
+          body: {},
+          shopDomain: shop,
+          kind: 'order',
+          parent: trace.setSpanContext(ROOT_CONTEXT, { ...upstream, traceFlags: 1 }),
+        },
+        guard,
+      );
       expect(status).toBe(201);
 
       const erp = erpSpanOf(shop)!;
@@ -180,7 +186,7 @@ describe('ERP call spans', () => {
         {
           key: shop,
           value: Buffer.from(
-            `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":42,"email":"gone@example.com"}}`,
+            `{"shop_id":1,"shop_domain":"${shop}","customer":{"id":42,"email":"gone@example.com"},"orders_to_redact":[]}`,
           ),
           headers: {
             ...envelopeHeaders({

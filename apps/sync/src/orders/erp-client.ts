@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@shopwire/http';
 import {
   context,
   injectTraceHeaders,
@@ -8,25 +7,19 @@ import {
   trace,
   tracer,
   type Context,
-  type Logger,
-  type Registry,
   type Span,
   type TraceCarrier,
 } from '@shopwire/observability';
+import type { BreakerGuard } from '@shopwire/outbound-delivery';
 import {
-  breakerHealth,
-  breakerState,
-  createBreaker,
   isBreakerOpenError,
   parseRetryAfter,
   retry,
   RetriesExhaustedError,
-  type Breaker,
-  type BreakerState,
 } from '@shopwire/resilience';
 import { Agent, request } from 'undici';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
+import { SYNC_CONFIG } from '../sync.tokens';
 
 /** A call the ERP answered with something other than 2xx. */
 export class ErpHttpError extends Error {
@@ -90,50 +83,23 @@ interface ErpAttempt extends ErpCall {
 const spans = tracer('sync');
 
 /**
- * The ERP over HTTP (undici, with connect/headers/body timeouts): every call through one opossum
- * breaker, a few attempts with backoff and full jitter, waiting at least the Retry-After a 429 or
- * 503 asked for (seconds, fractional allowed). A 429 is flow control, not a fault: it does not
- * open the breaker. Another 4xx is permanent and not retried.
+ * The ERP over HTTP (undici, with connect/headers/body timeouts): every attempt through the `erp`
+ * breaker the caller passes in (the worker's, see `erp-sync.worker.ts`), a few attempts with
+ * backoff and full jitter, waiting at least the Retry-After a 429 or 503 asked for (seconds,
+ * fractional allowed). A 429 is flow control, not a fault: it does not open the breaker. Another
+ * 4xx is permanent and not retried.
  */
 @Injectable()
 export class ErpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
-  private readonly breaker: Breaker<[ErpAttempt], number>;
 
-  constructor(
-    @Inject(SYNC_CONFIG) private readonly config: SyncConfig,
-    @Inject(SYNC_LOGGER) private readonly logger: Logger,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-  ) {
+  constructor(@Inject(SYNC_CONFIG) private readonly config: SyncConfig) {
     this.agent = new Agent({
       connect: { timeout: config.ERP_TIMEOUT_MS },
       headersTimeout: config.ERP_TIMEOUT_MS,
       bodyTimeout: config.ERP_TIMEOUT_MS,
       connections: 16,
     });
-    this.breaker = createBreaker((call: ErpAttempt) => this.post(call), {
-      name: 'erp',
-      timeoutMs: config.ERP_TIMEOUT_MS + 500,
-      volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
-      errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
-      resetTimeoutMs: config.BREAKER_RESET_MS,
-      isNotAFault: (error) => error instanceof ErpHttpError && error.status < 500,
-      registry,
-    });
-    this.breaker.on('open', () => this.logger.warn({ breaker: 'erp' }, 'circuit breaker opened'));
-    this.breaker.on('close', () => this.logger.info({ breaker: 'erp' }, 'circuit breaker closed'));
-  }
-
-  get state(): BreakerState {
-    return breakerState(this.breaker);
-  }
-
-  health(): Record<string, unknown> {
-    return breakerHealth(this.breaker);
-  }
-
-  get resetMs(): number {
-    return this.config.BREAKER_RESET_MS;
   }
 
   /**
@@ -147,7 +113,7 @@ export class ErpClient implements OnApplicationShutdown {
    * often it had to be sent. Every attempt carries that span's `traceparent`: the ERP can hang
    * its own spans under it.
    */
-  async call(call: ErpCall): Promise<number> {
+  async call(call: ErpCall, guard: BreakerGuard): Promise<number> {
     const target = new URL(call.url);
     const span = spans.startSpan(
       'erp call',
@@ -173,7 +139,7 @@ export class ErpClient implements OnApplicationShutdown {
       const status = await retry(
         async () => {
           try {
-            const answered = await this.breaker.fire(attempt);
+            const answered = await guard(() => this.post(attempt));
             sent++;
             return answered;
           } catch (error) {
@@ -237,7 +203,6 @@ export class ErpClient implements OnApplicationShutdown {
 
   /** After every onModuleDestroy: the worker's last pass has finished by then. */
   async onApplicationShutdown(): Promise<void> {
-    this.breaker.shutdown();
     await this.agent.close();
   }
 }

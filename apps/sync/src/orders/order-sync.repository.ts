@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrderData } from '@shopwire/contracts';
+import { claimDue, type LeasedTable } from '@shopwire/outbound-delivery';
 import type { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../database/sql-rows';
 import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
@@ -46,6 +47,29 @@ const ROW = `shop_domain AS "shopDomain", order_id::text AS "orderId", event_id 
   updated_at AS "updatedAt", synced_at AS "syncedAt", next_attempt_at AS "nextAttemptAt"`;
 
 const interval = (param: string) => `make_interval(secs => ${param}::double precision / 1000)`;
+
+/** Orders not yet in the ERP (nor given up on) of active shops; the lease pushes the due time. */
+const DUE_ORDERS: LeasedTable = {
+  table: 'sync.order_syncs',
+  key: ['shop_domain', 'order_id'],
+  dueColumn: 'next_attempt_at',
+  where: `c.status IN ('pending', 'failed') AND c.attempts < $3
+    AND NOT EXISTS (SELECT 1 FROM sync.shops s
+                     WHERE s.shop_domain = c.shop_domain AND NOT s.active)`,
+  set: 'updated_at = now()',
+  returning: `t.shop_domain AS "shopDomain", t.order_id::text AS "orderId", t.payload,
+    t.attempts, t.trace_context AS "traceContext"`,
+};
+
+const DUE_JOBS: LeasedTable = {
+  table: 'sync.erp_jobs',
+  key: ['id'],
+  dueColumn: 'next_attempt_at',
+  where: `c.status = 'pending' AND c.attempts < $3`,
+  returning: `t.id::text AS "id", t.shop_domain AS "shopDomain", t.kind, t.scope,
+    t.customer_id::text AS "customerId", t.order_ids AS "orderIds", t.attempts,
+    t.trace_context AS "traceContext"`,
+};
 
 /** SQL for order syncs and ERP jobs. Every statement is parameterised. */
 @Injectable()
@@ -94,23 +118,9 @@ export class OrderSyncRepository {
     return rows.length === 1;
   }
 
-  /** Claims due orders with a lease (SKIP LOCKED; no transaction open during the HTTP call). */
-  async claimDueOrders(limit: number, leaseMs: number, maxAttempts: number): Promise<DueOrder[]> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE sync.order_syncs o SET next_attempt_at = now() + ${interval('$2')}, updated_at = now()
-        WHERE (o.shop_domain, o.order_id) IN (
-          SELECT c.shop_domain, c.order_id FROM sync.order_syncs c
-           WHERE c.status IN ('pending', 'failed') AND c.next_attempt_at <= now()
-             AND c.attempts < $3
-             AND NOT EXISTS (SELECT 1 FROM sync.shops s
-                              WHERE s.shop_domain = c.shop_domain AND NOT s.active)
-           ORDER BY c.next_attempt_at LIMIT $1
-           FOR UPDATE SKIP LOCKED)
-        RETURNING o.shop_domain AS "shopDomain", o.order_id::text AS "orderId", o.payload, o.attempts,
-                  o.trace_context AS "traceContext"`,
-      [limit, leaseMs, maxAttempts],
-    );
-    return returnedRows<DueOrder>(result);
+  /** Claims due orders under a lease (`claimDue`: SKIP LOCKED, committed before the call). */
+  claimDueOrders(limit: number, leaseMs: number, maxAttempts: number): Promise<DueOrder[]> {
+    return claimDue<DueOrder>(this.dataSource, DUE_ORDERS, limit, leaseMs, [maxAttempts]);
   }
 
   /**
@@ -134,7 +144,7 @@ export class OrderSyncRepository {
     );
   }
 
-  /** The call failed after its in-process attempts: 'failed', due again after `delayMs`. */
+  /** The call failed after its in-process attempts: 'failed', due again after `delayMs`; given up, its attempts are used up (an operator's retry resets them). */
   async markFailed(
     shopDomain: string,
     orderId: string,
@@ -173,19 +183,17 @@ export class OrderSyncRepository {
     return returnedRows(result).length === 1;
   }
 
-  async claimDueJobs(limit: number, leaseMs: number, maxAttempts: number): Promise<DueJob[]> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE sync.erp_jobs j SET next_attempt_at = now() + ${interval('$2')}
-        WHERE j.id IN (
-          SELECT c.id FROM sync.erp_jobs c
-           WHERE c.status = 'pending' AND c.next_attempt_at <= now() AND c.attempts < $3
-           ORDER BY c.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING j.id::text AS "id", j.shop_domain AS "shopDomain", j.kind, j.scope,
-                  j.customer_id::text AS "customerId", j.order_ids AS "orderIds", j.attempts,
-                  j.trace_context AS "traceContext"`,
-      [limit, leaseMs, maxAttempts],
+  claimDueJobs(limit: number, leaseMs: number, maxAttempts: number): Promise<DueJob[]> {
+    return claimDue<DueJob>(this.dataSource, DUE_JOBS, limit, leaseMs, [maxAttempts]);
+  }
+
+  /** The breaker refused the call (or the worker is stopping): not an attempt. */
+  async releaseJob(id: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE sync.erp_jobs SET next_attempt_at = now() + ${interval('$2')}
+        WHERE id = $1 AND status = 'pending'`,
+      [id, delayMs],
     );
-    return returnedRows<DueJob>(result);
   }
 
   async finishJob(id: string, error: string | null, delayMs: number): Promise<void> {

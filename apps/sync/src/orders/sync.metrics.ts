@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { ConsumerRunnerHooks } from '@shopwire/kafka';
-import { Counter, Gauge, Histogram, type Registry } from '@shopwire/observability';
+import { Counter, Histogram, type Registry } from '@shopwire/observability';
 
-/** Prometheus series of the sync service (the breaker gauge comes from libs/resilience). */
+/**
+ * Prometheus series of the sync service. The ERP worker's (`shopwire_outbound_*{queue="erp_order"|"erp_redact"}`)
+ * and the breaker gauge come from libs/outbound-delivery and libs/resilience.
+ */
 @Injectable()
 export class SyncMetrics {
   readonly recorded: Counter<'status'>;
   readonly duplicates: Counter<'topic'>;
   readonly rejected: Counter<'topic' | 'reason'>;
-  readonly erpCalls: Counter<'kind' | 'result'>;
-  readonly erpSeconds: Histogram<'result'>;
   readonly products: Counter<'result'>;
   readonly privacy: Counter<'action'>;
-  readonly backlog: Gauge<'status'>;
   readonly processed: Counter<'topic'>;
   readonly handlerSeconds: Histogram<'topic' | 'ok'>;
   readonly retries: Counter<'topic'>;
@@ -38,19 +38,6 @@ export class SyncMetrics {
       labelNames: ['topic', 'reason'],
       registers,
     });
-    this.erpCalls = new Counter({
-      name: 'shopwire_sync_erp_calls_total',
-      help: 'ERP call outcomes: synced, failed (will retry), refused (breaker open), gave_up',
-      labelNames: ['kind', 'result'],
-      registers,
-    });
-    this.erpSeconds = new Histogram({
-      name: 'shopwire_sync_erp_call_duration_seconds',
-      help: 'Time of one ERP call, retries and Retry-After waits included',
-      labelNames: ['result'],
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    });
     this.products = new Counter({
       name: 'shopwire_sync_product_updates_total',
       help: 'Product webhooks applied to the catalog mirror (applied, stale, deleted)',
@@ -61,12 +48,6 @@ export class SyncMetrics {
       name: 'shopwire_sync_privacy_requests_total',
       help: 'Compliance webhooks applied (redact, data request, uninstall)',
       labelNames: ['action'],
-      registers,
-    });
-    this.backlog = new Gauge({
-      name: 'shopwire_sync_orders_backlog',
-      help: 'Orders not yet in the ERP, by status (as of the worker’s last pass)',
-      labelNames: ['status'],
       registers,
     });
     this.processed = new Counter({

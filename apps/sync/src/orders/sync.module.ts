@@ -26,6 +26,6 @@ import { SyncTombstones } from './sync-tombstones';
     ErpSyncWorker,
     SyncConsumer,
   ],
-  exports: [OrderSyncRepository, SyncConsumer, ErpClient],
+  exports: [OrderSyncRepository, SyncConsumer, ErpClient, ErpSyncWorker],
 })
 export class SyncModule {}
