@@ -8,12 +8,11 @@ import {
 } from '@opentelemetry/api';
 import { briefError } from '@shopwire/kafka';
 import {
-  BreakerRegistry,
-  isBreakerOpenError,
-  nextRetryDelay,
-  parseRetryAfter,
-  withTimeout,
-} from '@shopwire/resilience';
+  OutboundDeliveryWorker,
+  type BreakerGuard,
+  type DeliveryQueue,
+} from '@shopwire/outbound-delivery';
+import { isBreakerOpenError, parseRetryAfter, withTimeout } from '@shopwire/resilience';
 import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -25,7 +24,6 @@ import {
 } from './callback-destination';
 import { CALLBACK_SIGNATURE_HEADER, signCallback } from './callback-signature';
 import type { JobRecord } from './job';
-import type { JobMetrics } from './job.metrics';
 import type { CallbackStore } from './callback-store';
 import { callbackBody } from './job-view';
 
@@ -34,7 +32,6 @@ export interface CallbackSenderOptions {
   /** `JOBS_CALLBACK_SECRET`; null when callbacks are not configured (none are accepted). */
   secret: string | null;
   logger: Logger;
-  metrics: JobMetrics;
   registry?: Registry;
   /** Per attempt. */
   timeoutMs?: number;
@@ -53,8 +50,6 @@ export interface CallbackSenderOptions {
   maxBreakers?: number;
 }
 
-type PostArgs = [URL, ResolvedAddress, Buffer, Record<string, string>];
-
 // The API only: the process running the sender chooses the SDK and where spans go.
 const tracer = trace.getTracer('shopwire.jobs');
 
@@ -69,17 +64,24 @@ export class CallbackHttpError extends Error {
   }
 }
 
+/** Why a callback is given up without an attempt at the network: nothing to send it with. */
+class CallbacksNotConfigured extends Error {
+  override readonly name = 'CallbacksNotConfigured';
+  constructor() {
+    super('callbacks are not configured (JOBS_CALLBACK_SECRET)');
+  }
+}
+
 /**
  * Delivers completion callbacks from the job table: a finished job with a callback URL is
- * `pending` with a due time; every replica polls for due ones (claimed with a short lease so two
- * do not send the same one at once), POSTs the signed body, and records the outcome. Retries are
- * rows with a later due time, so they survive restarts. Delivery is at least once: receivers
- * should dedupe on the job id.
+ * `pending` with a due time; every replica runs the `job_callback` queue of the leased
+ * outbound-delivery worker (claimed with a short lease in `callback_lease_until`, so two do not
+ * send the same one at once), POSTs the signed body through a breaker per receiving origin, and
+ * records the outcome. Retries are rows with a later due time, so they survive restarts.
+ * Delivery is at least once: receivers should dedupe on the job id (`X-Shopwire-Job-Id`).
  */
 export class CallbackSender {
-  private timer: NodeJS.Timeout | null = null;
-  private busy: Promise<void> | null = null;
-  private readonly breakers: BreakerRegistry<PostArgs, number>;
+  private readonly worker: OutboundDeliveryWorker;
   private readonly destination: CallbackDestinationGuard;
 
   constructor(private readonly options: CallbackSenderOptions) {
@@ -87,12 +89,16 @@ export class CallbackSender {
       options.destination ??
       new CallbackDestinationGuard({ httpsOnly: false, allowLoopback: false, allowedHosts: null });
     const timeoutMs = options.timeoutMs ?? 5000;
-    this.breakers = new BreakerRegistry<PostArgs, number>({
-      max: options.maxBreakers ?? 1000,
-      action: (url, address, body, headers) => this.post(url, address, body, headers, timeoutMs),
-      optionsFor: (origin) => ({
+    this.worker = new OutboundDeliveryWorker({
+      name: 'job-callbacks',
+      queues: [this.queue(timeoutMs)],
+      batch: 10,
+      pollMs: options.pollIntervalMs ?? 1000,
+      leaseMs: timeoutMs * 3,
+      maxBreakers: options.maxBreakers ?? 1000,
+      breaker: (origin) => ({
         name: `job-callback:${origin}`,
-        // withTimeout below bounds each call; the breaker's own timeout is a backstop.
+        // withTimeout bounds each call; the breaker's own timeout is a backstop.
         timeoutMs: timeoutMs + 1000,
         // A 4xx (other than 408/429) is our request being refused, not the receiver failing.
         isNotAFault: (error) =>
@@ -101,52 +107,82 @@ export class CallbackSender {
           error.status < 500 &&
           error.status !== 408 &&
           error.status !== 429,
-        registry: options.registry,
       }),
+      // The receiver is known to be down: try again soon without spending an attempt.
+      refusedDelayMs: 5000,
+      logger: options.logger,
+      registry: options.registry,
     });
   }
 
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (!this.busy) {
-        this.busy = this.deliverDue()
-          .then(() => undefined)
-          .catch((error: unknown) => {
-            this.options.logger.warn({ err: briefError(error) }, 'callback cycle failed');
-          })
-          .finally(() => {
-            this.busy = null;
-          });
-      }
-    }, this.options.pollIntervalMs ?? 1000);
+    this.worker.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.busy;
-    this.breakers.clear();
+  /** Stops claiming; deliveries in flight finish and are recorded; the breakers are shut. */
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
-  /** One cycle: sends every due callback it could claim; returns how many were tried. */
-  async deliverDue(): Promise<number> {
-    const leaseMs = (this.options.timeoutMs ?? 5000) * 3;
-    const due = await this.options.store.claimCallbacks(10, leaseMs);
-    await Promise.all(due.map((job) => this.deliver(job)));
-    return due.length;
+  /** One pass: sends every due callback it could claim; returns how many were claimed. */
+  deliverDue(): Promise<number> {
+    return this.worker.pass();
   }
 
-  private async deliver(job: JobRecord): Promise<void> {
-    const { store, metrics, logger, secret } = this.options;
+  private queue(timeoutMs: number): DeliveryQueue<JobRecord> {
+    const { store, logger } = this.options;
+    const cap = this.options.capDelayMs ?? 300_000;
+    return {
+      name: 'job_callback',
+      claim: (limit, leaseMs) => store.claimCallbacks(limit, leaseMs),
+      destination: (job) => originOf(job.callbackUrl),
+      kind: (job) => job.type,
+      attempts: (job) => job.callbackAttempts,
+      deliver: (job, guard) => this.deliver(job, guard, timeoutMs),
+      describeFailure: (error) => {
+        const brief = briefError(error);
+        return {
+          summary: `${brief.type}: ${brief.message}`,
+          // No later attempt would go anywhere else: given up at once, without a connection.
+          // A name that does not resolve is retried like a network error.
+          permanent:
+            error instanceof CallbacksNotConfigured ||
+            (error instanceof CallbackDestinationRefused && error.reason !== 'unresolvable'),
+          retryAfterMs:
+            error instanceof CallbackHttpError ? parseRetryAfter(error.retryAfter) : null,
+        };
+      },
+      retry: {
+        maxAttempts: this.options.maxAttempts ?? 10,
+        baseMs: this.options.baseDelayMs ?? 1000,
+        capMs: cap,
+        maxRetryAfterMs: cap,
+      },
+      markDelivered: async (delivered) => {
+        for (const { row } of delivered) {
+          await store.recordCallback(row.id, { delivered: true });
+          logger.info(
+            { jobId: row.id, attempt: row.callbackAttempts + 1 },
+            'job callback delivered',
+          );
+        }
+      },
+      markFailed: (job, failed) =>
+        store.recordCallback(job.id, {
+          delivered: false,
+          error:
+            failed.cause instanceof CallbacksNotConfigured ? failed.cause.message : failed.error,
+          retryInMs: failed.giveUp ? null : failed.delayMs,
+        }),
+      release: (job, delayMs) => store.postponeCallback(job.id, delayMs),
+      logFields: (job) => ({ jobId: job.id }),
+    };
+  }
+
+  private async deliver(job: JobRecord, guard: BreakerGuard, timeoutMs: number): Promise<void> {
+    const secret = this.options.secret;
+    if (!secret || !job.callbackUrl) throw new CallbacksNotConfigured();
     const attempt = job.callbackAttempts + 1;
-    if (!secret || !job.callbackUrl) {
-      await store.recordCallback(job.id, {
-        delivered: false,
-        error: 'callbacks are not configured (JOBS_CALLBACK_SECRET)',
-        retryInMs: null,
-      });
-      return;
-    }
     const body = callbackBody(job);
     // One span per delivery attempt (a retry is a later row, possibly in another replica). The
     // receiver's URL is not recorded: a callback URL may carry a token in its path or query.
@@ -169,61 +205,16 @@ export class CallbackSender {
     };
     // The receiver can continue the trace; the signature covers the body only, not headers.
     propagation.inject(trace.setSpan(context.active(), span), headers);
-    let answered = false;
     try {
       // Judged again here, not only at submission: DNS may have changed since, and the address
       // judged is the one connected to.
       const { url, address } = await this.destination.resolve(job.callbackUrl);
-      const status = await this.breakers.get(url.origin).fire(url, address, body, headers);
-      answered = true;
+      const status = await guard(() => this.post(url, address, body, headers, timeoutMs));
       span.setAttribute('http.response.status_code', status);
       span.end();
-      await store.recordCallback(job.id, { delivered: true });
-      metrics.callbacks.inc({ type: job.type, result: 'delivered' });
-      logger.info({ jobId: job.id, attempt }, 'job callback delivered');
     } catch (error) {
-      // (once answered, the span has ended: a failure to record the outcome is not the call's)
-      if (!answered) endFailed(span, error);
-      if (error instanceof CallbackDestinationRefused && error.reason !== 'unresolvable') {
-        // No later attempt would go anywhere else: give up at once, without a connection.
-        await store.recordCallback(job.id, {
-          delivered: false,
-          error: `${error.name}: ${error.message}`,
-          retryInMs: null,
-        });
-        metrics.callbacks.inc({ type: job.type, result: 'refused' });
-        logger.warn(
-          { jobId: job.id, attempt, reason: error.reason },
-          'job callback destination refused; giving up',
-        );
-        return;
-      }
-      if (isBreakerOpenError(error)) {
-        // The receiver is known to be down: try later without spending an attempt.
-        await store.postponeCallback(job.id, 5000);
-        metrics.callbacks.inc({ type: job.type, result: 'postponed' });
-        return;
-      }
-      metrics.callbackFailures.inc({ type: job.type });
-      const retryInMs = nextRetryDelay(attempt, error, {
-        attempts: this.options.maxAttempts ?? 10,
-        baseMs: this.options.baseDelayMs ?? 1000,
-        capMs: this.options.capDelayMs ?? 300_000,
-        retryAfterMs: (e) =>
-          e instanceof CallbackHttpError ? parseRetryAfter(e.retryAfter) : null,
-        maxRetryAfterMs: this.options.capDelayMs ?? 300_000,
-      });
-      const brief = briefError(error);
-      await store.recordCallback(job.id, {
-        delivered: false,
-        error: `${brief.type}: ${brief.message}`,
-        retryInMs,
-      });
-      metrics.callbacks.inc({ type: job.type, result: retryInMs === null ? 'gave_up' : 'retry' });
-      logger.warn(
-        { jobId: job.id, attempt, err: brief, retryInMs },
-        retryInMs === null ? 'job callback failed; giving up' : 'job callback failed; will retry',
-      );
+      endFailed(span, error);
+      throw error;
     }
   }
 
@@ -261,6 +252,15 @@ export class CallbackSender {
     } finally {
       agent.destroy().catch(() => undefined);
     }
+  }
+}
+
+/** The breaker's key: the receiving origin (a URL that does not parse fails at delivery). */
+function originOf(callbackUrl: string | null): string {
+  try {
+    return new URL(callbackUrl ?? '').origin;
+  } catch {
+    return 'invalid';
   }
 }
 

@@ -1,4 +1,5 @@
 import { schemaOf } from '@shopwire/database';
+import { claimDue, type LeasedTable } from '@shopwire/outbound-delivery';
 import type { DataSource } from 'typeorm';
 import type { JobRecord } from './job';
 import { toRecord, type JobRow } from './job-row';
@@ -9,29 +10,27 @@ import { toRecord, type JobRow } from './job-row';
  */
 export class CallbackStore {
   private readonly jobs: string;
+  /** Pending callbacks by due time; the lease has its own column, so the due time stays readable. */
+  private readonly due: LeasedTable;
 
   constructor(readonly dataSource: DataSource) {
     this.jobs = `"${schemaOf(dataSource)}".jobs`;
+    this.due = {
+      table: this.jobs,
+      key: ['id'],
+      dueColumn: 'callback_next_at',
+      leaseColumn: 'callback_lease_until',
+      where: `c.callback_status = 'pending'`,
+      returning: 't.*',
+    };
   }
 
   /**
-   * Takes up to `limit` due callbacks for `leaseMs`, so replicas do not send the same one at
-   * once. A sender that dies holding some lets them fall due again when the lease ends.
+   * Takes up to `limit` due callbacks for `leaseMs` (`claimDue`), so replicas do not send the
+   * same one at once. A sender that dies holding some lets them fall due again when the lease ends.
    */
   async claimCallbacks(limit: number, leaseMs: number): Promise<JobRecord[]> {
-    const rows: JobRow[] = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM ${this.jobs}
-         WHERE callback_status = 'pending' AND callback_next_at <= now()
-           AND (callback_lease_until IS NULL OR callback_lease_until < now())
-         ORDER BY callback_next_at LIMIT $1 FOR UPDATE SKIP LOCKED),
-       u AS (
-         UPDATE ${this.jobs} j
-         SET callback_lease_until = now() + make_interval(secs => $2::float8 / 1000)
-         FROM due WHERE j.id = due.id RETURNING j.*)
-       SELECT * FROM u`,
-      [limit, leaseMs],
-    );
+    const rows = await claimDue<JobRow>(this.dataSource, this.due, limit, leaseMs);
     return rows.map(toRecord);
   }
 

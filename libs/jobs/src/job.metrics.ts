@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { JobStatus } from './job';
 
 /**
- * Jobs by type and state, how long they ran, and callbacks. Series are looked up before they are
+ * Jobs by type and state and how long they ran (callbacks are counted by
+ * `@shopwire/outbound-delivery`, queue `job_callback`). Series are looked up before they are
  * created so two runtimes (or a restarted one) share a registry. The `shopwire_jobs` gauge is the
  * table's count as of the last refresh by this replica: every replica reports the same number, so
  * aggregate it with max, not sum.
@@ -11,8 +12,6 @@ export class JobMetrics {
   readonly transitions: Counter<'type' | 'status'>;
   readonly current: Gauge<'type' | 'status'>;
   readonly duration: Histogram<'type' | 'status'>;
-  readonly callbacks: Counter<'type' | 'result'>;
-  readonly callbackFailures: Counter<'type'>;
   readonly dispatchSkipped: Counter<'reason'>;
 
   constructor(registry: Registry | undefined) {
@@ -47,26 +46,6 @@ export class JobMetrics {
           help: 'From first start to the end of a job, by its final status',
           labelNames: ['type', 'status'],
           buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14400],
-          registers,
-        }),
-    );
-    this.callbacks = reuse(
-      'shopwire_job_callbacks_total',
-      () =>
-        new Counter({
-          name: 'shopwire_job_callbacks_total',
-          help: 'Completion callback attempts by result (delivered, retry, gave_up, postponed)',
-          labelNames: ['type', 'result'],
-          registers,
-        }),
-    );
-    this.callbackFailures = reuse(
-      'shopwire_job_callback_failures_total',
-      () =>
-        new Counter({
-          name: 'shopwire_job_callback_failures_total',
-          help: 'Completion callback attempts that did not get a 2xx',
-          labelNames: ['type'],
           registers,
         }),
     );

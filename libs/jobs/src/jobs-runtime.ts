@@ -90,7 +90,6 @@ export class JobsRuntime {
       store: new CallbackStore(options.dataSource),
       secret: settings.callbackSecret,
       logger: log,
-      metrics: this.metrics,
       registry: options.registry,
       timeoutMs: settings.callbackTimeoutMs,
       maxAttempts: settings.callbackMaxAttempts,

@@ -7,7 +7,6 @@ import {
   CallbackDestinationGuard,
   CallbackSender,
   CallbackStore,
-  JobMetrics,
   JobStore,
   type HostResolver,
 } from '../src';
@@ -104,7 +103,6 @@ async function deliverOnce(policy: { allowLoopback: boolean }): Promise<void> {
     store: new CallbackStore(db),
     secret: SECRET,
     logger,
-    metrics: new JobMetrics(undefined),
     baseDelayMs: 60_000,
     capDelayMs: 60_000,
     destination: new CallbackDestinationGuard(

@@ -10,7 +10,6 @@ import {
   CallbackDestinationGuard,
   CallbackSender,
   CallbackStore,
-  JobMetrics,
   JobStore,
   verifyCallback,
 } from '../src';
@@ -78,7 +77,6 @@ describe('job callback spans', () => {
       store: new CallbackStore(db),
       secret: SECRET,
       logger,
-      metrics: new JobMetrics(undefined),
       baseDelayMs: 1,
       capDelayMs: 1,
       destination: new CallbackDestinationGuard({
