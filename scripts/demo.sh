@@ -174,8 +174,8 @@ while :; do
   dupes=$(metric http://127.0.0.1:3000 shopwire_webhooks_duplicate_total)
   applied=$(metric http://127.0.0.1:3001 shopwire_order_updates_applied_total)
   stale=$(metric http://127.0.0.1:3001 shopwire_order_stale_updates_total)
-  emails=$(metric http://127.0.0.1:3003 shopwire_notification_sends_total)
-  erp=$(metric http://127.0.0.1:3005 shopwire_sync_erp_calls_total)
+  emails=$(metric http://127.0.0.1:3003 'shopwire_outbound_deliveries_total{' 'queue="email"')
+  erp=$(metric http://127.0.0.1:3005 'shopwire_outbound_deliveries_total{' 'queue="erp_')
   printf '%4ds  delivered %-6s accepted %-6s (dupes %s)  order updates %-6s (stale %s)  emails %-6s ERP calls %s\n' \
     "$(( $(date +%s) - started ))" "$sent" "$accepted" "$dupes" "$applied" "$stale" "$emails" "$erp"
   if [ "$DURATION" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$DURATION" ]; then break; fi
