@@ -2,7 +2,9 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envelopeHeaders, messageKey } from '@shopwire/contracts';
 import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
 import { NestPinoLogger, type Logger, type Registry } from '@shopwire/observability';
+import { startConsumers } from '@shopwire/service-runtime';
 import type { Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -67,9 +69,12 @@ export function uniqueShop(): string {
   return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
 }
 
-export interface RunningServiceApp<TConsumer> {
+export interface RunningServiceApp<TConsumer = undefined> {
   app: NestFastifyApplication;
   registry: Registry;
+  /** The service's consumer transport (its `@ConsumeChunks` handlers, one status per group). */
+  consumers: ChunkConsumerTransport;
+  /** A hand-run consumer, for a service not yet on the transport (`consumer` option). */
   consumer: TConsumer;
   // Test assertions read response JSON freely.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -77,14 +82,25 @@ export interface RunningServiceApp<TConsumer> {
   close(): Promise<void>;
 }
 
-/** The real service app in this process, once its consumer has joined its group. */
-export async function startServiceApp<TConsumer extends { status: { joined: boolean } }>(options: {
+interface ServiceAppOptions {
   module: DynamicModule;
   title: string;
   logger: Logger;
-  consumer: Type<TConsumer>;
   token: string;
-}): Promise<RunningServiceApp<TConsumer>> {
+}
+
+/**
+ * The real service app in this process, its consumers started as main.ts starts them
+ * (`startConsumers`), once every consumer group has joined.
+ */
+export function startServiceApp(options: ServiceAppOptions): Promise<RunningServiceApp>;
+/** @deprecated for a service whose consumer is not yet a `@ConsumeChunks` handler. */
+export function startServiceApp<TConsumer extends { status: { joined: boolean } }>(
+  options: ServiceAppOptions & { consumer: Type<TConsumer> },
+): Promise<RunningServiceApp<TConsumer>>;
+export async function startServiceApp<TConsumer extends { status: { joined: boolean } }>(
+  options: ServiceAppOptions & { consumer?: Type<TConsumer> },
+): Promise<RunningServiceApp<TConsumer | undefined>> {
   const app = await createHttpApp(options.module, {
     title: options.title,
     description: 'test',
@@ -93,11 +109,24 @@ export async function startServiceApp<TConsumer extends { status: { joined: bool
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  const consumer = app.get(options.consumer);
-  await waitFor(() => consumer.status.joined, 'consumer joined its group');
+  let consumer: TConsumer | undefined;
+  let consumers: ChunkConsumerTransport;
+  if (options.consumer) {
+    const hand = app.get(options.consumer);
+    consumer = hand;
+    consumers = app.get(ChunkConsumerTransport);
+    await waitFor(() => hand.status.joined, 'consumer joined its group');
+  } else {
+    consumers = await startConsumers(app);
+    await waitFor(
+      () => consumers.statuses.length > 0 && consumers.statuses.every((s) => s.joined),
+      'every consumer joined its group',
+    );
+  }
   return {
     app,
     consumer,
+    consumers,
     registry: app.get<Registry>(METRICS_REGISTRY),
     async get(path, token = options.token) {
       const response = await app.inject({
