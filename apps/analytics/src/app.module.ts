@@ -9,36 +9,30 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import {
+  consumerReadinessCheck,
+  SERVICE_KAFKA,
+  SERVICE_PRODUCER,
+  ServiceOutboxRelay,
+} from '@shopwire/service-runtime';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { analyticsJobsModule } from './reports/jobs';
-import { SalesConsumer } from './sales/sales.consumer';
 import { SalesModule } from './sales/sales.module';
 import { SalesService } from './sales/sales.service';
 
 function readinessChecks(
   sales: SalesService,
-  consumer: SalesConsumer,
+  consumers: ChunkConsumerTransport,
   relay: ServiceOutboxRelay,
   jobs: JobsRuntime,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => sales.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    consumerReadinessCheck(consumers),
     {
       name: 'jobs-consumer',
       check: () => {
@@ -75,7 +69,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [SalesModule, OutboxModule, jobs],
-          inject: [SalesService, SalesConsumer, ServiceOutboxRelay, JOBS_RUNTIME],
+          inject: [SalesService, ChunkConsumerTransport, ServiceOutboxRelay, JOBS_RUNTIME],
           useFactory: readinessChecks,
         }),
       ],

@@ -13,9 +13,8 @@ import type { Kafka, Producer } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { analyticsConfigSchema } from '../src/config';
 import { createAnalyticsDataSource, runAnalyticsMigrations } from '../src/database/migrate';
-import { SalesConsumer } from '../src/sales/sales.consumer';
 
-export { produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
+export { metricValue, produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
 
 export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -40,7 +39,8 @@ export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
   return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.analytics);
 }
 
-export type RunningApp = RunningServiceApp<SalesConsumer>;
+/** The app with its consumer transport started (one consumer, group `analytics`). */
+export type RunningApp = RunningServiceApp;
 
 export function startApp(groupId: string, env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig(analyticsConfigSchema, {
@@ -55,7 +55,6 @@ export function startApp(groupId: string, env: Record<string, string> = {}): Pro
     module: AppModule.register(config, logger),
     title: 'analytics (test)',
     logger,
-    consumer: SalesConsumer,
     token: TOKEN,
   });
 }

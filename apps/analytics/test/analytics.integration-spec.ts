@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import {
   DATABASE_URL,
+  metricValue,
   produceOrderEvents,
   produceWebhooks,
   resetSchema,
@@ -405,6 +406,27 @@ describe('analytics API', () => {
 describe('analytics privacy', () => {
   it('records redact requests and marks an uninstalled shop inactive', async () => {
     const shop = cleanShop;
+    const compliance = { group: 'analytics', topic: ShopifyKafkaTopic.Compliance };
+    const ignoredBefore = await metricValue(
+      analytics.registry,
+      'shopwire_consumer_messages_ignored_total',
+      { ...compliance, reason: 'shop' },
+    );
+    const rejectedBefore = await metricValue(
+      analytics.registry,
+      'shopwire_consumer_messages_rejected_total',
+      compliance,
+    );
+    // A webhook without its envelope headers cannot be attributed to a shop: refused, with why.
+    await producer.send({
+      topic: ShopifyKafkaTopic.Compliance,
+      acks: -1,
+      messages: [{ key: shop, value: '{"shop_id":1}' }],
+    });
+    // Not a privacy webhook: nothing for analytics, counted as ignored by its family.
+    await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [
+      { shop, shopifyTopic: 'shop/update', resourceId: null, body: '{"id":1}' },
+    ]);
     const ids = await produceWebhooks(producer, ShopifyKafkaTopic.Compliance, [
       {
         shop,
@@ -428,5 +450,21 @@ describe('analytics privacy', () => {
       shop,
     ]);
     expect(shops.rows).toEqual([{ active: false }]);
+    // Counted once the chunk's handler resolved (the same partition: key = shop domain).
+    await waitFor(
+      async () =>
+        (await metricValue(analytics.registry, 'shopwire_consumer_messages_ignored_total', {
+          ...compliance,
+          reason: 'shop',
+        })) ===
+          ignoredBefore + 1 &&
+        (await metricValue(
+          analytics.registry,
+          'shopwire_consumer_messages_rejected_total',
+          compliance,
+        )) ===
+          rejectedBefore + 1,
+      'the webhook without envelope rejected and shop/update ignored',
+    );
   });
 });

@@ -7,8 +7,9 @@ import { SalesService } from './sales.service';
 
 /** Sales aggregates: the consumer of order events and the sales REST API. */
 @Module({
-  controllers: [SalesController],
-  providers: [SalesConsumer, SalesService, SalesRepository, SalesMetrics],
-  exports: [SalesConsumer, SalesService, SalesRepository],
+  // SalesConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [SalesController, SalesConsumer],
+  providers: [SalesService, SalesRepository, SalesMetrics],
+  exports: [SalesService, SalesRepository],
 })
 export class SalesModule {}
