@@ -8,6 +8,8 @@ import {
 import {
   apiCredentialsOf,
   kafkaConnection,
+  SERVICE_CONFIG,
+  serviceConfigModule,
   type ApiCredentialSpec,
   type KafkaConnectionConfig,
 } from '@shopwire/config';
@@ -28,8 +30,12 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { inboxPrunerProvider } from './inbox-pruning.provider';
 
-/** Nest tokens for the resources every Shopwire consumer service holds once per process. */
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+/**
+ * Nest tokens for the resources every Shopwire consumer service holds once per process. The
+ * configuration is `@nestjs/config`'s (`serviceConfigModule`, docs/adr/0009), re-exported here so
+ * a service finds all its tokens in one place.
+ */
+export { SERVICE_CONFIG };
 export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 export const SERVICE_KAFKA = Symbol('SERVICE_KAFKA');
 /** Acked producer for the consumer's failure path (retry topic, dead letters) and replays. */
@@ -100,8 +106,9 @@ export class ServiceCoreModule {
     const { service, config, logger } = options;
     return {
       module: ServiceCoreModule,
+      // The validated configuration as Nest's ConfigModule (global): SERVICE_CONFIG, ConfigService.
+      imports: [serviceConfigModule(config)],
       providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_LOGGER, useValue: logger },
         { provide: API_TOKENS, useValue: config.API_TOKENS },
         {
@@ -157,7 +164,6 @@ export class ServiceCoreModule {
         RuntimeCloser,
       ],
       exports: [
-        SERVICE_CONFIG,
         SERVICE_LOGGER,
         API_TOKENS,
         API_CREDENTIALS,
