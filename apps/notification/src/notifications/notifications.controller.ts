@@ -1,37 +1,24 @@
-import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiOperation,
-  ApiQuery,
+  ApiOkResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from '@shopwire/config';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
-import { isValidShopDomain } from '@shopwire/shopify';
+import {
+  ListNotificationsQueryDto,
+  NotificationListDto,
+  NotificationPageDto,
+  NotificationPrivacyRequestsDto,
+  OrderIdParamsDto,
+  ShopQueryDto,
+} from './dto/notifications.dto';
 import { maskEmail } from './notification-events';
 import { NotificationsRepository, type NotificationLogRow } from './notifications.repository';
 import { PrivacyRepository, type PrivacyRecord } from './privacy.repository';
-
-const shop = z
-  .string({ required_error: 'shop is required' })
-  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain');
-const id = (name: string) => z.string().regex(/^\d{1,19}$/, `${name} must be a numeric id`);
-
-const listQuery = z.object({
-  shop,
-  orderId: id('orderId').optional(),
-  status: z.enum(['pending', 'sent', 'failed', 'skipped', 'cancelled']).optional(),
-  limit: z.coerce.number().int().min(1).max(250).default(50),
-  cursor: id('cursor').optional(),
-});
-
-function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
 
 /**
  * A log entry: status and timing, never the body; the recipient (masked) only for a caller with
@@ -68,17 +55,8 @@ export class NotificationsController {
   @Get()
   @Access('notifications:read', ShopFrom.query())
   @ApiOperation({ summary: "A page of a shop's notification log, oldest first" })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'orderId', required: false })
-  @ApiQuery({
-    name: 'status',
-    required: false,
-    enum: ['pending', 'sent', 'failed', 'skipped', 'cancelled'],
-  })
-  @ApiQuery({ name: 'limit', required: false, description: '1–250, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: "The previous page's next_cursor" })
-  async list(@Query() query: Record<string, string>, @Caller() caller: ApiCaller) {
-    const q = parse(listQuery, query);
+  @ApiOkResponse({ type: NotificationPageDto })
+  async list(@Query() q: ListNotificationsQueryDto, @Caller() caller: ApiCaller) {
     const rows = await this.notifications.list(
       q.shop,
       { orderId: q.orderId, status: q.status, afterId: q.cursor },
@@ -94,14 +72,13 @@ export class NotificationsController {
   @Get('orders/:orderId')
   @Access('notifications:read', ShopFrom.query())
   @ApiOperation({ summary: 'Every email about one order, with its status' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiOkResponse({ type: NotificationListDto })
   async forOrder(
-    @Param('orderId') orderId: string,
+    @Param() { orderId }: OrderIdParamsDto,
+    @Query() q: ShopQueryDto,
     @Caller() caller: ApiCaller,
-    @Query('shop') shopDomain?: string,
   ) {
-    const q = parse(z.object({ shop, orderId: id('orderId') }), { shop: shopDomain, orderId });
-    const rows = await this.notifications.list(q.shop, { orderId: q.orderId }, 250);
+    const rows = await this.notifications.list(q.shop, { orderId }, 250);
     return { notifications: rows.map((row) => toLogEntry(row, caller)) };
   }
 
@@ -111,12 +88,11 @@ export class NotificationsController {
     summary: 'Compliance requests applied for a shop, with data-request exports',
     description: 'An export (personal data) only with scope customers:read; null otherwise',
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiOkResponse({ type: NotificationPrivacyRequestsDto })
   async privacyRequests(
+    @Query() q: ShopQueryDto,
     @Caller() caller: ApiCaller,
-    @Query('shop') shopDomain?: string,
   ): Promise<{ requests: PrivacyRecord[] }> {
-    const q = parse(z.object({ shop }), { shop: shopDomain });
     const requests = await this.privacy.list(q.shop);
     return {
       requests: caller.seesPersonalData ? requests : requests.map((r) => ({ ...r, export: null })),

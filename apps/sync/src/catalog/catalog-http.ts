@@ -1,8 +1,4 @@
-import {
-  BadRequestException,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { CacheLookup } from '@shopwire/cache';
 import { z } from '@shopwire/config';
 import { isBreakerOpenError, RetriesExhaustedError } from '@shopwire/resilience';
@@ -10,6 +6,7 @@ import { isShopCredentialsError } from '@shopwire/shop-credentials';
 import { isValidShopDomain } from '@shopwire/shopify';
 import { isShopifyAdminError } from '@shopwire/shopify-admin';
 import type { FastifyReply } from 'fastify';
+import { createZodDto } from 'nestjs-zod';
 import { NoShopAccessError } from '../admin-api/sync-admin-client';
 
 /** What the catalog controllers share: input rules and how a cached document is sent. */
@@ -17,7 +14,8 @@ export const MAX_IDS = 100;
 
 export const shopParam = z
   .string({ required_error: 'shop is required' })
-  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain');
+  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain')
+  .describe('The shop, e.g. acme.myshopify.com');
 
 export const numericId = (what: string) =>
   z.string().regex(/^\d{1,19}$/, `id must be a numeric ${what} id`);
@@ -26,13 +24,24 @@ export const idList = (what: string) =>
   z
     .string({ required_error: 'ids is required' })
     .transform((v) => v.split(',').map((s) => s.trim()))
-    .pipe(z.array(numericId(what)).min(1).max(MAX_IDS, `at most ${MAX_IDS} ids`));
+    .pipe(z.array(numericId(what)).min(1).max(MAX_IDS, `at most ${MAX_IDS} ids`))
+    .describe(`Comma-separated ${what} ids, at most ${MAX_IDS}`);
 
-export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
+// The request DTOs: each zod schema validates its input (the global ZodValidationPipe of
+// @shopwire/http) and is that input's OpenAPI schema.
+export class CatalogShopQueryDto extends createZodDto(z.object({ shop: shopParam })) {}
+export class ProductIdParamsDto extends createZodDto(
+  z.object({ id: numericId('product').describe('Shopify product id') }),
+) {}
+export class VariantIdParamsDto extends createZodDto(
+  z.object({ id: numericId('variant').describe('Shopify variant id') }),
+) {}
+export class ProductIdsQueryDto extends createZodDto(
+  z.object({ shop: shopParam, ids: idList('product') }),
+) {}
+export class VariantIdsQueryDto extends createZodDto(
+  z.object({ shop: shopParam, ids: idList('variant') }),
+) {}
 
 /**
  * Shopify could not answer for now (5xx, throttled, timed out, the shop's breaker open), or the

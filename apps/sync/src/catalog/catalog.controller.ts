@@ -5,24 +5,23 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from '@shopwire/config';
 import { Access, ShopFrom } from '@shopwire/http';
 import type { FastifyReply } from 'fastify';
 import { CatalogCache } from './catalog-cache';
 import {
+  CatalogShopQueryDto,
   fromOrigin,
-  idList,
   MAX_IDS,
-  numericId,
-  parse,
+  ProductIdParamsDto,
+  ProductIdsQueryDto,
   sendDocument,
   sendDocuments,
-  shopParam,
+  VariantIdParamsDto,
+  VariantIdsQueryDto,
 } from './catalog-http';
 
 const PRODUCT_EXAMPLE = {
@@ -62,16 +61,14 @@ export class CatalogController {
   @Get('products/:id')
   @Access('catalog:read', ShopFrom.query())
   @ApiOperation({ summary: 'One product (cached; purged on products webhooks)' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ schema: { example: PRODUCT_EXAMPLE } })
   @ApiNotFoundResponse({ description: 'No such product in this shop (or deleted)' })
   async product(
-    @Param('id') id: string,
-    @Query('shop') shop: string | undefined,
+    @Param() { id }: ProductIdParamsDto,
+    @Query() q: CatalogShopQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam, id: numericId('product') }), { shop, id });
-    const found = await fromOrigin(this.cache.products.get(q.shop, q.id));
+    const found = await fromOrigin(this.cache.products.get(q.shop, id));
     return sendDocument(reply, found, 'product not found');
   }
 
@@ -80,15 +77,11 @@ export class CatalogController {
   @ApiOperation({
     summary: `Several products at once (up to ${MAX_IDS} ids): one cache read, one origin call for the misses`,
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'ids', example: '820982911946154508,820982911946154509' })
   @ApiOkResponse({ schema: { example: { products: [PRODUCT_EXAMPLE], not_found: ['1'] } } })
   async products(
-    @Query('shop') shop: string | undefined,
-    @Query('ids') ids: string | undefined,
+    @Query() q: ProductIdsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam, ids: idList('product') }), { shop, ids });
     const found = await fromOrigin(this.cache.products.getMany(q.shop, q.ids));
     return sendDocuments(reply, found, 'products');
   }
@@ -99,16 +92,14 @@ export class CatalogController {
     summary:
       'One variant (cached; purged on the products webhooks that list it or delete its product)',
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({ schema: { example: VARIANT_EXAMPLE } })
   @ApiNotFoundResponse({ description: 'No such variant in this shop (or its product was deleted)' })
   async variant(
-    @Param('id') id: string,
-    @Query('shop') shop: string | undefined,
+    @Param() { id }: VariantIdParamsDto,
+    @Query() q: CatalogShopQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam, id: numericId('variant') }), { shop, id });
-    const found = await fromOrigin(this.cache.variants.get(q.shop, q.id));
+    const found = await fromOrigin(this.cache.variants.get(q.shop, id));
     return sendDocument(reply, found, 'variant not found');
   }
 
@@ -117,15 +108,11 @@ export class CatalogController {
   @ApiOperation({
     summary: `Several variants at once (up to ${MAX_IDS} ids): one cache read, one origin call for the misses`,
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'ids', example: '44028839100589432,44028839100589433' })
   @ApiOkResponse({ schema: { example: { variants: [VARIANT_EXAMPLE], not_found: ['1'] } } })
   async variants(
-    @Query('shop') shop: string | undefined,
-    @Query('ids') ids: string | undefined,
+    @Query() q: VariantIdsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam, ids: idList('variant') }), { shop, ids });
     const found = await fromOrigin(this.cache.variants.getMany(q.shop, q.ids));
     return sendDocuments(reply, found, 'variants');
   }

@@ -5,17 +5,15 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { PRICING_RULES_ID, STORE_CONFIG_ID } from '@shopwire/cache';
-import { z } from '@shopwire/config';
 import { Access, ShopFrom } from '@shopwire/http';
 import type { FastifyReply } from 'fastify';
 import { CatalogCache } from './catalog-cache';
-import { fromOrigin, numericId, parse, sendDocument, shopParam } from './catalog-http';
+import { CatalogShopQueryDto, fromOrigin, ProductIdParamsDto, sendDocument } from './catalog-http';
 
 const NO_ACCESS = 'No such product, or this service has no Admin API access to the shop';
 
@@ -37,7 +35,6 @@ export class StoreDataController {
   @ApiOperation({
     summary: 'A product’s metafields (first 50; cached; purged on its products webhooks)',
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({
     schema: {
       example: {
@@ -56,19 +53,17 @@ export class StoreDataController {
   })
   @ApiNotFoundResponse({ description: NO_ACCESS })
   async metafields(
-    @Param('id') id: string,
-    @Query('shop') shop: string | undefined,
+    @Param() { id }: ProductIdParamsDto,
+    @Query() q: CatalogShopQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam, id: numericId('product') }), { shop, id });
-    const found = await fromOrigin(this.cache.metafields.get(q.shop, q.id));
+    const found = await fromOrigin(this.cache.metafields.get(q.shop, id));
     return sendDocument(reply, found, 'product not found');
   }
 
   @Get('store-config')
   @Access('catalog:read', ShopFrom.query())
   @ApiOperation({ summary: 'The store’s settings (cached; purged on shop/update)' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({
     schema: {
       example: {
@@ -84,10 +79,9 @@ export class StoreDataController {
   })
   @ApiNotFoundResponse({ description: 'This service has no Admin API access to the shop' })
   async storeConfig(
-    @Query('shop') shop: string | undefined,
+    @Query() q: CatalogShopQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam }), { shop });
     const found = await fromOrigin(this.cache.storeConfig.get(q.shop, STORE_CONFIG_ID));
     return sendDocument(reply, found, 'store config not found');
   }
@@ -98,7 +92,6 @@ export class StoreDataController {
     summary:
       'The shop’s active and scheduled discounts (cached; purged on discounts/*). Apply starts_at/ends_at yourself: a discount starts and ends without a webhook',
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiOkResponse({
     schema: {
       example: {
@@ -122,10 +115,9 @@ export class StoreDataController {
   })
   @ApiNotFoundResponse({ description: 'This service has no Admin API access to the shop' })
   async pricingRules(
-    @Query('shop') shop: string | undefined,
+    @Query() q: CatalogShopQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const q = parse(z.object({ shop: shopParam }), { shop });
     const found = await fromOrigin(this.cache.pricingRules.get(q.shop, PRICING_RULES_ID));
     return sendDocument(reply, found, 'pricing rules not found');
   }

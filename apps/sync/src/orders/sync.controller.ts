@@ -1,39 +1,27 @@
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import {
-  BadRequestException,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOperation,
-  ApiQuery,
+  ApiOkResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { z } from '@shopwire/config';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
-import { isValidShopDomain } from '@shopwire/shopify';
+import {
+  ListOrderSyncsQueryDto,
+  OrderSyncDto,
+  OrderSyncPageDto,
+  RetryQueuedDto,
+  SyncOrderIdParamsDto,
+  SyncPrivacyRequestsDto,
+  SyncShopQueryDto,
+} from './dto/sync.dto';
 import { OrderSyncRepository, type OrderSyncRow } from './order-sync.repository';
 import { SyncPrivacyRepository, type PrivacyRecord } from './sync-privacy.repository';
 import { ErpSyncWorker } from './erp-sync.worker';
-
-const shop = z
-  .string({ required_error: 'shop is required' })
-  .refine(isValidShopDomain, 'shop must be a *.myshopify.com domain');
-const id = (name: string) => z.string().regex(/^\d{1,19}$/, `${name} must be a numeric id`);
-
-function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data as z.infer<T>;
-  throw new BadRequestException(result.error.issues.map((issue) => issue.message));
-}
 
 /** Status only: the order payload (customer data) never leaves through this API. */
 function toDto(row: OrderSyncRow) {
@@ -67,20 +55,8 @@ export class SyncController {
   @Get('orders')
   @Access('sync:read', ShopFrom.query())
   @ApiOperation({ summary: "A shop's order syncs, by ascending order id, optionally by status" })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'synced', 'failed', 'cancelled'] })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'cursor', required: false })
-  async list(@Query() query: Record<string, string>) {
-    const q = parse(
-      z.object({
-        shop,
-        status: z.enum(['pending', 'synced', 'failed', 'cancelled']).optional(),
-        limit: z.coerce.number().int().min(1).max(250).default(50),
-        cursor: id('cursor').optional(),
-      }),
-      query,
-    );
+  @ApiOkResponse({ type: OrderSyncPageDto })
+  async list(@Query() q: ListOrderSyncsQueryDto) {
     const rows = await this.orders.list(q.shop, q.status ?? null, q.cursor ?? null, q.limit + 1);
     const page = rows.slice(0, q.limit);
     return {
@@ -92,11 +68,10 @@ export class SyncController {
   @Get('orders/:id')
   @Access('sync:read', ShopFrom.query())
   @ApiOperation({ summary: 'The ERP sync status of one order' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
   @ApiNotFoundResponse({ description: 'No accepted order with this id in this shop' })
-  async get(@Param('id') orderId: string, @Query('shop') shopDomain?: string) {
-    const q = parse(z.object({ shop, orderId: id('id') }), { shop: shopDomain, orderId });
-    const row = await this.orders.get(q.shop, q.orderId);
+  @ApiOkResponse({ type: OrderSyncDto })
+  async get(@Param() params: SyncOrderIdParamsDto, @Query() q: SyncShopQueryDto) {
+    const row = await this.orders.get(q.shop, params.id);
     if (!row) throw new NotFoundException('order not found');
     return toDto(row);
   }
@@ -105,10 +80,9 @@ export class SyncController {
   @Access('sync:write', ShopFrom.query())
   @HttpCode(202)
   @ApiOperation({ summary: 'Retry a failed order now, with a fresh attempt budget' })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
-  async retry(@Param('id') orderId: string, @Query('shop') shopDomain?: string) {
-    const q = parse(z.object({ shop, orderId: id('id') }), { shop: shopDomain, orderId });
-    if (!(await this.orders.resetAttempts(q.shop, q.orderId)))
+  @ApiAcceptedResponse({ type: RetryQueuedDto })
+  async retry(@Param() params: SyncOrderIdParamsDto, @Query() q: SyncShopQueryDto) {
+    if (!(await this.orders.resetAttempts(q.shop, params.id)))
       throw new NotFoundException('no failed order with this id in this shop');
     this.worker.wake();
     return { queued: true };
@@ -120,12 +94,11 @@ export class SyncController {
     summary: 'Compliance requests applied for a shop, with data-request exports',
     description: 'An export (personal data) only with scope customers:read; null otherwise',
   })
-  @ApiQuery({ name: 'shop', example: 'acme.myshopify.com' })
+  @ApiOkResponse({ type: SyncPrivacyRequestsDto })
   async privacyRequests(
+    @Query() q: SyncShopQueryDto,
     @Caller() caller: ApiCaller,
-    @Query('shop') shopDomain?: string,
   ): Promise<{ requests: PrivacyRecord[] }> {
-    const q = parse(z.object({ shop }), { shop: shopDomain });
     const requests = await this.privacy.list(q.shop);
     return {
       requests: caller.seesPersonalData ? requests : requests.map((r) => ({ ...r, export: null })),

@@ -118,6 +118,56 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        NotificationLogEntryDto: {
+            /** @example 17 */
+            id: string;
+            /** @description The domain event that asked for the email */
+            event_id: string;
+            /** @example order-confirmation */
+            template: string;
+            order_id: string | null;
+            /** @description Masked address; only with scope customers:read */
+            recipient?: string | null;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "skipped" | "cancelled";
+            attempts: number;
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+            /** Format: date-time */
+            redacted_at: string | null;
+        };
+        NotificationPageDto: {
+            notifications: components["schemas"]["NotificationLogEntryDto"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        NotificationListDto: {
+            notifications: components["schemas"]["NotificationLogEntryDto"][];
+        };
+        NotificationPrivacyRequestDto: {
+            id: string;
+            shopDomain: string;
+            /** @example customers/redact */
+            kind: string;
+            customerId: string | null;
+            webhookId: string;
+            /** @description Rows erased or exported */
+            affected: number;
+            /** @description A data-request export (personal data): only with scope customers:read */
+            export: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            completedAt: string;
+        };
+        NotificationPrivacyRequestsDto: {
+            requests: components["schemas"]["NotificationPrivacyRequestDto"][];
+        };
         DeadLetterErrorDto: {
             /** @example OrderPayloadError */
             type: string;
@@ -271,13 +321,15 @@ export interface operations {
     NotificationsController_list: {
         parameters: {
             query: {
-                /** @description The previous page's next_cursor */
-                cursor?: unknown;
-                /** @description 1–250, default 50 */
-                limit?: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
+                /** @description Only the emails about this Shopify order */
+                orderId?: string;
                 status?: "pending" | "sent" | "failed" | "skipped" | "cancelled";
-                orderId?: unknown;
-                shop: unknown;
+                /** @description Entries per page */
+                limit?: number;
+                /** @description The previous page's next_cursor */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -285,6 +337,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPageDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -311,16 +371,26 @@ export interface operations {
     NotificationsController_forOrder: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
                 shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify order id */
                 orderId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationListDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -347,6 +417,7 @@ export interface operations {
     NotificationsController_privacyRequests: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
                 shop: string;
             };
             header?: never;
@@ -355,6 +426,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPrivacyRequestsDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {

@@ -316,6 +316,54 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        OrderSyncDto: {
+            shop: string;
+            /** @example 820982911946154508 */
+            order_id: string;
+            event_id: string;
+            /** @enum {string} */
+            status: "pending" | "synced" | "failed" | "cancelled";
+            attempts: number;
+            last_error: string | null;
+            /** @description The ERP's last HTTP status */
+            erp_status: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            synced_at: string | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+        };
+        OrderSyncPageDto: {
+            orders: components["schemas"]["OrderSyncDto"][];
+            /** @description Pass as `cursor`; null on the last */
+            next_cursor: string | null;
+        };
+        RetryQueuedDto: {
+            /** @example true */
+            queued: boolean;
+        };
+        SyncPrivacyRequestDto: {
+            id: string;
+            shopDomain: string;
+            /** @example customers/redact */
+            kind: string;
+            customerId: string | null;
+            webhookId: string;
+            /** @description Rows erased or exported */
+            affected: number;
+            /** @description A data-request export (personal data): only with scope customers:read */
+            export: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            completedAt: string;
+        };
+        SyncPrivacyRequestsDto: {
+            requests: components["schemas"]["SyncPrivacyRequestDto"][];
+        };
         SubmitJobDto: {
             /**
              * @description A job type this service runs
@@ -549,10 +597,13 @@ export interface operations {
     SyncController_list: {
         parameters: {
             query: {
-                cursor?: unknown;
-                limit?: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
                 status?: "pending" | "synced" | "failed" | "cancelled";
-                shop: unknown;
+                /** @description Orders per page */
+                limit?: number;
+                /** @description The previous page's next_cursor */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -560,6 +611,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSyncPageDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -586,16 +645,26 @@ export interface operations {
     SyncController_get: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
                 shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify order id */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSyncDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -629,16 +698,26 @@ export interface operations {
     SyncController_retry: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
                 shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify order id */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryQueuedDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -665,6 +744,7 @@ export interface operations {
     SyncController_privacyRequests: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
                 shop: string;
             };
             header?: never;
@@ -673,6 +753,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncPrivacyRequestsDto"];
+                };
+            };
             /** @description Missing or malformed shop, id, status, limit or cursor */
             400: {
                 headers: {
@@ -699,10 +787,12 @@ export interface operations {
     CatalogController_product: {
         parameters: {
             query: {
-                shop: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify product id */
                 id: string;
             };
             cookie?: never;
@@ -757,8 +847,10 @@ export interface operations {
     CatalogController_products: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
+                /** @description Comma-separated product ids, at most 100 */
                 ids: unknown;
-                shop: unknown;
             };
             header?: never;
             path?: never;
@@ -807,10 +899,12 @@ export interface operations {
     CatalogController_variant: {
         parameters: {
             query: {
-                shop: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify variant id */
                 id: string;
             };
             cookie?: never;
@@ -865,8 +959,10 @@ export interface operations {
     CatalogController_variants: {
         parameters: {
             query: {
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
+                /** @description Comma-separated variant ids, at most 100 */
                 ids: unknown;
-                shop: unknown;
             };
             header?: never;
             path?: never;
@@ -915,10 +1011,12 @@ export interface operations {
     StoreDataController_metafields: {
         parameters: {
             query: {
-                shop: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
             };
             header?: never;
             path: {
+                /** @description Shopify product id */
                 id: string;
             };
             cookie?: never;
@@ -973,7 +1071,8 @@ export interface operations {
     StoreDataController_storeConfig: {
         parameters: {
             query: {
-                shop: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
             };
             header?: never;
             path?: never;
@@ -1029,7 +1128,8 @@ export interface operations {
     StoreDataController_pricingRules: {
         parameters: {
             query: {
-                shop: unknown;
+                /** @description The shop, e.g. acme.myshopify.com */
+                shop: string;
             };
             header?: never;
             path?: never;
