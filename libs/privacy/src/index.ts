@@ -1,3 +1,4 @@
 export * from './tombstones';
 export * from './env';
 export * from './order-data';
+export * from './privacy-request.dto';

@@ -8,11 +8,11 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
+import { PrivacyRequestRecordsDto } from '@shopwire/privacy';
 import {
   ListNotificationsQueryDto,
   NotificationListDto,
   NotificationPageDto,
-  NotificationPrivacyRequestsDto,
   OrderIdParamsDto,
   ShopQueryDto,
 } from './dto/notifications.dto';
@@ -88,7 +88,7 @@ export class NotificationsController {
     summary: 'Compliance requests applied for a shop, with data-request exports',
     description: 'An export (personal data) only with scope customers:read; null otherwise',
   })
-  @ApiOkResponse({ type: NotificationPrivacyRequestsDto })
+  @ApiOkResponse({ type: PrivacyRequestRecordsDto })
   async privacyRequests(
     @Query() q: ShopQueryDto,
     @Caller() caller: ApiCaller,

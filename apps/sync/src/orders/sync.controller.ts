@@ -10,13 +10,13 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Access, ApiCaller, Caller, ShopFrom } from '@shopwire/http';
+import { PrivacyRequestRecordsDto } from '@shopwire/privacy';
 import {
   ListOrderSyncsQueryDto,
   OrderSyncDto,
   OrderSyncPageDto,
   RetryQueuedDto,
   SyncOrderIdParamsDto,
-  SyncPrivacyRequestsDto,
   SyncShopQueryDto,
 } from './dto/sync.dto';
 import { OrderSyncRepository, type OrderSyncRow } from './order-sync.repository';
@@ -94,7 +94,7 @@ export class SyncController {
     summary: 'Compliance requests applied for a shop, with data-request exports',
     description: 'An export (personal data) only with scope customers:read; null otherwise',
   })
-  @ApiOkResponse({ type: SyncPrivacyRequestsDto })
+  @ApiOkResponse({ type: PrivacyRequestRecordsDto })
   async privacyRequests(
     @Query() q: SyncShopQueryDto,
     @Caller() caller: ApiCaller,

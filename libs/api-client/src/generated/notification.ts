@@ -149,7 +149,7 @@ export interface components {
         NotificationListDto: {
             notifications: components["schemas"]["NotificationLogEntryDto"][];
         };
-        NotificationPrivacyRequestDto: {
+        PrivacyRequestRecordDto: {
             id: string;
             shopDomain: string;
             /** @example customers/redact */
@@ -165,8 +165,8 @@ export interface components {
             /** Format: date-time */
             completedAt: string;
         };
-        NotificationPrivacyRequestsDto: {
-            requests: components["schemas"]["NotificationPrivacyRequestDto"][];
+        PrivacyRequestRecordsDto: {
+            requests: components["schemas"]["PrivacyRequestRecordDto"][];
         };
         DeadLetterErrorDto: {
             /** @example OrderPayloadError */
@@ -431,7 +431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationPrivacyRequestsDto"];
+                    "application/json": components["schemas"]["PrivacyRequestRecordsDto"];
                 };
             };
             /** @description Missing or malformed shop, id, status, limit or cursor */

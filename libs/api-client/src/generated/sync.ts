@@ -345,7 +345,7 @@ export interface components {
             /** @example true */
             queued: boolean;
         };
-        SyncPrivacyRequestDto: {
+        PrivacyRequestRecordDto: {
             id: string;
             shopDomain: string;
             /** @example customers/redact */
@@ -361,8 +361,8 @@ export interface components {
             /** Format: date-time */
             completedAt: string;
         };
-        SyncPrivacyRequestsDto: {
-            requests: components["schemas"]["SyncPrivacyRequestDto"][];
+        PrivacyRequestRecordsDto: {
+            requests: components["schemas"]["PrivacyRequestRecordDto"][];
         };
         SubmitJobDto: {
             /**
@@ -758,7 +758,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncPrivacyRequestsDto"];
+                    "application/json": components["schemas"]["PrivacyRequestRecordsDto"];
                 };
             };
             /** @description Missing or malformed shop, id, status, limit or cursor */

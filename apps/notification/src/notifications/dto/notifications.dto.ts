@@ -63,25 +63,3 @@ export class NotificationPageDto {
 export class NotificationListDto {
   @ApiProperty({ type: [NotificationLogEntryDto] }) notifications!: NotificationLogEntryDto[];
 }
-
-export class NotificationPrivacyRequestDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() shopDomain!: string;
-  @ApiProperty({ example: 'customers/redact' }) kind!: string;
-  @ApiProperty({ type: String, nullable: true }) customerId!: string | null;
-  @ApiProperty() webhookId!: string;
-  @ApiProperty({ description: 'Rows erased or exported' }) affected!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    nullable: true,
-    description: 'A data-request export (personal data): only with scope customers:read',
-  })
-  export!: unknown;
-  @ApiProperty({ format: 'date-time' }) completedAt!: string;
-}
-
-export class NotificationPrivacyRequestsDto {
-  @ApiProperty({ type: [NotificationPrivacyRequestDto] })
-  requests!: NotificationPrivacyRequestDto[];
-}

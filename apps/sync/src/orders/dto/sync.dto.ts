@@ -54,24 +54,3 @@ export class OrderSyncPageDto {
 export class RetryQueuedDto {
   @ApiProperty({ example: true }) queued!: boolean;
 }
-
-export class SyncPrivacyRequestDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() shopDomain!: string;
-  @ApiProperty({ example: 'customers/redact' }) kind!: string;
-  @ApiProperty({ type: String, nullable: true }) customerId!: string | null;
-  @ApiProperty() webhookId!: string;
-  @ApiProperty({ description: 'Rows erased or exported' }) affected!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    nullable: true,
-    description: 'A data-request export (personal data): only with scope customers:read',
-  })
-  export!: unknown;
-  @ApiProperty({ format: 'date-time' }) completedAt!: string;
-}
-
-export class SyncPrivacyRequestsDto {
-  @ApiProperty({ type: [SyncPrivacyRequestDto] }) requests!: SyncPrivacyRequestDto[];
-}
