@@ -1,4 +1,4 @@
-import { DomainTopic, type OrderAcceptedEvent } from '@shopwire/contracts';
+import { decodeOrderEvent, DomainTopic, type OrderAcceptedEvent } from '@shopwire/contracts';
 import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import { collectMessages, topicPositions, type CollectedMessage } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
@@ -62,8 +62,11 @@ async function eventsOf(
         done: (collected) => want > 0 && collected.length >= want,
         timeoutMs: want > 0 ? 20_000 : 2000,
       });
+      // Read with the contracts' decoder, as every consumer of these topics reads them.
       for (const m of messages) {
-        all.push({ ...(JSON.parse(m.message.value!.toString()) as OrderAcceptedEvent), topic });
+        const decoded = decodeOrderEvent(topic, m.message.value);
+        if (!decoded.ok) throw new Error(`not an order event: ${decoded.detail}`);
+        all.push({ ...(decoded.value as OrderAcceptedEvent), topic });
       }
     }),
   );

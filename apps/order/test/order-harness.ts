@@ -3,16 +3,17 @@ import { envelopeHeaders, messageKey, ShopifyKafkaTopic } from '@shopwire/contra
 import { createHttpApp } from '@shopwire/http';
 import { createKafkaClient, provisionTopics, type ChunkConsumerTransport } from '@shopwire/kafka';
 import { startConsumers } from '@shopwire/service-runtime';
-import { startGroupAtEnd } from '@shopwire/testing';
+import { resetServiceSchema, startGroupAtEnd, waitFor } from '@shopwire/testing';
 import { createLogger, NestPinoLogger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import type { Kafka, Producer } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { orderConfigSchema, type OrderConfig } from '../src/config';
 import { createOrderDataSource, runOrderMigrations } from '../src/database/migrate';
+
+export { metricValue, waitFor } from '@shopwire/testing';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -20,17 +21,12 @@ export const TOKEN = 'integration-test-token-0123456789';
 export const logger = createLogger('order-test', process.env.TEST_LOG_LEVEL ?? 'warn');
 
 /** Drops the orders schema and migrates it from scratch, so every run starts from nothing. */
-export async function resetSchema(): Promise<void> {
-  const pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
-  await pool.query('DROP SCHEMA IF EXISTS orders CASCADE');
-  await pool.end();
-  const dataSource = createOrderDataSource({ url: DATABASE_URL, poolSize: 2 });
-  await dataSource.initialize();
-  try {
-    await runOrderMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+export function resetSchema(): Promise<void> {
+  return resetServiceSchema({
+    schema: 'orders',
+    createDataSource: createOrderDataSource,
+    runMigrations: runOrderMigrations,
+  });
 }
 
 export function testKafka(): Kafka {
@@ -127,20 +123,6 @@ export async function startApp(
     },
     close: () => app.close(),
   };
-}
-
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  // Generous: the broker is shared, and other suites may be filling the same topic.
-  timeoutMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
 }
 
 export function uniqueShop(): string {
@@ -288,16 +270,4 @@ export async function produceCompliance(
     }),
   });
   return ids;
-}
-
-/** The sum of a metric's series, those whose labels include `labels` when given. */
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const metric = await registry.getSingleMetric(name)?.get();
-  return (metric?.values ?? [])
-    .filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value))
-    .reduce((sum, v) => sum + v.value, 0);
 }

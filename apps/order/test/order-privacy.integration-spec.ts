@@ -241,7 +241,11 @@ describe('privacy for the order service', () => {
       uninstalled_at: null,
     });
     const [uninstalled] = await produceCompliance(producer, [
-      { shop: otherShop, topic: 'app/uninstalled', body: `{"id":954890,"domain":"${otherShop}"}` },
+      {
+        shop: otherShop,
+        topic: 'app/uninstalled',
+        body: `{"id":954890,"domain":"${otherShop}","myshopify_domain":"${otherShop}"}`,
+      },
     ]);
     await waitFor(async () => (await inboxed([uninstalled])) === 1, 'uninstall handled');
     const state = (await order.inject(`/shops/${otherShop}`)).json() as {

@@ -14,10 +14,8 @@ export type DecodeReason =
   | 'shop_domain'
   /** The value is not JSON (or is empty). */
   | 'json'
-  /** A webhook body that does not fit its Shopify topic. */
+  /** A webhook body that does not fit its Shopify topic, or names another shop than its envelope. */
   | 'payload'
-  /** A webhook body that names another shop than its envelope. */
-  | 'shop_mismatch'
   /** A Shopwire message (domain event, job dispatch) that does not fit its topic's contract. */
   | 'event';
 
@@ -91,7 +89,7 @@ export function decodeJson(
   try {
     return accepted(exact ? parseExactJson(text) : (JSON.parse(text) as unknown));
   } catch {
-    return rejected('json', 'value is not valid JSON');
+    return rejected('json', exact ? 'payload is not valid JSON' : 'value is not valid JSON');
   }
 }
 

@@ -1,4 +1,11 @@
-import { field, FieldError, isJsonObject, type Decoded, type JsonObject } from './decoding';
+import {
+  accepted,
+  field,
+  FieldError,
+  isJsonObject,
+  type Decoded,
+  type JsonObject,
+} from './decoding';
 import { decodeWebhookPayload, type WebhookEnvelope } from './webhook-envelope';
 
 /**
@@ -139,4 +146,169 @@ export function decodeProductUpdate(envelope: Body): Decoded<ProductUpdate> {
 /** products/delete: only the id. */
 export function decodeProductDeleted(envelope: Body): Decoded<{ productId: string }> {
   return decodeWebhookPayload(envelope, (json) => ({ productId: field.id(body(json).id, 'id') }));
+}
+
+// ---- shopify.orders.v1 ---------------------------------------------------------------------
+
+/** An order as the order service stores it; IDs, counts and money as exact strings. */
+export interface ShopifyOrder {
+  id: string;
+  adminGraphqlApiId: string | null;
+  name: string | null;
+  orderNumber: string | null;
+  email: string | null;
+  currency: string | null;
+  financialStatus: string | null;
+  fulfillmentStatus: string | null;
+  totalPrice: string | null;
+  subtotalPrice: string | null;
+  totalTax: string | null;
+  totalDiscounts: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  createdAt: string | null;
+  updatedAt: string;
+  /** null when the payload has no `line_items`: the stored lines are then left alone. */
+  lineItems: ShopifyOrderLine[] | null;
+  customer: ShopifyOrderCustomer | null;
+  test: boolean;
+}
+
+/** The order's customer: personal data, erased by customers/redact. */
+export interface ShopifyOrderCustomer {
+  id: string | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+}
+
+export interface ShopifyOrderLine {
+  id: string;
+  productId: string | null;
+  variantId: string | null;
+  sku: string | null;
+  title: string | null;
+  quantity: number;
+  price: string | null;
+}
+
+/**
+ * Shopify topics whose payload is the order itself. Other `orders/*` topics carry an order when
+ * their payload has an order's shape; `orders/edited` (an `order_edit`) and `orders/delete` (just
+ * an id) do not, and Shopify sends `orders/updated` alongside an edit anyway.
+ */
+export const ORDER_WEBHOOK_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/paid',
+  'orders/fulfilled',
+  'orders/partially_fulfilled',
+] as const;
+
+const ORDER_TOPICS = new Set<string>(ORDER_WEBHOOK_TOPICS);
+const MAX_TEXT = 10_000;
+
+/** Order text keeps "" as sent (a name or status may be empty); only absent or null is null. */
+function orderText(value: unknown, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new FieldError(`${name} must be a string`);
+  if (value.length > MAX_TEXT) throw new FieldError(`${name} is too long`);
+  return value;
+}
+
+/**
+ * Money: Shopify sends decimal strings; a number is accepted only as it survived the exact parse
+ * (`parseExactJson` keeps unsafe ones as strings).
+ */
+function money(value: unknown, name: string): string | null {
+  const decimal = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  try {
+    return field.optionalDecimal(decimal, name);
+  } catch {
+    throw new FieldError(`${name} must be a decimal amount`);
+  }
+}
+
+function orderLine(value: unknown, index: number): ShopifyOrderLine {
+  const name = `line_items[${index}]`;
+  const line = field.object(value, name);
+  return {
+    id: field.id(line.id, `${name}.id`),
+    productId: field.optionalId(line.product_id, `${name}.product_id`),
+    variantId: field.optionalId(line.variant_id, `${name}.variant_id`),
+    sku: orderText(line.sku, `${name}.sku`),
+    title: orderText(line.title, `${name}.title`),
+    quantity: field.int(line.quantity, `${name}.quantity`, 0),
+    price: money(line.price, `${name}.price`),
+  };
+}
+
+function orderLines(value: unknown): ShopifyOrderLine[] | null {
+  if (value === undefined) return null;
+  const lines = field.array(value, 'line_items').map(orderLine);
+  if (new Set(lines.map((line) => line.id)).size !== lines.length)
+    throw new FieldError('line_items has a repeated id');
+  return lines;
+}
+
+function orderCustomer(value: unknown): ShopifyOrderCustomer | null {
+  if (value === undefined || value === null) return null;
+  const customer = field.object(value, 'customer');
+  return {
+    id: field.optionalId(customer.id, 'customer.id'),
+    email: orderText(customer.email, 'customer.email'),
+    firstName: orderText(customer.first_name, 'customer.first_name'),
+    lastName: orderText(customer.last_name, 'customer.last_name'),
+    phone: orderText(customer.phone, 'customer.phone'),
+  };
+}
+
+function readOrder(json: unknown): ShopifyOrder {
+  const order = body(json);
+  const optionalTimestamp = (value: unknown, name: string) =>
+    value === undefined || value === null ? null : shopifyTimestamp(value, name);
+  return {
+    id: field.id(order.id, 'id'),
+    adminGraphqlApiId: orderText(order.admin_graphql_api_id, 'admin_graphql_api_id'),
+    name: orderText(order.name, 'name'),
+    orderNumber: field.optionalId(order.order_number, 'order_number'),
+    email: orderText(order.email, 'email'),
+    currency: orderText(order.currency, 'currency'),
+    financialStatus: orderText(order.financial_status, 'financial_status'),
+    fulfillmentStatus: orderText(order.fulfillment_status, 'fulfillment_status'),
+    totalPrice: money(order.total_price, 'total_price'),
+    subtotalPrice: money(order.subtotal_price, 'subtotal_price'),
+    totalTax: money(order.total_tax, 'total_tax'),
+    totalDiscounts: money(order.total_discounts, 'total_discounts'),
+    cancelledAt: optionalTimestamp(order.cancelled_at, 'cancelled_at'),
+    cancelReason: orderText(order.cancel_reason, 'cancel_reason'),
+    createdAt: optionalTimestamp(order.created_at, 'created_at'),
+    updatedAt: shopifyTimestamp(order.updated_at, 'updated_at'),
+    lineItems: orderLines(order.line_items),
+    customer: orderCustomer(order.customer),
+    test: order.test === true,
+  };
+}
+
+/**
+ * Reads a webhook on `shopify.orders.v1` as an order: the value is null when the webhook carries
+ * none (another family on the topic, or an `orders/*` topic whose payload is not an order), which
+ * the consumer ignores; refused with 'json' or 'payload' (naming the field) otherwise.
+ */
+export function decodeOrderWebhook(
+  envelope: Pick<WebhookEnvelope, 'shopifyTopic' | 'payload'>,
+): Decoded<ShopifyOrder | null> {
+  const { shopifyTopic } = envelope;
+  if (!shopifyTopic.startsWith('orders/')) return accepted(null);
+  return decodeWebhookPayload(envelope, (json) => {
+    const carriesOrder =
+      ORDER_TOPICS.has(shopifyTopic) ||
+      (isJsonObject(json) &&
+        json.id !== undefined &&
+        json.updated_at !== undefined &&
+        Array.isArray(json.line_items));
+    return carriesOrder ? readOrder(json) : null;
+  });
 }

@@ -112,26 +112,6 @@ export function decodeWebhookMessage(message: {
   return accepted(envelope);
 }
 
-export class EnvelopeDecodeError extends Error {
-  override readonly name = 'EnvelopeDecodeError';
-}
-
-/**
- * @deprecated Use `decodeWebhookMessage`. Kept only until the order service's consumer, which
- * is being moved onto the Nest transport, takes the decoder (it checks the shop itself).
- */
-export function decodeEnvelope(message: {
-  value: Buffer | null;
-  headers?: KafkaHeaders;
-}): WebhookEnvelope {
-  const envelope = readEnvelope(message);
-  if (!envelope)
-    throw new EnvelopeDecodeError(
-      'message is not a webhook envelope: webhook id, topic, shop domain and value are required',
-    );
-  return envelope;
-}
-
 /**
  * Reads a webhook's body with `read`, which takes the exactly parsed JSON and throws
  * `FieldError` (through the `field` readers) when the body does not fit: refused with 'json' or

@@ -1,4 +1,4 @@
-import { TEST_KAFKA_BROKERS, commitGroupOffsets, testKafka, waitUntil } from '@shopwire/testing';
+import { TEST_KAFKA_BROKERS, commitGroupOffsets, testKafka, waitFor } from '@shopwire/testing';
 import {
   CompressionTypes,
   type Admin,
@@ -216,7 +216,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
         read.push(message);
       },
     });
-    await waitUntil(() => read.length >= 25, 'the 25 GZIP messages read back', 30_000);
+    await waitFor(() => read.length >= 25, 'the 25 GZIP messages read back', 30_000);
     await reader.disconnect();
     expect(read.map((m) => String(m.value)).sort()).toEqual(
       batch(compressed)
@@ -282,7 +282,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
         }
       },
     });
-    await waitUntil(() => transformed === 12, '12 messages transformed in transactions', 60_000);
+    await waitFor(() => transformed === 12, '12 messages transformed in transactions', 60_000);
     await source.disconnect();
     await tx.disconnect();
 
@@ -301,7 +301,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
         out.push(String(message.value));
       },
     });
-    await waitUntil(() => out.length >= 12, 'the 12 committed outputs', 30_000);
+    await waitFor(() => out.length >= 12, 'the 12 committed outputs', 30_000);
     await new Promise((r) => setTimeout(r, 500)); // an aborted record would arrive with them
     await reader.disconnect();
     expect(out.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `out-in-${i}`).sort());
@@ -335,7 +335,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     const a = await member('a');
     const b = await member('b');
     // Both in the same generation: six partitions, split without overlap.
-    await waitUntil(
+    await waitFor(
       () => {
         const [pa, pb] = [assignments.get('a') ?? [], assignments.get('b') ?? []];
         return pa.length > 0 && pb.length > 0 && pa.length + pb.length === 6;
@@ -356,7 +356,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
       messages: first.map((value, i) => ({ key: `key-${i}`, value })),
     });
     const all = () => [...byMember.values()].flat();
-    await waitUntil(() => all().length >= 30, 'the group read the first 30', 30_000);
+    await waitFor(() => all().length >= 30, 'the group read the first 30', 30_000);
     expect(all().sort()).toEqual([...first].sort());
     expect(byMember.get('a')?.length).toBeGreaterThan(0);
     expect(byMember.get('b')?.length).toBeGreaterThan(0);
@@ -374,7 +374,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     await producer.disconnect();
     byMember.clear();
     const again = await member('again');
-    await waitUntil(() => all().length >= 10, 'the restarted member read the new 10', 30_000);
+    await waitFor(() => all().length >= 10, 'the restarted member read the new 10', 30_000);
     await new Promise((r) => setTimeout(r, 500)); // a re-read would arrive with them
     await again.disconnect();
     expect(all().sort()).toEqual([...second].sort());
@@ -394,7 +394,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
         got.push(String(message.value));
       },
     });
-    await waitUntil(() => joined, 'the consumer joined', 30_000);
+    await waitFor(() => joined, 'the consumer joined', 30_000);
     // fromBeginning: false starts a new group at the end; wait until its position is taken.
     await new Promise((r) => setTimeout(r, 500));
     c.pause([{ topic }]);
@@ -412,7 +412,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     expect(c.paused().map((p) => p.topic)).toEqual([topic]);
 
     c.resume([{ topic }]);
-    await waitUntil(() => got.length >= 8, 'the 8 messages after resume', 30_000);
+    await waitFor(() => got.length >= 8, 'the 8 messages after resume', 30_000);
     await c.disconnect();
     expect(got.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `paused-${i}`).sort());
   });
@@ -455,7 +455,7 @@ describe('kafkajs ↔ broker pairing (real broker)', () => {
     expect(altered.resources[0].configEntries[0].configValue).toBe('7200000');
 
     await admin.deleteTopics({ topics: [txIn, txOut] });
-    await waitUntil(
+    await waitFor(
       async () => !(await admin.listTopics()).some((t) => t === txIn || t === txOut),
       'the transaction topics deleted',
       30_000,

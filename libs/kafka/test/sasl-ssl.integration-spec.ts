@@ -1,7 +1,7 @@
 import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
 import { ALL_SHOPIFY_KAFKA_TOPICS, ShopifyKafkaTopic } from '@shopwire/contracts';
 import { signWebhookBody } from '@shopwire/shopify';
-import { collectMessages, freePort, startService, waitUntil } from '@shopwire/testing';
+import { collectMessages, freePort, startService, waitFor } from '@shopwire/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -229,7 +229,7 @@ describe('Kafka over SASL_SSL and mTLS (own broker from scripts/infra.sh)', () =
       const topics = await admin.listTopics();
       expect(topics).toEqual(expect.arrayContaining([...ALL_SHOPIFY_KAFKA_TOPICS]));
       // Just-created partitions answer "not the leader" for a moment; ops reads them all at once.
-      await waitUntil(async () => {
+      await waitFor(async () => {
         try {
           for (const topic of topics) await admin.fetchTopicOffsets(topic);
           return true;

@@ -58,13 +58,6 @@ export async function freshDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-/** @deprecated `waitFor` (the same call); kept for suites another change is editing. */
-export const waitUntil = (
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<unknown> => waitFor(condition, what, timeoutMs);
-
 export function uniqueShop(): string {
   return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
 }

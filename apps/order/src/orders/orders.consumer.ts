@@ -1,16 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import {
   ConsumerGroup,
-  decodeEnvelope,
+  decodeOrderWebhook,
+  decodeWebhookMessage,
   ShopifyKafkaTopic,
   type WebhookEnvelope,
 } from '@shopwire/contracts';
 import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import { extractTraceContext, type Logger } from '@shopwire/observability';
-import { parseShopifyJson, ShopifyJsonError, type ShopifyJson } from '@shopwire/shopify';
 import type { KafkaMessage } from 'kafkajs';
 import { ORDER_LOGGER } from '../order.tokens';
-import { carriesOrder, isShopDomain, OrderPayloadError, parseOrderPayload } from './order-payload';
 import type { RejectReason } from './orders.metrics';
 import { OrdersService, type OrderEvent } from './orders.service';
 import { PrivacyService } from '../privacy/privacy.service';
@@ -82,19 +81,17 @@ export class OrdersConsumer {
   }
 
   private decode(message: KafkaMessage): Decoded {
-    let envelope: WebhookEnvelope;
-    try {
-      envelope = decodeEnvelope(message);
-    } catch (error) {
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok)
       return {
         kind: 'rejected',
-        reason: 'envelope',
-        detail: (error as Error).message,
+        reason: decoded.reason,
+        detail: decoded.detail,
         offset: message.offset,
         envelope: null,
         message,
       };
-    }
+    const envelope = decoded.value;
     const reject = (reason: RejectReason, detail: string): Decoded => ({
       kind: 'rejected',
       reason,
@@ -103,32 +100,23 @@ export class OrdersConsumer {
       envelope,
       message,
     });
-    let json: ShopifyJson | undefined;
-    const payload = (): ShopifyJson => (json ??= parseShopifyJson(envelope.payload));
-    try {
-      if (!carriesOrder(envelope.shopifyTopic, payload)) return { kind: 'ignored', envelope };
-      if (!isShopDomain(envelope.shopDomain))
-        return reject('shop_domain', 'shop domain is not *.myshopify.com');
-      const order = parseOrderPayload(payload());
-      return {
-        kind: 'order',
-        event: {
-          meta: {
-            shopDomain: envelope.shopDomain,
-            webhookId: envelope.webhookId,
-            shopifyTopic: envelope.shopifyTopic,
-            receivedAt: envelope.receivedAt,
-          },
-          order,
-          offset: message.offset,
-          trace: extractTraceContext(message.headers),
+    const read = decodeOrderWebhook(envelope);
+    if (!read.ok) return reject(read.reason, read.detail);
+    const order = read.value;
+    if (order === null) return { kind: 'ignored', envelope };
+    return {
+      kind: 'order',
+      event: {
+        meta: {
+          shopDomain: envelope.shopDomain,
+          webhookId: envelope.webhookId,
+          shopifyTopic: envelope.shopifyTopic,
+          receivedAt: envelope.receivedAt,
         },
-      };
-    } catch (error) {
-      if (error instanceof OrderPayloadError) return reject('payload', error.message);
-      // Not the parser's own message: it can quote a fragment of the body.
-      if (error instanceof ShopifyJsonError) return reject('json', 'payload is not valid JSON');
-      throw error;
-    }
+        order,
+        offset: message.offset,
+        trace: extractTraceContext(message.headers),
+      },
+    };
   }
 }

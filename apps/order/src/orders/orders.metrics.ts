@@ -1,8 +1,10 @@
+import type { DecodeReason } from '@shopwire/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { Counter, type Registry } from '@shopwire/observability';
 
-export type RejectReason = 'envelope' | 'json' | 'shop_domain' | 'payload' | 'database';
+/** Why a message was refused: the contracts' decoders' reasons, or a row the database refused. */
+export type RejectReason = DecodeReason | 'database';
 
 /**
  * The order service's own series. The consumer's (processed, handler duration, retries, lag,

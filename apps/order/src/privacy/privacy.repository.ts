@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_DATA_SOURCE } from '../database/order-data-source';
-import type { CustomerRef } from './compliance-payload';
+import type { ComplianceCustomer as CustomerRef } from '@shopwire/contracts';
 
 /** Columns that hold personal data on `orders.orders`; all are nulled by a redact. */
 const ERASE_PII = `email = NULL, customer_email = NULL, customer_first_name = NULL,

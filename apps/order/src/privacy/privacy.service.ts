@@ -1,22 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeEnvelope, type WebhookEnvelope } from '@shopwire/contracts';
+import {
+  decodePrivacyMessage,
+  decodeWebhookMessage,
+  isPrivacyWebhookTopic,
+  type PrivacyWebhook,
+  type WebhookEnvelope,
+} from '@shopwire/contracts';
 import { claimInbox, isDataError, withSavepoint, withTransaction } from '@shopwire/database';
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
 import { METRICS_REGISTRY } from '@shopwire/http';
-import { parseShopifyJson, ShopifyJsonError } from '@shopwire/shopify';
 import type { ConsumerChunk } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_DATA_SOURCE } from '../database/order-data-source';
 import { ORDER_LOGGER } from '../order.tokens';
-import { isShopDomain } from '../orders/order-payload';
-import {
-  CompliancePayloadError,
-  isHandledComplianceTopic,
-  parseCompliancePayload,
-  type ComplianceRequest,
-} from './compliance-payload';
 import { OrderTombstones } from './order-tombstones';
 import { PrivacyRepository } from './privacy.repository';
 
@@ -25,7 +23,8 @@ export const COMPLIANCE_INBOX_CONSUMER = 'order.shopify-compliance';
 
 interface PrivacyTask {
   envelope: WebhookEnvelope;
-  request: ComplianceRequest;
+  /** Decoded and checked to name the envelope's shop by the contracts' `decodePrivacyMessage`. */
+  request: PrivacyWebhook;
 }
 
 type Outcome = 'done' | 'duplicate' | 'rejected';
@@ -73,7 +72,7 @@ export class PrivacyService {
       for (const task of tasks) results.push(await this.apply(manager, task));
       return results;
     });
-    outcomes.forEach((outcome, i) => this.handled.inc({ kind: tasks[i].request.kind, outcome }));
+    outcomes.forEach((outcome, i) => this.handled.inc({ kind: tasks[i].request.topic, outcome }));
   }
 
   private decode(message: KafkaMessage, context: ConsumerChunk): PrivacyTask | null {
@@ -81,35 +80,19 @@ export class PrivacyService {
     // act on — a redact must not vanish because its body was malformed.
     const skip = (envelope: WebhookEnvelope | null, reason: string, detail: string) =>
       this.skip(message, context, envelope, reason, detail);
-    let envelope: WebhookEnvelope;
-    try {
-      envelope = decodeEnvelope(message);
-    } catch {
-      skip(null, 'envelope', 'not a webhook envelope');
+    const decoded = decodeWebhookMessage(message);
+    if (!decoded.ok) {
+      skip(null, decoded.reason, decoded.detail);
       return null;
     }
-    if (!isHandledComplianceTopic(envelope.shopifyTopic)) return null;
-    if (!isShopDomain(envelope.shopDomain)) {
-      skip(envelope, 'shop_domain', 'shop domain is not *.myshopify.com');
+    const envelope = decoded.value;
+    if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return null;
+    const request = decodePrivacyMessage(envelope);
+    if (!request.ok) {
+      skip(envelope, request.reason, request.detail);
       return null;
     }
-    try {
-      const request = parseCompliancePayload(
-        envelope.shopifyTopic,
-        parseShopifyJson(envelope.payload),
-      );
-      return { envelope, request };
-    } catch (error) {
-      if (error instanceof CompliancePayloadError) {
-        skip(envelope, 'payload', error.message);
-        return null;
-      }
-      if (error instanceof ShopifyJsonError) {
-        skip(envelope, 'json', 'payload is not valid JSON');
-        return null;
-      }
-      throw error;
-    }
+    return { envelope, request: request.value };
   }
 
   private skip(
@@ -163,14 +146,14 @@ export class PrivacyService {
     let rowsAffected = 0;
     let customerId: string | null = null;
     let dataRequestId: string | null = null;
-    switch (request.kind) {
+    switch (request.topic) {
       case 'customers/redact':
         customerId = request.customer.id;
         rowsAffected = await this.repository.redactCustomer(
           manager,
           shop,
           request.customer,
-          request.orderIds,
+          request.ordersToRedact,
         );
         // Whatever names this customer later (a retry, a DLQ replay, a backfill) is stored
         // without personal data: see OrdersService.apply.
@@ -191,7 +174,7 @@ export class PrivacyService {
           manager,
           shop,
           request.customer,
-          request.orderIds,
+          request.ordersRequested,
         );
         await this.repository.insertExport(manager, {
           id: randomUUID(),
@@ -218,7 +201,7 @@ export class PrivacyService {
         break;
     }
     await this.repository.recordRequest(manager, {
-      kind: request.kind,
+      kind: request.topic,
       shopDomain: shop,
       shopId: request.shopId,
       customerId,
@@ -228,7 +211,7 @@ export class PrivacyService {
       rowsAffected,
     });
     this.logger.info(
-      { kind: request.kind, shopDomain: shop, webhookId: envelope.webhookId, rowsAffected },
+      { kind: request.topic, shopDomain: shop, webhookId: envelope.webhookId, rowsAffected },
       'privacy request applied',
     );
   }

@@ -1,6 +1,6 @@
 import { z } from '@shopwire/config';
 import { createZodDto } from 'nestjs-zod';
-import { isShopDomain } from '../order-payload';
+import { isShopDomain } from '@shopwire/contracts';
 
 // Each schema validates its request input (the global ZodValidationPipe of @shopwire/http) and
 // is that input's OpenAPI schema: what is checked is what is published.
