@@ -7,35 +7,25 @@ import {
   type ReadinessCheck,
 } from '@shopwire/http';
 import type { Logger } from '@shopwire/observability';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import { consumerReadinessCheck, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { ShopsConfig } from './config';
 import { CoreModule } from './core.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { CredentialsRepository } from './credentials/credentials.repository';
 import { InstallModule } from './install/install.module';
-import { LifecycleConsumer } from './lifecycle/lifecycle.consumer';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 function readinessChecks(
   repository: CredentialsRepository,
   outbox: ServiceOutboxRelay,
-  lifecycle: LifecycleConsumer,
+  consumers: ChunkConsumerTransport,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = lifecycle.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    // Both groups (lifecycle webhooks, install-time reconcile) in the broker's view.
+    consumerReadinessCheck(consumers),
     outbox.readinessCheck(),
   ];
 }
@@ -57,8 +47,8 @@ export class AppModule {
         // Webhook subscriptions kept as declared: at install, on a schedule, on demand.
         SubscriptionsModule,
         HealthModule.forChecks({
-          imports: [CredentialsModule, LifecycleModule],
-          inject: [CredentialsRepository, ServiceOutboxRelay, LifecycleConsumer],
+          imports: [CredentialsModule],
+          inject: [CredentialsRepository, ServiceOutboxRelay, ChunkConsumerTransport],
           useFactory: readinessChecks,
         }),
       ],

@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
   Inject,
 } from '@nestjs/common';
+import { ConsumerGroup } from '@shopwire/contracts';
 import type { Logger } from '@shopwire/observability';
 import { ServiceCoreModule } from '@shopwire/service-runtime';
 import Redis from 'ioredis';
@@ -12,6 +13,10 @@ import type { ShopsConfig } from './config';
 import { runShopsMigrations } from './database/migrate';
 import { createShopsDataSource } from './database/shops-data-source';
 import { ShopifyTokenEndpoint } from './oauth/shopify-token-endpoint';
+import {
+  INSTALLED_SHOPS_GROUP,
+  INSTALLED_SHOPS_TUNING,
+} from './subscriptions/installed-shops.consumer';
 import { SHOPS_REDIS, SHOPS_TOKEN_ENDPOINT } from './shops.tokens';
 
 class RedisCloser implements OnApplicationShutdown {
@@ -73,6 +78,14 @@ export const CoreModule = {
         logger,
         createDataSource: createShopsDataSource,
         runMigrations: runShopsMigrations,
+        // Two groups on one transport: the lifecycle webhooks, and the install-time reconcile.
+        consumers: (c) => ({
+          [ConsumerGroup.Shops]: { groupId: c.SHOPS_CONSUMER_GROUP },
+          [INSTALLED_SHOPS_GROUP]: {
+            ...INSTALLED_SHOPS_TUNING,
+            groupId: c.SUBSCRIPTIONS_CONSUMER_GROUP,
+          },
+        }),
       }),
       ShopsInfraModule.forRoot(config),
     ];

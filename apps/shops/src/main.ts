@@ -2,6 +2,7 @@ import './tracing';
 import { loadConfigOrExit } from '@shopwire/config';
 import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
+import { startConsumers } from '@shopwire/service-runtime';
 import { AppModule } from './app.module';
 import { shopsConfigSchema, shopsProductionRules } from './config';
 import { configureShopsFastify } from './install/auth-rate-limit';
@@ -21,6 +22,9 @@ async function bootstrap(): Promise<void> {
     configureFastify: (adapter) => configureShopsFastify(adapter, config),
   });
   await listen(app, config.PORT);
+  // The lifecycle and install-reconcile handlers as a Nest microservice; returns at once (a
+  // broker that is down is retried in the background while the token API answers).
+  await startConsumers(app);
   logger.info({ port: config.PORT }, 'shops service listening');
 }
 

@@ -7,7 +7,9 @@ import { LifecycleService } from './lifecycle.service';
 /** app/uninstalled and shop/redact from `shopify.compliance.v1`. */
 @Module({
   imports: [CredentialsModule],
-  providers: [LifecycleConsumer, LifecycleService, LifecycleRepository],
-  exports: [LifecycleConsumer, LifecycleService],
+  // LifecycleConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [LifecycleConsumer],
+  providers: [LifecycleService, LifecycleRepository],
+  exports: [LifecycleService],
 })
 export class LifecycleModule {}

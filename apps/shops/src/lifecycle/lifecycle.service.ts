@@ -9,7 +9,7 @@ import {
 import { claimInbox, enqueueOutbox, withSavepoint, withTransaction } from '@shopwire/database';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import { Counter, type Logger, type Registry } from '@shopwire/observability';
-import { deadLetterMalformed, type ChunkContext } from '@shopwire/kafka';
+import type { ConsumerChunk } from '@shopwire/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
@@ -62,8 +62,8 @@ export class LifecycleService {
   }
 
   /** One chunk of the compliance topic, in one transaction. */
-  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
-    const tasks = messages.flatMap((message) => this.decode(message, context));
+  async handleChunk(messages: KafkaMessage[], chunk: ConsumerChunk): Promise<void> {
+    const tasks = messages.flatMap((message) => this.decode(message, chunk));
     if (tasks.length === 0) return;
     const outcomes = await withTransaction(this.dataSource, async (manager) => {
       const results: Outcome[] = [];
@@ -96,9 +96,9 @@ export class LifecycleService {
    * A message that cannot be acted on goes to the DLQ with the reason (once the chunk commits),
    * where a person can look at it: dropping an unreadable `shop/redact` would lose the request.
    */
-  private decode(message: KafkaMessage, context: ChunkContext): Task[] {
+  private decode(message: KafkaMessage, chunk: ConsumerChunk): Task[] {
     const outcome = (reason: string, detail?: string) =>
-      deadLetterMalformed(context, message, reason, detail) ? 'dead-lettered' : 'skipped';
+      chunk.rejected(message, reason, detail) ? 'dead-lettered' : 'skipped';
     const decoded = decodeWebhookMessage(message);
     if (!decoded.ok) {
       this.handled.inc({ topic: 'unknown', outcome: 'rejected' });
@@ -110,7 +110,10 @@ export class LifecycleService {
     }
     const envelope = decoded.value;
     const topic = envelope.shopifyTopic;
-    if (!isPrivacyWebhookTopic(topic) || !HANDLED.has(topic)) return [];
+    if (!isPrivacyWebhookTopic(topic) || !HANDLED.has(topic)) {
+      chunk.ignored(topic.slice(0, 40));
+      return [];
+    }
     const shop = envelope.shopDomain;
     // The gateway refuses a body that names another shop or does not fit its topic; checked
     // again here, as this erases a shop, for messages that reached the topic another way (a

@@ -1,17 +1,28 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { decodeShopInstallationChanged, DomainTopic } from '@shopwire/contracts';
-import { ConsumerRunner } from '@shopwire/kafka';
+import { ConsumeChunks, type ChunkConsumerTuning, type ConsumerChunk } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { SERVICE_CONFIG, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
-import type { ShopsConfig } from '../config';
+import type { KafkaMessage } from 'kafkajs';
+import { SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { ShopNotInstalledError } from '../credentials/credentials.errors';
 import { SubscriptionsService } from './subscriptions.service';
+
+/** The logical group of the install-time reconcile (its id: SUBSCRIPTIONS_CONSUMER_GROUP). */
+export const INSTALLED_SHOPS_GROUP = 'shops-subscriptions';
+
+/** Its settings on the service's transport (CoreModule adds the group id). */
+export const INSTALLED_SHOPS_TUNING: ChunkConsumerTuning = {
+  // Every install since the group was made: a reconcile is idempotent, a missed one is not.
+  fromBeginning: true,
+  // Reconciles run one at a time in the process anyway (SubscriptionsService).
+  partitionsConcurrently: 1,
+  maxChunk: 20,
+  fetchMaxWaitMs: 100,
+  fetchMinBytes: 1,
+  // A failed reconcile is left to the schedule, so nothing here is worth a retry topic or a
+  // DLQ; what throws (the database down) is retried in place.
+  deadLetters: false,
+};
 
 /**
  * Puts a shop's subscriptions in place when the service itself announces
@@ -21,49 +32,22 @@ import { SubscriptionsService } from './subscriptions.service';
  * them handles each install). A reconcile that fails is logged and left to the schedule (the shop
  * is due at once, never having been checked), so a Shopify outage never holds the partition.
  */
-@Injectable()
-export class InstalledShopsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly runner: ConsumerRunner;
-
+@Controller()
+export class InstalledShopsConsumer {
   constructor(
     private readonly service: SubscriptionsService,
-    @Inject(SERVICE_KAFKA) kafka: Kafka,
-    @Inject(SERVICE_CONFIG) config: ShopsConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {
-    this.runner = new ConsumerRunner({
-      kafka,
-      groupId: config.SUBSCRIPTIONS_CONSUMER_GROUP,
-      topics: [DomainTopic.ShopInstallationChanged],
-      logger,
-      // Every install since the group was made: a reconcile is idempotent, a missed one is not.
-      fromBeginning: true,
-      // Reconciles run one at a time in the process anyway (SubscriptionsService).
-      partitionsConcurrently: 1,
-      maxChunk: 20,
-      fetchMaxWaitMs: 100,
-      fetchMinBytes: 1,
-      handleBatch: async (messages) => {
-        for (const message of messages) await this.handle(message);
-      },
-    });
+  ) {}
+
+  @ConsumeChunks({ group: INSTALLED_SHOPS_GROUP, topics: [DomainTopic.ShopInstallationChanged] })
+  async handleChunk(messages: KafkaMessage[], chunk: ConsumerChunk): Promise<void> {
+    for (const message of messages) await this.handle(message, chunk);
   }
 
-  get status() {
-    return this.runner.status;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.runner.stop();
-  }
-
-  private async handle(message: KafkaMessage): Promise<void> {
+  private async handle(message: KafkaMessage, chunk: ConsumerChunk): Promise<void> {
     const decoded = decodeShopInstallationChanged(message.value);
     if (!decoded.ok) {
+      chunk.rejected(message, decoded.reason, decoded.detail);
       this.logger.warn(
         { offset: message.offset, reason: decoded.reason, detail: decoded.detail },
         'installation event unreadable; skipped',
@@ -71,7 +55,10 @@ export class InstalledShopsConsumer implements OnApplicationBootstrap, OnModuleD
       return;
     }
     const event = decoded.value;
-    if (event.type !== 'installation.installed') return;
+    if (event.type !== 'installation.installed') {
+      chunk.ignored(event.type);
+      return;
+    }
     const shop = event.shopDomain;
     try {
       await this.service.reconcile(shop, 'install');

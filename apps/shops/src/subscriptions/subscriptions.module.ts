@@ -14,13 +14,9 @@ import { SubscriptionsService } from './subscriptions.service';
  */
 @Module({
   imports: [CredentialsModule],
-  controllers: [SubscriptionsController],
-  providers: [
-    SubscriptionsRepository,
-    SubscriptionsService,
-    SubscriptionsScheduler,
-    InstalledShopsConsumer,
-  ],
+  // InstalledShopsConsumer: a @ConsumeChunks handler on the service's consumer transport.
+  controllers: [SubscriptionsController, InstalledShopsConsumer],
+  providers: [SubscriptionsRepository, SubscriptionsService, SubscriptionsScheduler],
   exports: [SubscriptionsService],
 })
 export class SubscriptionsModule {}
