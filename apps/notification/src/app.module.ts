@@ -9,7 +9,7 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { NOTIFICATION_KAFKA, NOTIFICATION_PRODUCER } from './notification.tokens';
+import { SERVICE_KAFKA, SERVICE_PRODUCER } from '@shopwire/service-runtime';
 import type { NotificationConfig } from './config';
 import { CoreModule } from './core.module';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
@@ -57,8 +57,8 @@ export class AppModule {
         DeadLettersModule.forService({
           group: ConsumerGroup.Notification,
           topics: SUBSCRIPTIONS[ConsumerGroup.Notification],
-          kafka: NOTIFICATION_KAFKA,
-          producer: NOTIFICATION_PRODUCER,
+          kafka: SERVICE_KAFKA,
+          producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
           imports: [NotificationsModule],

@@ -1,4 +1,3 @@
-import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateNotification1796400000000 } from './migrations/1796400000000-create-notification';
@@ -7,10 +6,6 @@ import { RedactionTombstones1797200000001 } from './migrations/1797200000001-red
 import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
 
 export const NOTIFICATION_SCHEMA = 'notification';
-
-/** Nest token for the notification service's data source. */
-/** The notification service's name for the shared runtime's data source token. */
-export const NOTIFICATION_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 export function createNotificationDataSource(options: {
   url: string;

@@ -2,8 +2,8 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { BreakerGuard } from '@shopwire/outbound-delivery';
 import { isBreakerOpenError, retry } from '@shopwire/resilience';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { NotificationConfig } from '../config';
-import { NOTIFICATION_CONFIG } from '../notification.tokens';
 
 /** An SMTP 5xx: this message is refused for good (bad mailbox); retrying cannot help. */
 export function isPermanentSmtpError(error: unknown): boolean {
@@ -31,7 +31,7 @@ export function sendErrorSummary(error: unknown): string {
 export class EmailSender implements OnApplicationShutdown {
   private readonly transport: Transporter;
 
-  constructor(@Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig) {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: NotificationConfig) {
     this.transport = createTransport(config.SMTP_URL, {
       pool: true,
       maxConnections: config.SMTP_POOL_SIZE,

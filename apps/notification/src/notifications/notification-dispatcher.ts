@@ -14,8 +14,8 @@ import {
   type Registry,
 } from '@shopwire/observability';
 import { OutboundDeliveryWorker, type DeliveryQueue } from '@shopwire/outbound-delivery';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { NotificationConfig } from '../config';
-import { NOTIFICATION_CONFIG, NOTIFICATION_LOGGER } from '../notification.tokens';
 import { EmailSender, isPermanentSmtpError, sendErrorSummary } from './email-sender';
 import { renderEmail } from './notification-templates';
 import { NotificationsRepository, type DueIntent } from './notifications.repository';
@@ -38,8 +38,8 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnModuleD
   readonly worker: OutboundDeliveryWorker;
 
   constructor(
-    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
-    @Inject(NOTIFICATION_LOGGER) logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: NotificationConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly repository: NotificationsRepository,
     private readonly sender: EmailSender,

@@ -16,13 +16,13 @@ import {
 } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { NotificationConfig } from '../config';
 import {
-  NOTIFICATION_CONFIG,
-  NOTIFICATION_KAFKA,
-  NOTIFICATION_LOGGER,
-  NOTIFICATION_PRODUCER,
-} from '../notification.tokens';
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
+import type { NotificationConfig } from '../config';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
 import { NotificationDispatcher } from './notification-dispatcher';
@@ -38,13 +38,13 @@ export class NotificationsConsumer implements OnApplicationBootstrap, OnModuleDe
   private shuttingDown = false;
 
   constructor(
-    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
-    @Inject(NOTIFICATION_KAFKA) kafka: Kafka,
-    @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: NotificationConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly service: NotificationsService,
     private readonly dispatcher: NotificationDispatcher,
     private readonly metrics: NotificationsMetrics,
-    @Inject(NOTIFICATION_PRODUCER) producer: BatchingProducer,
+    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.runner = new ConsumerRunner({

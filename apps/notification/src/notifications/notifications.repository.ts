@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { claimDue, type LeasedTable } from '@shopwire/outbound-delivery';
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { recipientHash, type IntentDraft } from './notification-events';
 import type { Template } from './notification-templates';
 
@@ -72,7 +72,7 @@ const LOG_COLUMNS = `id::text AS "id", shop_domain AS "shopDomain", event_id AS 
 /** SQL of the notification schema. Every statement is parameterised. */
 @Injectable()
 export class NotificationsRepository {
-  constructor(@Inject(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async isShopActive(manager: EntityManager, shopDomain: string): Promise<boolean> {
     const rows: { active: boolean }[] = await manager.query(

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
-import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
-import { NOTIFICATION_LOGGER } from '../notification.tokens';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { IntentDraft, NotificationInput } from './notification-events';
 import { NotificationTombstones } from './notification-tombstones';
 import { NotificationsMetrics } from './notifications.metrics';
@@ -31,11 +30,11 @@ export function inboxConsumer(topic: string): string {
 @Injectable()
 export class NotificationsService {
   constructor(
-    @Inject(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: NotificationsRepository,
     private readonly privacy: PrivacyRepository,
     private readonly metrics: NotificationsMetrics,
-    @Inject(NOTIFICATION_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly tombstones: NotificationTombstones,
   ) {}
 

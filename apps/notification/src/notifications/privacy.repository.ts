@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { NOTIFICATION_DATA_SOURCE } from '../database/notification-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { recipientHash } from './notification-events';
 import { returnedRows } from './sql-rows';
 
@@ -22,7 +22,7 @@ const CUSTOMER_MATCH = `shop_domain = $1 AND (customer_id = $2::bigint OR recipi
 /** Erasure, export and uninstall in the notification schema, each in the caller's transaction. */
 @Injectable()
 export class PrivacyRepository {
-  constructor(@Inject(NOTIFICATION_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Erases names, addresses and the order details kept for rendering. Emails not yet sent can no
