@@ -10,8 +10,7 @@ import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
-import { SYNC_KAFKA, SYNC_PRODUCER } from './sync.tokens';
+import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { SyncConfig } from './config';
 import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogModule } from './catalog/catalog.module';
@@ -89,8 +88,8 @@ export class AppModule {
         DeadLettersModule.forService({
           group: ConsumerGroup.Sync,
           topics: SUBSCRIPTIONS[ConsumerGroup.Sync],
-          kafka: SYNC_KAFKA,
-          producer: SYNC_PRODUCER,
+          kafka: SERVICE_KAFKA,
+          producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
           imports: [SyncModule, CatalogModule, jobs, SyncJobHandlersModule],

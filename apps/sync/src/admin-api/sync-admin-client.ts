@@ -11,8 +11,8 @@ import {
 import { ShopifyAdminClient } from '@shopwire/shopify-admin';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { SERVICE_CONFIG, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
 
 export type NoShopAccessReason = 'no_token_configured' | 'not_installed' | 'reauth_required';
 
@@ -61,10 +61,10 @@ export class SyncAdminClient implements OnModuleInit, OnModuleDestroy {
   private readonly changes: InstallationChangesConsumer | null = null;
 
   constructor(
-    @Inject(SYNC_CONFIG) config: SyncConfig,
-    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: SyncConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
-    @Inject(SYNC_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
   ) {
     this.tokens = config.SHOPIFY_ACCESS_TOKENS ?? new Map<string, string>();
     this.fallback = config.SHOPIFY_ACCESS_TOKEN;

@@ -17,8 +17,8 @@ import { backoffDelay, briefError } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { SERVICE_CONFIG, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
 import { SyncAdminClient } from '../admin-api/sync-admin-client';
 import { CatalogReadRepository } from './catalog-read.repository';
 import { ConfiguredProductOrigin } from './configured-product-origin';
@@ -46,9 +46,9 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
   private shuttingDown = false;
 
   constructor(
-    @Inject(SYNC_CONFIG) config: SyncConfig,
-    @Inject(SYNC_KAFKA) kafka: Kafka,
-    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: SyncConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     origin: ConfiguredProductOrigin,
     admin: SyncAdminClient,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { ProductOrigin } from './product-origin';
 
 /**
@@ -9,7 +9,7 @@ import type { ProductOrigin } from './product-origin';
  */
 @Injectable()
 export class CatalogReadRepository implements ProductOrigin {
-  constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async load(shop: string, ids: string[]): Promise<Map<string, string | null>> {
     const rows: { id: string; doc: string }[] = await this.dataSource.query(

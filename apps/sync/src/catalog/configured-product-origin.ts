@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CacheOrigin } from '@shopwire/cache';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG } from '../sync.tokens';
 import { AdminApiProductOrigin } from './admin-api-product-origin';
 import { AdminApiVariantOrigin } from './admin-api-variant-origin';
 import { SyncAdminClient } from '../admin-api/sync-admin-client';
@@ -20,7 +20,7 @@ export class ConfiguredProductOrigin implements ProductOrigin {
   readonly variants: CacheOrigin;
 
   constructor(
-    @Inject(SYNC_CONFIG) config: SyncConfig,
+    @Inject(SERVICE_CONFIG) config: SyncConfig,
     mirror: CatalogReadRepository,
     admin: SyncAdminClient,
   ) {

@@ -1,4 +1,3 @@
-import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateSync1796400000001 } from './migrations/1796400000001-create-sync';
@@ -10,10 +9,6 @@ import { RedactionTombstonesErpScope1797200000002 } from './migrations/179720000
 import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
 
 export const SYNC_SCHEMA = 'sync';
-
-/** Nest token for the sync service's data source. */
-/** The sync service's name for the shared runtime's data source token. */
-export const SYNC_DATA_SOURCE = SERVICE_DATA_SOURCE;
 
 export function createSyncDataSource(options: { url: string; poolSize: number }): DataSource {
   return createSchemaDataSource({

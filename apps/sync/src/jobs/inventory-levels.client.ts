@@ -11,8 +11,8 @@ import {
   type Breaker,
 } from '@shopwire/resilience';
 import { isJsonObject, parseShopifyJson, shopifyId, type ShopifyJson } from '@shopwire/shopify';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG } from '../sync.tokens';
 
 /** One level as the inventory service holds it (ids as exact strings). */
 export interface ServiceLevel {
@@ -51,7 +51,7 @@ export class InventoryLevelsClient {
   private readonly breaker: Breaker<[string], ShopifyJson>;
 
   constructor(
-    @Inject(SYNC_CONFIG) private readonly config: SyncConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SyncConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.breaker = createBreaker((url: string) => this.get(url), {

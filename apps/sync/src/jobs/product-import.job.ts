@@ -14,10 +14,10 @@ import {
   type BulkOperationInfo,
   type BulkRecord,
 } from '@shopwire/shopify-admin';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import { CatalogCache } from '../catalog/catalog-cache';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG } from '../sync.tokens';
 import { adminCall, requireAdminAccess } from './admin-call';
 import { PRODUCTS_BULK_QUERY, productStateOf } from './bulk-product';
 import { shopDomain } from './job-params';
@@ -71,7 +71,7 @@ export class ProductImportJob
     private readonly admin: SyncAdminClient,
     private readonly catalog: CatalogRepository,
     private readonly cache: CatalogCache,
-    @Inject(SYNC_CONFIG) private readonly config: SyncConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: SyncConfig,
   ) {
     this.bulk = new BulkOperations(admin.client);
   }

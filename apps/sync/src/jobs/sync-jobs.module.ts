@@ -1,13 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JobQueue } from '@shopwire/contracts';
 import { JobsModule, jobsSettings } from '@shopwire/jobs';
-import { ServiceOutboxRelay } from '@shopwire/service-runtime';
+import {
+  SERVICE_DATA_SOURCE,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  ServiceOutboxRelay,
+} from '@shopwire/service-runtime';
 import type { Logger } from '@shopwire/observability';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { SyncConfig } from '../config';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
-import { SYNC_KAFKA, SYNC_LOGGER } from '../sync.tokens';
 import { AdminApiModule } from '../admin-api/admin-api.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -43,9 +46,9 @@ export function syncJobsModule(config: SyncConfig): DynamicModule {
   return JobsModule.forService({
     imports: [SyncJobHandlersModule],
     inject: [
-      SYNC_DATA_SOURCE,
-      SYNC_KAFKA,
-      SYNC_LOGGER,
+      SERVICE_DATA_SOURCE,
+      SERVICE_KAFKA,
+      SERVICE_LOGGER,
       OrderBackfillJob,
       ProductImportJob,
       InventoryReconcileJob,

@@ -18,8 +18,8 @@ import {
   RetriesExhaustedError,
 } from '@shopwire/resilience';
 import { Agent, request } from 'undici';
+import { SERVICE_CONFIG } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG } from '../sync.tokens';
 
 /** A call the ERP answered with something other than 2xx. */
 export class ErpHttpError extends Error {
@@ -93,7 +93,7 @@ const spans = tracer('sync');
 export class ErpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
 
-  constructor(@Inject(SYNC_CONFIG) private readonly config: SyncConfig) {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: SyncConfig) {
     this.agent = new Agent({
       connect: { timeout: config.ERP_TIMEOUT_MS },
       headersTimeout: config.ERP_TIMEOUT_MS,

@@ -12,8 +12,8 @@ import {
   type DeliveryQueue,
   type RetryPolicy,
 } from '@shopwire/outbound-delivery';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
 import { ErpClient, ErpHttpError, erpErrorSummary, rootError } from './erp-client';
 import { OrderSyncRepository, type DueJob, type DueOrder } from './order-sync.repository';
 
@@ -33,8 +33,8 @@ export class ErpSyncWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly redactUrl: string;
 
   constructor(
-    @Inject(SYNC_CONFIG) private readonly config: SyncConfig,
-    @Inject(SYNC_LOGGER) logger: Logger,
+    @Inject(SERVICE_CONFIG) private readonly config: SyncConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly repository: OrderSyncRepository,
     private readonly erp: ErpClient,

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OrderData } from '@shopwire/contracts';
 import { claimDue, type LeasedTable } from '@shopwire/outbound-delivery';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { returnedRows } from '../database/sql-rows';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { emailHash } from './sync-events';
 
 export type SyncStatus = 'pending' | 'synced' | 'failed' | 'cancelled';
@@ -74,7 +74,7 @@ const DUE_JOBS: LeasedTable = {
 /** SQL for order syncs and ERP jobs. Every statement is parameterised. */
 @Injectable()
 export class OrderSyncRepository {
-  constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async isShopActive(manager: EntityManager, shopDomain: string): Promise<boolean> {
     const rows: { active: boolean }[] = await manager.query(

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { returnedRows } from '../database/sql-rows';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { emailHash } from './sync-events';
 
 /** What an ERP redaction covers: the customer (by id and/or their orders), or the whole shop. */
@@ -27,7 +27,7 @@ const CUSTOMER_MATCH = `shop_domain = $1 AND (customer_id = $2::bigint OR email_
  */
 @Injectable()
 export class SyncPrivacyRepository {
-  constructor(@Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Strips the customer from the stored order payloads (an unsynced order is sent without it);

@@ -16,8 +16,13 @@ import {
 } from '@shopwire/kafka';
 import { extractTraceContext, type Logger } from '@shopwire/observability';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import {
+  SERVICE_CONFIG,
+  SERVICE_KAFKA,
+  SERVICE_LOGGER,
+  SERVICE_PRODUCER,
+} from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_CONFIG, SYNC_KAFKA, SYNC_LOGGER, SYNC_PRODUCER } from '../sync.tokens';
 import { METRICS_REGISTRY } from '@shopwire/http';
 import type { Registry } from '@shopwire/observability';
 import { CatalogCache } from '../catalog/catalog-cache';
@@ -34,13 +39,13 @@ export class SyncConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private shuttingDown = false;
 
   constructor(
-    @Inject(SYNC_CONFIG) config: SyncConfig,
-    @Inject(SYNC_KAFKA) kafka: Kafka,
-    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_CONFIG) config: SyncConfig,
+    @Inject(SERVICE_KAFKA) kafka: Kafka,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly service: SyncService,
     private readonly worker: ErpSyncWorker,
     private readonly metrics: SyncMetrics,
-    @Inject(SYNC_PRODUCER) producer: BatchingProducer,
+    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly catalogCache: CatalogCache,
   ) {

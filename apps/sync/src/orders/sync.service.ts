@@ -10,9 +10,8 @@ import {
 } from '@shopwire/observability';
 import { orderIdentities, withoutPersonalData } from '@shopwire/privacy';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { CatalogRepository } from '../catalog/catalog.repository';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
-import { SYNC_LOGGER } from '../sync.tokens';
 import { OrderSyncRepository } from './order-sync.repository';
 import type { SyncInput } from './sync-events';
 import { SyncMetrics } from './sync.metrics';
@@ -42,12 +41,12 @@ export function inboxConsumer(topic: string): string {
 @Injectable()
 export class SyncService {
   constructor(
-    @Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly orders: OrderSyncRepository,
     private readonly catalog: CatalogRepository,
     private readonly privacy: SyncPrivacyRepository,
     private readonly metrics: SyncMetrics,
-    @Inject(SYNC_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly installations: ShopInstallationsRepository,
     private readonly scheduleMetrics: ScheduleMetrics,
     private readonly tombstones: SyncTombstones,

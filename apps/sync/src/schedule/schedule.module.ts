@@ -10,9 +10,8 @@ import { METRICS_REGISTRY } from '@shopwire/http';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import type { Logger, Registry } from '@shopwire/observability';
 import type { DataSource } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
-import { SYNC_CONFIG, SYNC_LOGGER } from '../sync.tokens';
 import { scheduleSettings } from './schedule-config';
 import { ScheduleMetrics } from './schedule.metrics';
 import { ShopInstallationsRepository } from './shop-installations.repository';
@@ -35,10 +34,10 @@ export class SyncScheduleLifecycle implements OnApplicationBootstrap, OnModuleDe
   private readonly enabled: boolean;
 
   constructor(
-    @Inject(SYNC_CONFIG) config: SyncConfig,
-    @Inject(SYNC_DATA_SOURCE) dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) config: SyncConfig,
+    @Inject(SERVICE_DATA_SOURCE) dataSource: DataSource,
     @Inject(JOBS_RUNTIME) jobs: JobsRuntime,
-    @Inject(SYNC_LOGGER) logger: Logger,
+    @Inject(SERVICE_LOGGER) logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     installations: ShopInstallationsRepository,
     metrics: ScheduleMetrics,

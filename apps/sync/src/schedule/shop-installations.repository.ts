@@ -2,10 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { JobQueue, jobsTopicOf } from '@shopwire/contracts';
 import { JobStore, jobsSettings, type JobRecord } from '@shopwire/jobs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SERVICE_CONFIG, SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
-import { SYNC_DATA_SOURCE } from '../database/sync-data-source';
 import { orderBackfillParams } from '../jobs/order-backfill.job';
-import { SYNC_CONFIG } from '../sync.tokens';
 import type { InstallationInput } from './installation-input';
 import { scheduleSettings, type ScheduleSettings } from './schedule-config';
 import { installBackfillSince, installJobKey, ORDER_BACKFILL_SCHEDULE } from './schedule-plan';
@@ -35,8 +34,8 @@ export class ShopInstallationsRepository {
   } | null = null;
 
   constructor(
-    @Inject(SYNC_DATA_SOURCE) private readonly dataSource: DataSource,
-    @Optional() @Inject(SYNC_CONFIG) config?: SyncConfig,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Optional() @Inject(SERVICE_CONFIG) config?: SyncConfig,
   ) {
     // The dispatch topic is the one sync's jobs use.
     this.jobs = new JobStore(dataSource, jobsTopicOf(JobQueue.Sync));
