@@ -10,8 +10,12 @@ import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
 import { ChunkConsumerTransport } from '@shopwire/kafka';
-import { consumerReadinessCheck, ServiceOutboxRelay } from '@shopwire/service-runtime';
-import { ORDER_KAFKA, ORDER_PRODUCER } from './order.tokens';
+import {
+  consumerReadinessCheck,
+  SERVICE_KAFKA,
+  SERVICE_PRODUCER,
+  ServiceOutboxRelay,
+} from '@shopwire/service-runtime';
 import type { OrderConfig } from './config';
 import { CoreModule } from './core.module';
 import { OrdersModule } from './orders/orders.module';
@@ -40,8 +44,8 @@ export class AppModule {
         DeadLettersModule.forService({
           group: ConsumerGroup.Order,
           topics: SUBSCRIPTIONS[ConsumerGroup.Order],
-          kafka: ORDER_KAFKA,
-          producer: ORDER_PRODUCER,
+          kafka: SERVICE_KAFKA,
+          producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
           imports: [OrdersModule],

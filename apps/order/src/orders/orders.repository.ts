@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ORDER_DATA_SOURCE } from '../database/order-data-source';
+import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import { OrderLineItemEntity } from './order-line-item.entity';
 import { OrderEntity } from './order.entity';
 import type { LineItemState, OrderState } from './order-payload';
@@ -35,7 +35,7 @@ export interface UpsertResult {
 /** Orders in Postgres. Every statement is scoped by shop: an order id alone identifies nothing. */
 @Injectable()
 export class OrdersRepository {
-  constructor(@Inject(ORDER_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Inserts the order, or overwrites it unless the stored state is newer. An equal `updated_at`

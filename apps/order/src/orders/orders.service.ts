@@ -3,8 +3,7 @@ import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwir
 import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
 import { orderIdentities } from '@shopwire/privacy';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ORDER_DATA_SOURCE } from '../database/order-data-source';
-import { ORDER_LOGGER } from '../order.tokens';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { OrderTombstones } from '../privacy/order-tombstones';
 import { decodeCursor, encodeCursor } from './order-cursor';
 import { orderData, orderEventMessage, orderEventTopics } from './order-events';
@@ -42,10 +41,10 @@ const spans = tracer('order');
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(ORDER_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: OrdersRepository,
     private readonly metrics: OrdersMetrics,
-    @Inject(ORDER_LOGGER) private readonly logger: Logger,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly tombstones: OrderTombstones,
   ) {}
 
