@@ -9,32 +9,26 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import {
+  consumerReadinessCheck,
+  SERVICE_KAFKA,
+  SERVICE_PRODUCER,
+  ServiceOutboxRelay,
+} from '@shopwire/service-runtime';
 import type { InventoryConfig } from './config';
 import { CoreModule } from './core.module';
-import { InventoryConsumer } from './levels/inventory.consumer';
 import { InventoryModule } from './levels/inventory.module';
 import { InventoryService } from './levels/inventory.service';
 
 function readinessChecks(
   inventory: InventoryService,
-  consumer: InventoryConsumer,
+  consumers: ChunkConsumerTransport,
   relay: ServiceOutboxRelay,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => inventory.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    consumerReadinessCheck(consumers),
     relay.readinessCheck(),
   ];
 }
@@ -55,7 +49,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [InventoryModule],
-          inject: [InventoryService, InventoryConsumer, ServiceOutboxRelay],
+          inject: [InventoryService, ChunkConsumerTransport, ServiceOutboxRelay],
           useFactory: readinessChecks,
         }),
       ],

@@ -15,9 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { inventoryConfigSchema } from '../src/config';
 import { createInventoryDataSource, runInventoryMigrations } from '../src/database/migrate';
-import { InventoryConsumer } from '../src/levels/inventory.consumer';
 
-export { produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
+export { metricValue, produceWebhooks, uniqueShop, waitFor, type Webhook } from '@shopwire/testing';
 
 export const DATABASE_URL = TEST_DATABASE_URL;
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -42,7 +41,8 @@ export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
   return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.inventory);
 }
 
-export type RunningApp = RunningServiceApp<InventoryConsumer>;
+/** The app with its consumer transport started (one consumer, group `inventory`). */
+export type RunningApp = RunningServiceApp;
 
 export function startApp(groupId: string, env: Record<string, string> = {}): Promise<RunningApp> {
   const config = loadConfig(inventoryConfigSchema, {
@@ -57,7 +57,6 @@ export function startApp(groupId: string, env: Record<string, string> = {}): Pro
     module: AppModule.register(config, logger),
     title: 'inventory (test)',
     logger,
-    consumer: InventoryConsumer,
     token: TOKEN,
   });
 }

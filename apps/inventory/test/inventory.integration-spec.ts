@@ -7,6 +7,7 @@ import {
   DATABASE_URL,
   itemWebhook,
   levelWebhook,
+  metricValue,
   produceOrderEvents,
   produceWebhooks,
   resetSchema,
@@ -109,6 +110,58 @@ describe('inventory levels', () => {
         last_webhook_id: newer.webhookId,
       },
     ]);
+  });
+});
+
+describe('messages inventory cannot use', () => {
+  it('dead-letters a level it cannot read, ignores families it does not use, applies the rest', async () => {
+    const shop = uniqueShop();
+    const item = '4000000000000000001';
+    const labels = { group: 'inventory', topic: ShopifyKafkaTopic.Inventory };
+    const rejectedBefore = await metricValue(
+      inventory.registry,
+      'shopwire_consumer_messages_rejected_total',
+      labels,
+    );
+    const ignoredBefore = await metricValue(
+      inventory.registry,
+      'shopwire_consumer_messages_ignored_total',
+      { ...labels, reason: 'inventory_items' },
+    );
+    // One partition (the same key), so the valid level is applied after the other two.
+    const ids = await produceWebhooks(producer, ShopifyKafkaTopic.Inventory, [
+      {
+        shop,
+        shopifyTopic: 'inventory_levels/update',
+        resourceId: item,
+        body: '{"inventory_item_id":"not an id","location_id":1}',
+      },
+      { shop, shopifyTopic: 'inventory_items/delete', resourceId: item, body: '{"id":1}' },
+      levelWebhook(shop, item, '3', 4, '2026-11-27T15:00:00Z'),
+    ]);
+    await waitFor(allInboxed([ids[2]]), 'the valid level behind the others applied');
+    // Counted once the chunk's handler resolved, just after its transaction committed.
+    await waitFor(
+      async () =>
+        (await metricValue(
+          inventory.registry,
+          'shopwire_consumer_messages_rejected_total',
+          labels,
+        )) ===
+          rejectedBefore + 1 &&
+        (await metricValue(inventory.registry, 'shopwire_consumer_messages_ignored_total', {
+          ...labels,
+          reason: 'inventory_items',
+        })) ===
+          ignoredBefore + 1,
+      'one level rejected and one item deletion ignored',
+    );
+    expect(await inboxed(ids.slice(0, 2))).toBe(0);
+    const { rows } = await db.query(
+      'SELECT location_id, available FROM inventory.levels WHERE shop_domain = $1',
+      [shop],
+    );
+    expect(rows).toEqual([{ location_id: '3', available: 4 }]);
   });
 });
 

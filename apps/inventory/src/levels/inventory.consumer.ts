@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import {
   ConsumerGroup,
   decodeInventoryItemUpdate,
@@ -14,27 +9,11 @@ import {
   isPrivacyWebhookTopic,
   SUBSCRIPTIONS,
 } from '@shopwire/contracts';
-import {
-  backoffDelay,
-  briefError,
-  ConsumerRunner,
-  deadLetterMalformed,
-  type BatchingProducer,
-  type ChunkContext,
-  type ConsumerRunnerStatus,
-} from '@shopwire/kafka';
+import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import {
-  SERVICE_CONFIG,
-  SERVICE_KAFKA,
-  SERVICE_LOGGER,
-  SERVICE_PRODUCER,
-} from '@shopwire/service-runtime';
-import type { InventoryConfig } from '../config';
-import { METRICS_REGISTRY } from '@shopwire/http';
-import type { Registry } from '@shopwire/observability';
-import { InventoryMetrics, type RejectReason } from './inventory.metrics';
+import type { KafkaMessage } from 'kafkajs';
+import { SERVICE_LOGGER } from '@shopwire/service-runtime';
+import type { RejectReason } from './inventory.metrics';
 import { InventoryService, type InventoryEvent } from './inventory.service';
 import { orderCommitment } from './order-event';
 
@@ -43,7 +22,8 @@ const ITEM_TOPICS = new Set(['inventory_items/create', 'inventory_items/update']
 
 type Decoded =
   | { kind: 'event'; event: InventoryEvent }
-  | { kind: 'ignored' }
+  /** `reason`: a bounded label (the webhook's family, or why an order event carries nothing). */
+  | { kind: 'ignored'; reason: string }
   | {
       kind: 'rejected';
       reason: RejectReason;
@@ -59,63 +39,33 @@ type Decoded =
  * transaction. A message that does not decode or fit its topic goes to the DLQ with the reason
  * once the rest has committed; it is logged by id and offset only, never its payload.
  */
-@Injectable()
-export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly runner: ConsumerRunner;
-  private starting: Promise<void> | null = null;
-  private shuttingDown = false;
-
+@Controller()
+export class InventoryConsumer {
   constructor(
-    @Inject(SERVICE_CONFIG) config: InventoryConfig,
-    @Inject(SERVICE_KAFKA) kafka: Kafka,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly service: InventoryService,
-    private readonly metrics: InventoryMetrics,
-    @Inject(SERVICE_PRODUCER) producer: BatchingProducer,
-    @Inject(METRICS_REGISTRY) registry: Registry,
-  ) {
-    this.runner = new ConsumerRunner({
-      kafka,
-      groupId: config.INVENTORY_CONSUMER_GROUP,
-      topics: [...SUBSCRIPTIONS.inventory],
-      logger: logger.child({ component: 'inventory-consumer' }),
-      partitionsConcurrently: config.INVENTORY_PARTITIONS_CONCURRENTLY,
-      maxChunk: config.INVENTORY_MAX_CHUNK,
-      handleBatch: (messages, context) => this.handleChunk(messages, context),
-      // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
-      deadLetters: { group: ConsumerGroup.Inventory, producer, registry },
-      hooks: metrics.runnerHooks,
-    });
-  }
+  ) {}
 
-  get status(): ConsumerRunnerStatus {
-    return this.runner.status;
-  }
-
-  /** Starts in the background: with Kafka down at boot the HTTP side still answers. */
-  onApplicationBootstrap(): void {
-    this.starting = this.startUntilRunning();
-  }
-
-  /** Nest calls this on SIGTERM before the outbox relay and the data source stop. */
-  async onModuleDestroy(): Promise<void> {
-    this.shuttingDown = true;
-    await this.starting;
-    await this.runner.stop();
-    this.logger.info('inventory consumer stopped');
-  }
-
-  async handleChunk(messages: KafkaMessage[], context: ChunkContext): Promise<void> {
-    const decoded = messages.map((message) => this.decode(context.topic, message));
+  // Bounded retries, then the retry topic and the DLQ (docs/adr/0002); outages wait in place.
+  // Group id, concurrency and chunk size: CoreModule's config.
+  @ConsumeChunks({ group: ConsumerGroup.Inventory, topics: [...SUBSCRIPTIONS.inventory] })
+  async handleChunk(messages: KafkaMessage[], chunk: ConsumerChunk): Promise<void> {
+    const decoded = messages.map((message) => this.decode(chunk.topic, message));
     const events = decoded.flatMap((d) => (d.kind === 'event' ? [d.event] : []));
     if (events.length > 0) await this.service.applyEvents(events);
     for (const d of decoded) {
-      if (d.kind === 'ignored') this.metrics.ignored.inc({ topic: context.topic });
+      if (d.kind === 'ignored') chunk.ignored(d.reason);
       else if (d.kind === 'rejected') {
-        this.metrics.rejected.inc({ reason: d.reason });
-        const parked = deadLetterMalformed(context, d.message, d.reason, d.detail);
+        const parked = chunk.rejected(d.message, d.reason, d.detail);
         this.logger.warn(
-          { ...context, offset: d.offset, reason: d.reason, detail: d.detail, id: d.id },
+          {
+            topic: chunk.topic,
+            partition: chunk.partition,
+            offset: d.offset,
+            reason: d.reason,
+            detail: d.detail,
+            id: d.id,
+          },
           parked
             ? 'message is not valid for its topic; dead-lettered'
             : 'message is not valid for its topic; skipped',
@@ -137,7 +87,9 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       const decoded = decodeOrderEvent(topic, message.value);
       if (!decoded.ok) return reject(decoded.reason, decoded.detail);
       const order = orderCommitment(decoded.value);
-      return order ? { kind: 'event', event: { kind: 'order', order } } : { kind: 'ignored' };
+      return order
+        ? { kind: 'event', event: { kind: 'order', order } }
+        : { kind: 'ignored', reason: 'no_commitment' };
     }
     const decoded = decodeWebhookMessage(message);
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
@@ -148,7 +100,7 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
       LEVEL_TOPICS.has(shopifyTopic) ||
       ITEM_TOPICS.has(shopifyTopic) ||
       isPrivacyWebhookTopic(shopifyTopic);
-    if (!known) return { kind: 'ignored' };
+    if (!known) return { kind: 'ignored', reason: shopifyTopic.split('/')[0].slice(0, 40) };
     if (isPrivacyWebhookTopic(shopifyTopic)) {
       // Nothing of the payload is needed (nor kept): inventory holds no personal data.
       return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };
@@ -161,21 +113,5 @@ export class InventoryConsumer implements OnApplicationBootstrap, OnModuleDestro
     const item = decodeInventoryItemUpdate(envelope);
     if (!item.ok) return reject(item.reason, item.detail, envelope.webhookId);
     return { kind: 'event', event: { kind: 'item', ref, item: item.value } };
-  }
-
-  private async startUntilRunning(): Promise<void> {
-    for (let attempt = 1; !this.shuttingDown; attempt++) {
-      try {
-        await this.runner.start();
-        return;
-      } catch (error) {
-        const delayMs = backoffDelay(attempt, 500, 10_000);
-        this.logger.warn(
-          { err: briefError(error), attempt, delayMs },
-          'inventory consumer could not start; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
   }
 }

@@ -9,9 +9,9 @@ import { InventoryService } from './inventory.service';
 
 /** Levels, commitments and low-stock events: the consumer, the outbox relay and the levels API. */
 @Module({
-  controllers: [InventoryController],
+  // InventoryConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [InventoryController, InventoryConsumer],
   providers: [
-    InventoryConsumer,
     InventoryService,
     InventoryRepository,
     InventoryMetrics,
@@ -19,6 +19,6 @@ import { InventoryService } from './inventory.service';
       enabled: (config) => config.OUTBOX_RELAY_ENABLED,
     }),
   ],
-  exports: [InventoryConsumer, InventoryService, ServiceOutboxRelay],
+  exports: [InventoryService, ServiceOutboxRelay],
 })
 export class InventoryModule {}
