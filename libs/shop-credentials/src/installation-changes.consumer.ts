@@ -1,5 +1,9 @@
 import { decodeShopInstallationChanged, DomainTopic } from '@shopwire/contracts';
-import { ConsumerRunner, type ConsumerRunnerStatus } from '@shopwire/kafka';
+import {
+  ConsumerRunner,
+  fetchTopicOffsetsSettled,
+  type ConsumerRunnerStatus,
+} from '@shopwire/kafka';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -37,17 +41,21 @@ export interface InstallationChangesConsumerOptions {
  */
 export class InstallationChangesConsumer {
   private readonly runner: ConsumerRunner;
+  private readonly topic: string;
   readonly groupId: string;
 
   constructor(private readonly options: InstallationChangesConsumerOptions) {
     this.groupId =
       options.groupId ??
       `${options.groupPrefix ?? 'shop-credentials'}.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`;
+    this.topic = options.topic ?? DomainTopic.ShopInstallationChanged;
     this.runner = new ConsumerRunner({
       kafka: options.kafka,
       groupId: this.groupId,
-      topics: [options.topic ?? DomainTopic.ShopInstallationChanged],
+      topics: [this.topic],
       logger: options.logger,
+      // start() commits the topic's end for a new group first; this only applies when that
+      // could not happen (a partition added since)
       fromBeginning: false,
       partitionsConcurrently: 4,
       maxChunk: 500,
@@ -64,12 +72,36 @@ export class InstallationChangesConsumer {
     return this.runner.status;
   }
 
-  start(): Promise<void> {
-    return this.runner.start();
+  /**
+   * Commits the topic's current end for the group when it has no offsets yet, then joins. Without
+   * that, a new group resolves "latest" only at its first fetch, some time after joining, and an
+   * event produced in between would be skipped: the shop's stale token (or cached "not
+   * installed") would be served until its cache entry expired.
+   */
+  async start(): Promise<void> {
+    await this.commitTopicEndIfNew();
+    await this.runner.start();
   }
 
   stop(): Promise<void> {
     return this.runner.stop();
+  }
+
+  private async commitTopicEndIfNew(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+      if (committed?.partitions.some((partition) => Number(partition.offset) >= 0)) return;
+      const ends = await fetchTopicOffsetsSettled(admin, this.topic);
+      await admin.setOffsets({
+        groupId: this.groupId,
+        topic: this.topic,
+        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private apply(message: KafkaMessage): void {
