@@ -10,7 +10,13 @@ import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
 import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
-import { SERVICE_KAFKA, SERVICE_PRODUCER, ServiceOutboxRelay } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import {
+  consumerReadinessCheck,
+  SERVICE_KAFKA,
+  SERVICE_PRODUCER,
+  ServiceOutboxRelay,
+} from '@shopwire/service-runtime';
 import type { SyncConfig } from './config';
 import { CatalogCache } from './catalog/catalog-cache';
 import { CatalogModule } from './catalog/catalog.module';
@@ -19,18 +25,18 @@ import { SyncJobHandlersModule, syncJobsModule } from './jobs/sync-jobs.module';
 import { InventoryLevelsClient } from './jobs/inventory-levels.client';
 import { ErpSyncWorker } from './orders/erp-sync.worker';
 import { OrderSyncRepository } from './orders/order-sync.repository';
-import { SyncConsumer } from './orders/sync.consumer';
 import { SyncModule } from './orders/sync.module';
 import { scheduleModule } from './schedule/schedule.module';
 
 /**
- * Readiness: Postgres and the consumer decide it; the ERP breaker is reported (`erp.state`) but
- * an open breaker keeps the service ready — orders wait durably and the API still answers.
+ * Readiness: Postgres and the consumer (its group in the broker's view) decide it; the ERP
+ * breaker is reported (`erp.state`) but an open breaker keeps the service ready — orders wait
+ * durably and the API still answers.
  * Alert on `shopwire_circuit_breaker_state{breaker="erp"} == 2`.
  */
 function readinessChecks(
   repository: OrderSyncRepository,
-  consumer: SyncConsumer,
+  consumers: ChunkConsumerTransport,
   erp: ErpSyncWorker,
   cache: CatalogCache,
   jobs: JobsRuntime,
@@ -39,18 +45,7 @@ function readinessChecks(
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    consumerReadinessCheck(consumers),
     { name: 'erp', check: () => Promise.resolve(erp.health()) },
     // Reported only: without Redis the catalog API answers from the origin.
     { name: 'cache', check: () => Promise.resolve(cache.health()) },
@@ -95,7 +90,7 @@ export class AppModule {
           imports: [SyncModule, CatalogModule, jobs, SyncJobHandlersModule],
           inject: [
             OrderSyncRepository,
-            SyncConsumer,
+            ChunkConsumerTransport,
             ErpSyncWorker,
             CatalogCache,
             JOBS_RUNTIME,

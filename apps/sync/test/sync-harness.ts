@@ -13,7 +13,6 @@ import type { Kafka } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { syncConfigSchema } from '../src/config';
 import { createSyncDataSource, runSyncMigrations } from '../src/database/migrate';
-import { SyncConsumer } from '../src/orders/sync.consumer';
 
 export {
   metricValue,
@@ -48,7 +47,8 @@ export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
   return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.sync);
 }
 
-export type RunningApp = RunningServiceApp<SyncConsumer>;
+/** The app with its consumer transport started (group `sync`, among any lib consumers). */
+export type RunningApp = RunningServiceApp;
 
 export function startApp(groupId: string, env: Record<string, string>): Promise<RunningApp> {
   const config = loadConfig(syncConfigSchema, {
@@ -71,7 +71,6 @@ export function startApp(groupId: string, env: Record<string, string>): Promise<
     module: AppModule.register(config, logger),
     title: 'sync (test)',
     logger,
-    consumer: SyncConsumer,
     token: TOKEN,
   });
 }

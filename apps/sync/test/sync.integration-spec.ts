@@ -203,6 +203,42 @@ describe('sync service', () => {
     ]);
   });
 
+  it('counts what it ignores by webhook family and dead-letters what is not an event', async () => {
+    const shop = uniqueShop();
+    const products = { group: 'sync', topic: ShopifyKafkaTopic.Products };
+    const ignored = () =>
+      metricValue(app.registry, 'shopwire_consumer_messages_ignored_total', {
+        ...products,
+        reason: 'discounts',
+      });
+    const rejected = () =>
+      metricValue(app.registry, 'shopwire_consumer_messages_rejected_total', products);
+    const [ignoredBefore, rejectedBefore] = [await ignored(), await rejected()];
+    // A webhook without its envelope headers cannot be attributed to a shop: refused, with why.
+    await producer.send({
+      topic: ShopifyKafkaTopic.Products,
+      acks: -1,
+      messages: [{ key: shop, value: '{"id":1}' }],
+    });
+    // Discounts share the products topic; only the cache reads them.
+    await produceWebhook(
+      producer,
+      ShopifyKafkaTopic.Products,
+      shop,
+      'discounts/create',
+      '{"admin_graphql_api_id":"gid://shopify/DiscountAutomaticNode/1"}',
+    );
+    // Counted once the chunk's handler resolved (the same partition: key = shop domain).
+    await waitFor(
+      async () =>
+        (await ignored()) === ignoredBefore + 1 && (await rejected()) === rejectedBefore + 1,
+      'the webhook without envelope rejected and discounts/create ignored',
+    );
+    expect(
+      await metricValue(app.registry, 'shopwire_consumer_messages_processed_total', products),
+    ).toBeGreaterThan(0);
+  });
+
   it('scopes a guest redact to its orders at the ERP, erases exports, and keeps a replay erased', async () => {
     const shop = uniqueShop();
     const guest = orderData({ customer: null });

@@ -92,7 +92,7 @@ describe('decodeSyncInput', () => {
     ).toMatchObject({ kind: 'privacy', action: 'shop/redact', customerId: null });
     expect(
       decodeSyncInput(ShopifyKafkaTopic.Compliance, message('{}', 'shop/update')),
-    ).toMatchObject({ kind: 'ignored' });
+    ).toMatchObject({ kind: 'ignored', reason: 'shop' });
   });
 
   it('reads a guest redact: no customer id, its email and the orders it names, ids exact', () => {
@@ -146,7 +146,7 @@ describe('decodeSyncInput', () => {
           ShopifyKafkaTopic.Products,
           message('{"admin_graphql_api_id":"gid://shopify/DiscountAutomaticNode/1"}', topic),
         ),
-      ).toMatchObject({ kind: 'ignored' });
+      ).toMatchObject({ kind: 'ignored', reason: 'discounts' });
   });
 });
 

@@ -44,7 +44,8 @@ export type SyncInput =
       at: string;
     }
   | InstallationInput
-  | { kind: 'ignored'; topic: string }
+  /** `reason`: a bounded label (the webhook's family, or `topic` for a topic it does not read). */
+  | { kind: 'ignored'; topic: string; reason: string }
   | { kind: 'rejected'; topic: string; offset: string; reason: string };
 
 export function emailHash(email: string): string {
@@ -74,14 +75,17 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
   if (topic === DomainTopic.ShopInstallationChanged)
     return decodeInstallationInput(topic, message) ?? reject('event');
   if (topic !== ShopifyKafkaTopic.Compliance && topic !== ShopifyKafkaTopic.Products)
-    return { kind: 'ignored', topic };
+    return { kind: 'ignored', topic, reason: 'topic' };
   const decoded = decodeWebhookMessage(message);
   if (!decoded.ok) return reject(decoded.reason);
   const envelope = decoded.value;
   const isPrivacy = topic === ShopifyKafkaTopic.Compliance;
-  if (isPrivacy && !isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
-  if (!isPrivacy && !envelope.shopifyTopic.startsWith('products/'))
-    return { kind: 'ignored', topic };
+  const unused = isPrivacy
+    ? !isPrivacyWebhookTopic(envelope.shopifyTopic)
+    : !envelope.shopifyTopic.startsWith('products/');
+  // Counted by the webhook's family (`app`, `shop`…), a bounded label.
+  if (unused)
+    return { kind: 'ignored', topic, reason: envelope.shopifyTopic.split('/')[0].slice(0, 40) };
   const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
   if (isPrivacy) {
     const privacy = decodePrivacyMessage(envelope);

@@ -14,7 +14,8 @@ import { SyncTombstones } from './sync-tombstones';
 
 @Module({
   imports: [CatalogModule, ShopInstallationsModule],
-  controllers: [SyncController],
+  // SyncConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [SyncController, SyncConsumer],
   providers: [
     SyncMetrics,
     OrderSyncRepository,
@@ -24,8 +25,7 @@ import { SyncTombstones } from './sync-tombstones';
     SyncService,
     ErpClient,
     ErpSyncWorker,
-    SyncConsumer,
   ],
-  exports: [OrderSyncRepository, SyncConsumer, ErpClient, ErpSyncWorker],
+  exports: [OrderSyncRepository, ErpClient, ErpSyncWorker],
 })
 export class SyncModule {}

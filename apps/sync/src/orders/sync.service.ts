@@ -178,7 +178,7 @@ export class SyncService {
         'event rejected by the database; skipped',
       );
       return {
-        count: () => this.metrics.rejected.inc({ topic: input.topic, reason: 'database' }),
+        count: () => this.metrics.databaseRejected.inc({ topic: input.topic }),
         wake: false,
       };
     }
