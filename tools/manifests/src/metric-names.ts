@@ -12,7 +12,10 @@ export function registeredMetricNames(root: string): Set<string> {
       const src = join(root, top, project, 'src');
       for (const file of walk(src)) {
         const text = readFileSync(file, 'utf8');
-        for (const match of text.matchAll(/name:\s*'([a-z_:][a-z0-9_:]*)'/g)) names.add(match[1]!);
+        // `new Counter({ name: '…' })`, or a name passed first to a helper that reuses a metric
+        // already in the registry (`reuse('shopwire_…', (name) => new Counter({ name, … }))`)
+        for (const match of text.matchAll(/(?:name:\s*|\(\s*)'([a-z_:][a-z0-9_:]*)'/g))
+          names.add(match[1]!);
       }
     }
   return names;
