@@ -9,11 +9,11 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { SERVICE_KAFKA, SERVICE_PRODUCER } from '@shopwire/service-runtime';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
+import { consumerReadinessCheck, SERVICE_KAFKA, SERVICE_PRODUCER } from '@shopwire/service-runtime';
 import type { NotificationConfig } from './config';
 import { CoreModule } from './core.module';
 import { NotificationDispatcher } from './notifications/notification-dispatcher';
-import { NotificationsConsumer } from './notifications/notifications.consumer';
 import { NotificationsModule } from './notifications/notifications.module';
 import { NotificationsRepository } from './notifications/notifications.repository';
 
@@ -25,23 +25,12 @@ import { NotificationsRepository } from './notifications/notifications.repositor
  */
 function readinessChecks(
   repository: NotificationsRepository,
-  consumer: NotificationsConsumer,
+  consumers: ChunkConsumerTransport,
   sender: NotificationDispatcher,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => repository.ping() },
-    {
-      name: 'kafka-consumer',
-      check: () => {
-        const { running, joined, lastError } = consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined });
-      },
-    },
+    consumerReadinessCheck(consumers),
     { name: 'smtp', check: () => Promise.resolve(sender.health()) },
   ];
 }
@@ -62,7 +51,7 @@ export class AppModule {
         }),
         HealthModule.forChecks({
           imports: [NotificationsModule],
-          inject: [NotificationsRepository, NotificationsConsumer, NotificationDispatcher],
+          inject: [NotificationsRepository, ChunkConsumerTransport, NotificationDispatcher],
           useFactory: readinessChecks,
         }),
       ],

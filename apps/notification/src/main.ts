@@ -2,6 +2,7 @@ import './tracing';
 import { loadConfigOrExit } from '@shopwire/config';
 import { createHttpApp, listen } from '@shopwire/http';
 import { createLogger, NestPinoLogger } from '@shopwire/observability';
+import { startConsumers } from '@shopwire/service-runtime';
 import { AppModule } from './app.module';
 import { notificationConfigSchema, notificationProductionRules } from './config';
 
@@ -17,9 +18,13 @@ async function bootstrap(): Promise<void> {
     logger: new NestPinoLogger(logger),
     bearerAuth: true,
   });
-  // Shutdown hooks (enabled by createHttpApp) run on SIGTERM: the consumer stops after its
-  // in-flight chunk has committed, the sender finishes its pass, then the pool closes and pending spans are flushed.
   await listen(app, config.PORT);
+  // The @ConsumeChunks handler as a Nest microservice, once every module is initialised; returns
+  // at once (a broker that is down is retried in the background while HTTP answers). Shutdown
+  // hooks (enabled by createHttpApp) run on SIGTERM: the sender finishes its pass, the consumer
+  // stops after its in-flight chunk has committed, then the pool closes and pending spans are
+  // flushed.
+  await startConsumers(app);
   logger.info({ port: config.PORT }, 'notification service listening');
 }
 

@@ -16,7 +16,6 @@ import type { Kafka, Producer } from 'kafkajs';
 import { AppModule } from '../src/app.module';
 import { notificationConfigSchema } from '../src/config';
 import { createNotificationDataSource, runNotificationMigrations } from '../src/database/migrate';
-import { NotificationsConsumer } from '../src/notifications/notifications.consumer';
 
 export {
   metricValue,
@@ -54,7 +53,8 @@ export function startGroupAtEnd(kafka: Kafka, groupId: string): Promise<void> {
   return startGroupAtEndOf(kafka, groupId, SUBSCRIPTIONS.notification);
 }
 
-export type RunningApp = RunningServiceApp<NotificationsConsumer>;
+/** The app with its consumer transport started (one consumer, group `notification`). */
+export type RunningApp = RunningServiceApp;
 
 export function startApp(groupId: string, env: Record<string, string>): Promise<RunningApp> {
   const config = loadConfig(notificationConfigSchema, {
@@ -75,7 +75,6 @@ export function startApp(groupId: string, env: Record<string, string>): Promise<
     module: AppModule.register(config, logger),
     title: 'notification (test)',
     logger,
-    consumer: NotificationsConsumer,
     token: TOKEN,
   });
 }

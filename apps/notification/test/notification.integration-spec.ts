@@ -1,4 +1,4 @@
-import { DomainTopic } from '@shopwire/contracts';
+import { DomainTopic, ShopifyKafkaTopic } from '@shopwire/contracts';
 import { startSimulatorProcess, type SimulatorProcess } from '@shopwire/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -286,6 +286,23 @@ describe('notification service', () => {
     const log = await app.get(`/notifications/orders/${redacted.id}?shop=${shop}`);
     expect(log.json().notifications[0]).toMatchObject({ recipient: null, status: 'sent' });
 
+    // Counted under the transport's series for the compliance topic, not the service's own.
+    const compliance = { group: 'notification', topic: ShopifyKafkaTopic.Compliance };
+    const counted = (kind: 'ignored' | 'rejected', labels: Record<string, string> = {}) =>
+      metricValue(app.registry, `shopwire_consumer_messages_${kind}_total`, {
+        ...compliance,
+        ...labels,
+      });
+    const ignoredBefore = await counted('ignored', { reason: 'shop' });
+    const rejectedBefore = await counted('rejected', { reason: 'envelope' });
+    // A webhook without its envelope headers cannot be attributed to a shop: dead-lettered, with why.
+    await producer.send({
+      topic: ShopifyKafkaTopic.Compliance,
+      acks: -1,
+      messages: [{ key: shop, value: '{"shop_id":1}' }],
+    });
+    // Not a privacy webhook: nothing for notification, counted as ignored by its family.
+    await produceCompliance(producer, shop, 'shop/update', '{"id":1}');
     await produceCompliance(
       producer,
       shop,
@@ -297,6 +314,13 @@ describe('notification service', () => {
         (await app.get(`/notifications/privacy-requests?shop=${shop}`)).json().requests.length ===
         3,
       'uninstall recorded',
+    );
+    // Counted once their chunk's handler resolved (the same partition: key = shop domain).
+    await waitFor(
+      async () =>
+        (await counted('ignored', { reason: 'shop' })) === ignoredBefore + 1 &&
+        (await counted('rejected', { reason: 'envelope' })) === rejectedBefore + 1,
+      'the webhook without envelope rejected and shop/update ignored',
     );
     await produceEvents(producer, [orderEvent(DomainTopic.OrderAccepted, shop, orderData())]);
     await waitFor(async () => (await statuses(shop)).cancelled === 1, 'new intent cancelled');
@@ -312,5 +336,10 @@ describe('notification service', () => {
     expect(metrics.body).toContain(
       'shopwire_circuit_breaker_state{breaker="smtp",service="notification"}',
     );
+    // The consumer's series are the transport's, labelled by group; none of the service's own.
+    expect(metrics.body).toMatch(
+      /^shopwire_consumer_messages_processed_total\{[^}]*group="notification"/m,
+    );
+    expect(metrics.body).not.toContain('shopwire_notification_consumer_');
   });
 });

@@ -97,6 +97,7 @@ describe('decodeNotificationInput', () => {
       kind: 'rejected',
       reason: 'json',
       offset: '7',
+      detail: 'value is not valid JSON', // for the DLQ's header: fields named, never quoted
     });
     expect(
       decodeNotificationInput(DomainTopic.OrderAccepted, message(orderEvent({})), noMerchant),
@@ -139,7 +140,7 @@ describe('decodeNotificationInput', () => {
         message('{}', headers('shop/update')),
         noMerchant,
       ),
-    ).toMatchObject({ kind: 'ignored' });
+    ).toMatchObject({ kind: 'ignored', reason: 'shop' }); // counted by the webhook's family
     expect(
       decodeNotificationInput(
         ShopifyKafkaTopic.Compliance,

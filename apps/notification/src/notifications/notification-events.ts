@@ -53,8 +53,10 @@ export type NotificationInput =
       customerId: string | null;
       customerEmail: string | null;
     }
-  | { kind: 'ignored'; topic: string }
-  | { kind: 'rejected'; topic: string; offset: string; reason: string };
+  /** `reason`: a bounded label (the webhook's family, or `topic` for a topic not handled here). */
+  | { kind: 'ignored'; topic: string; reason: string }
+  /** `detail` names fields only, never their values (the contracts' decoders). */
+  | { kind: 'rejected'; topic: string; offset: string; reason: string; detail: string };
 
 /** The lookup key for a recipient: customers/redact may name the customer only by email. */
 export function recipientHash(email: string): string {
@@ -119,19 +121,22 @@ export function decodeNotificationInput(
   message: KafkaMessage,
   merchantEmail: (shopDomain: string) => string | null,
 ): NotificationInput {
-  const reject = (reason: string): NotificationInput => ({
+  const reject = ({ reason, detail }: { reason: string; detail: string }): NotificationInput => ({
     kind: 'rejected',
     topic,
     offset: message.offset,
     reason,
+    detail,
   });
   if (topic === ShopifyKafkaTopic.Compliance) {
     const decoded = decodeWebhookMessage(message);
-    if (!decoded.ok) return reject(decoded.reason);
+    if (!decoded.ok) return reject(decoded);
     const envelope = decoded.value;
-    if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) return { kind: 'ignored', topic };
+    if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) {
+      return { kind: 'ignored', topic, reason: envelope.shopifyTopic.split('/')[0].slice(0, 40) };
+    }
     const webhook = decodePrivacyMessage(envelope);
-    if (!webhook.ok) return reject(webhook.reason);
+    if (!webhook.ok) return reject(webhook);
     const customer = 'customer' in webhook.value ? webhook.value.customer : null;
     return {
       kind: 'privacy',
@@ -148,7 +153,7 @@ export function decodeNotificationInput(
     case DomainTopic.OrderAccepted:
     case DomainTopic.OrderCancelled: {
       const decoded = decodeOrderEvent(topic, message.value);
-      if (!decoded.ok) return reject(decoded.reason);
+      if (!decoded.ok) return reject(decoded);
       const event = decoded.value;
       const template =
         topic === DomainTopic.OrderAccepted
@@ -163,7 +168,7 @@ export function decodeNotificationInput(
     }
     case DomainTopic.InventoryLevelLow: {
       const decoded = decodeInventoryLevelLow(message.value);
-      if (!decoded.ok) return reject(decoded.reason);
+      if (!decoded.ok) return reject(decoded);
       const { eventId, shopDomain, data } = decoded.value;
       const variables: LowStockVariables = {
         sku: data.sku,
@@ -192,6 +197,6 @@ export function decodeNotificationInput(
       };
     }
     default:
-      return { kind: 'ignored', topic };
+      return { kind: 'ignored', topic, reason: 'topic' };
   }
 }

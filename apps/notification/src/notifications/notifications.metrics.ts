@@ -1,21 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@shopwire/http';
-import type { ConsumerRunnerHooks } from '@shopwire/kafka';
-import { Counter, Histogram, type Registry } from '@shopwire/observability';
+import { Counter, type Registry } from '@shopwire/observability';
 
 /**
- * Prometheus series of the notification service. The sender's (`shopwire_outbound_*{queue="email"}`)
+ * The notification service's own series. The consumer's (processed, handler duration, retries,
+ * lag, ignored and rejected by reason) are the transport's
+ * `shopwire_consumer_*{group="notification"}`; the sender's (`shopwire_outbound_*{queue="email"}`)
  * and the breaker gauge come from libs/outbound-delivery and libs/resilience.
  */
 @Injectable()
 export class NotificationsMetrics {
   readonly intents: Counter<'template' | 'status'>;
   readonly duplicates: Counter<'topic'>;
-  readonly rejected: Counter<'topic' | 'reason'>;
+  readonly databaseRejected: Counter<'topic'>;
   readonly privacy: Counter<'action'>;
-  readonly processed: Counter<'topic'>;
-  readonly handlerSeconds: Histogram<'topic' | 'ok'>;
-  readonly retries: Counter<'topic'>;
 
   constructor(@Inject(METRICS_REGISTRY) readonly registry: Registry) {
     const registers = [registry];
@@ -31,10 +29,10 @@ export class NotificationsMetrics {
       labelNames: ['topic'],
       registers,
     });
-    this.rejected = new Counter({
-      name: 'shopwire_notification_rejected_events_total',
-      help: 'Messages that are not a valid event, skipped',
-      labelNames: ['topic', 'reason'],
+    this.databaseRejected = new Counter({
+      name: 'shopwire_notification_database_rejected_total',
+      help: 'Events the database refused (a data error in their savepoint), skipped and logged',
+      labelNames: ['topic'],
       registers,
     });
     this.privacy = new Counter({
@@ -43,31 +41,5 @@ export class NotificationsMetrics {
       labelNames: ['action'],
       registers,
     });
-    this.processed = new Counter({
-      name: 'shopwire_notification_consumer_messages_processed_total',
-      help: 'Messages whose offset was committed after their transaction',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.handlerSeconds = new Histogram({
-      name: 'shopwire_notification_consumer_handler_duration_seconds',
-      help: 'Time to apply one chunk of messages in one transaction',
-      labelNames: ['topic', 'ok'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'shopwire_notification_consumer_retries_total',
-      help: 'Chunk attempts that failed and were retried in place',
-      labelNames: ['topic'],
-      registers,
-    });
   }
-
-  readonly runnerHooks: ConsumerRunnerHooks = {
-    processed: (count, { topic }) => this.processed.inc({ topic }, count),
-    handlerDuration: (seconds, ok, { topic }) =>
-      this.handlerSeconds.observe({ topic, ok: String(ok) }, seconds),
-    retry: (_attempt, _delay, { topic }) => this.retries.inc({ topic }),
-  };
 }

@@ -10,7 +10,8 @@ import { NotificationTombstones } from './notification-tombstones';
 import { PrivacyRepository } from './privacy.repository';
 
 @Module({
-  controllers: [NotificationsController],
+  // NotificationsConsumer: its @ConsumeChunks handler runs on the service's consumer transport.
+  controllers: [NotificationsController, NotificationsConsumer],
   providers: [
     NotificationsMetrics,
     NotificationsRepository,
@@ -19,8 +20,7 @@ import { PrivacyRepository } from './privacy.repository';
     NotificationsService,
     EmailSender,
     NotificationDispatcher,
-    NotificationsConsumer,
   ],
-  exports: [NotificationsRepository, NotificationsConsumer, EmailSender, NotificationDispatcher],
+  exports: [NotificationsRepository, EmailSender, NotificationDispatcher],
 })
 export class NotificationsModule {}

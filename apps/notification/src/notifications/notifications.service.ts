@@ -56,7 +56,7 @@ export class NotificationsService {
           this.metrics.duplicates.inc({ topic: outcome.topic });
           break;
         case 'rejected':
-          this.metrics.rejected.inc({ topic: outcome.topic, reason: 'database' });
+          this.metrics.databaseRejected.inc({ topic: outcome.topic });
           break;
         case 'intents':
           for (const r of outcome.recorded) {
