@@ -106,22 +106,35 @@ async function send(url: string, shop: string, items: Delivery[], concurrency = 
   const worker = async () => {
     while (next < items.length) {
       const d = items[next++];
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-shopify-topic': d.topic,
-          'x-shopify-hmac-sha256': signWebhookBody(PIPELINE_SECRET, d.body),
-          'x-shopify-shop-domain': shop,
-          'x-shopify-webhook-id': d.webhookId,
-          'x-shopify-api-version': '2026-10',
-        },
-        body: d.body,
-      });
-      if (response.status !== 200) throw new Error(`gateway answered ${response.status}`);
+      // Like Shopify, come back after a 503 (the gateway could not get Kafka's acknowledgement in
+      // time, e.g. on a loaded machine): it is the gateway's "not taken, send again", and a
+      // re-sent delivery is one more duplicate the pipeline must absorb.
+      for (let attempt = 1; ; attempt++) {
+        const status = await post(url, shop, d);
+        if (status === 200) break;
+        if (status !== 503 || attempt === 10) throw new Error(`gateway answered ${status}`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, () => worker()));
+}
+
+async function post(url: string, shop: string, d: Delivery): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': d.topic,
+      'x-shopify-hmac-sha256': signWebhookBody(PIPELINE_SECRET, d.body),
+      'x-shopify-shop-domain': shop,
+      'x-shopify-webhook-id': d.webhookId,
+      'x-shopify-api-version': '2026-10',
+    },
+    body: d.body,
+  });
+  await response.arrayBuffer();
+  return response.status;
 }
 
 /** What each service holds for a shop, as comparable text. */
