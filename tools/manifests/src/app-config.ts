@@ -51,56 +51,87 @@ const CONFIG_MODULES: Record<string, string> = { 'shopify-sim': 'src/config/sim-
  * Validates `env` with the app's own config schema (the `*ConfigSchema` export of its compiled
  * config module), exactly as the app does at start, and returns the problems (empty: it would
  * start), plus any setting that ends up on a loopback address (a default meant for a
- * developer's machine, unreachable from a container). Runs in a child process on the build output: the manifests project, being tooling,
- * imports no app, and a change to an app's config must be caught without editing this test.
+ * developer's machine, unreachable from a container). Runs in a child process on the build
+ * output: the manifests project, being tooling, imports no app, and a change to an app's config
+ * must be caught without editing this test.
  */
 export function appConfigProblems(app: string, env: Record<string, string>): string[] {
-  const module = CONFIG_MODULES[app] ?? 'src/config';
-  const compiled = join(REPO_ROOT, 'dist/apps', app, `${module}.js`);
-  const source = join(REPO_ROOT, 'apps', app, `${module}.ts`);
-  // A build in progress (scripts/build.mjs empties dist/ first) is waited out, briefly.
-  for (let waited = 0; !existsSync(compiled) && waited < 30_000; waited += 500) pause(500);
-  if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs)
-    return [
-      `dist/apps/${app}/${module}.js is missing or older than its source: run node scripts/build.mjs`,
-    ];
+  return appConfigProblemsOf([{ app, env }])[0]!;
+}
+
+/**
+ * `appConfigProblems` for many apps at once, in one child process: loading an app's compiled
+ * config costs a second or more of a loaded machine's CPU, paid once per batch rather than once
+ * per workload.
+ */
+export function appConfigProblemsOf(
+  checks: { app: string; env: Record<string, string> }[],
+): string[][] {
+  const stale: (string[] | null)[] = [];
+  const requests: { compiled: string; env: Record<string, string> }[] = [];
+  for (const { app, env } of checks) {
+    const module = CONFIG_MODULES[app] ?? 'src/config';
+    const compiled = join(REPO_ROOT, 'dist/apps', app, `${module}.js`);
+    const source = join(REPO_ROOT, 'apps', app, `${module}.ts`);
+    // A build in progress (scripts/build.mjs empties dist/ first) is waited out, briefly.
+    for (let waited = 0; !existsSync(compiled) && waited < 30_000; waited += 500) pause(500);
+    const missing =
+      !existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs
+        ? [
+            `dist/apps/${app}/${module}.js is missing or older than its source: run node scripts/build.mjs`,
+          ]
+        : null;
+    stale.push(missing);
+    if (!missing) requests.push({ compiled, env });
+  }
   const script = `
-    const mod = require(process.argv[1]);
-    const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
-    if (!schema) { process.stdout.write(JSON.stringify(['no *ConfigSchema export'])); process.exit(0); }
-    const result = schema[1].safeParse(JSON.parse(process.argv[2]));
-    if (!result.success) {
-      process.stdout.write(JSON.stringify(
-        result.error.issues.map((i) => (i.path.join('.') || '(env)') + ': ' + i.message)));
-      process.exit(0);
-    }
     // Defaults written for a developer's machine point at 127.0.0.1; in a container that is
     // the container itself, so a dependency left at such a default is silently unreachable.
     const loopback = /(^|[/@,])(127\\.0\\.0\\.1|localhost)([:/,]|$)/;
-    const problems = [];
-    for (const [key, value] of Object.entries(result.data)) {
-      const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
-      if (texts.some((text) => loopback.test(text)))
-        problems.push(key + ': resolves to a loopback address (' + texts.join(',') + '); set it');
-    }
-    process.stdout.write(JSON.stringify(problems));
+    const check = ({ compiled, env }) => {
+      const mod = require(compiled);
+      const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
+      if (!schema) return ['no *ConfigSchema export'];
+      const result = schema[1].safeParse(env);
+      if (!result.success)
+        return result.error.issues.map((i) => (i.path.join('.') || '(env)') + ': ' + i.message);
+      const problems = [];
+      for (const [key, value] of Object.entries(result.data)) {
+        const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [];
+        if (texts.some((text) => loopback.test(text)))
+          problems.push(key + ': resolves to a loopback address (' + texts.join(',') + '); set it');
+      }
+      return problems;
+    };
+    let input = '';
+    process.stdin.on('data', (chunk) => (input += chunk));
+    process.stdin.on('end', () => process.stdout.write(JSON.stringify(JSON.parse(input).map(check))));
   `;
+  const results = requests.length > 0 ? (JSON.parse(runChild(script, requests)) as string[][]) : [];
+  let next = 0;
+  return stale.map((missing) => missing ?? results[next++]!);
+}
+
+/**
+ * Runs `script` with `input` as JSON on stdin and returns its stdout. The child sees only PATH:
+ * nothing from this machine's environment reaches the apps' schemas.
+ */
+export function runChild(script: string, input: unknown): string {
   const run = () =>
-    execFileSync(process.execPath, ['-e', script, compiled, JSON.stringify(env)], {
+    execFileSync(process.execPath, ['-e', script], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      // Only what the manifests give the app: nothing from this machine's environment.
+      input: JSON.stringify(input),
+      maxBuffer: 16 * 1024 * 1024,
       env: { PATH: process.env.PATH ?? '' },
     });
-  let output: string;
   try {
-    output = run();
+    return run();
   } catch {
     // A concurrent build may have been rewriting dist/ mid-load; one more try after it.
     pause(5000);
-    output = run();
+    return run();
   }
-  return JSON.parse(output) as string[];
 }
 
 function pause(ms: number): void {

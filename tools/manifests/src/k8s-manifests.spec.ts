@@ -12,7 +12,12 @@ import {
   checkSecrets,
 } from './invariants';
 import { OVERLAYS, renderKustomization, runSchemaCheck, type K8sObject } from './render';
-import { appConfigProblems, containerEnvironment, provisionJobEnv } from './app-config';
+import {
+  appConfigProblems,
+  appConfigProblemsOf,
+  containerEnvironment,
+  provisionJobEnv,
+} from './app-config';
 import { documentedSecrets, exampleSecretValues } from './secrets-example';
 
 const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync', 'shops'];
@@ -106,13 +111,16 @@ describe.each(OVERLAYS)('rendered %s', (overlay) => {
   it('gives each app a configuration its own schema accepts (secrets from the example placeholders)', () => {
     const objects = render(overlay);
     const values = exampleSecretValues();
-    for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
-      const env = containerEnvironment(deployment, objects, values);
-      expect([deployment.metadata.name, appConfigProblems(deployment.metadata.name, env)]).toEqual([
-        deployment.metadata.name,
-        [],
-      ]);
-    }
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const problems = appConfigProblemsOf(
+      deployments.map((deployment) => ({
+        app: deployment.metadata.name,
+        env: containerEnvironment(deployment, objects, values),
+      })),
+    );
+    deployments.forEach((deployment, index) =>
+      expect([deployment.metadata.name, problems[index]]).toEqual([deployment.metadata.name, []]),
+    );
   }, 60_000);
 
   it('pins every image to a tag', () => {

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runChild } from './app-config';
 import { REPO_ROOT, type K8sObject } from './render';
 
 interface EnvVar {
@@ -37,27 +37,43 @@ export function productionConfigProblems(
   env: Record<string, string>,
   fromSecrets: Set<string>,
 ): string[] {
-  const config = join(REPO_ROOT, 'dist/apps', app, 'src/config.js');
+  return productionConfigProblemsOf([{ app, env, fromSecrets }])[0]!;
+}
+
+/** `productionConfigProblems` for many apps at once, in one child process (see appConfigProblemsOf). */
+export function productionConfigProblemsOf(
+  checks: { app: string; env: Record<string, string>; fromSecrets: Set<string> }[],
+): string[][] {
   const guard = join(REPO_ROOT, 'dist/libs/config/src/index.js');
-  if (!existsSync(config) || !existsSync(guard))
-    return [`dist/ lacks ${app}'s config or libs/config: run node scripts/build.mjs`];
+  const requests = checks.map(({ app, env }) => ({
+    app,
+    config: join(REPO_ROOT, 'dist/apps', app, 'src/config.js'),
+    env,
+  }));
+  const missing = requests.filter((r) => !existsSync(r.config) || !existsSync(guard));
+  if (missing.length > 0)
+    return checks.map(({ app }) => [
+      `dist/ lacks ${app}'s config or libs/config: run node scripts/build.mjs`,
+    ]);
   const script = `
-    const mod = require(process.argv[1]);
-    const { productionProblems } = require(process.argv[2]);
-    const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
-    const rules = Object.entries(mod).find(([name]) => /ProductionRules$/.test(name));
-    const env = JSON.parse(process.argv[3]);
-    process.stdout.write(JSON.stringify(productionProblems(schema[1], env, rules ? rules[1] : {})));
+    const { productionProblems } = require(${JSON.stringify(guard)});
+    const check = ({ config, env }) => {
+      const mod = require(config);
+      const schema = Object.entries(mod).find(([name]) => /ConfigSchema$/.test(name));
+      const rules = Object.entries(mod).find(([name]) => /ProductionRules$/.test(name));
+      return productionProblems(schema[1], env, rules ? rules[1] : {});
+    };
+    let input = '';
+    process.stdin.on('data', (chunk) => (input += chunk));
+    process.stdin.on('end', () => process.stdout.write(JSON.stringify(JSON.parse(input).map(check))));
   `;
-  const output = execFileSync(
-    process.execPath,
-    ['-e', script, config, guard, JSON.stringify(env)],
-    { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
-  );
+  const results = JSON.parse(runChild(script, requests)) as string[][];
   // A variable that must not be set at all is refused whatever its Secret holds.
-  return (JSON.parse(output) as string[]).filter(
-    (problem) =>
-      !fromSecrets.has(problem.slice(0, problem.indexOf(':'))) ||
-      problem.includes('must not be set'),
+  return results.map((problems, index) =>
+    problems.filter(
+      (problem) =>
+        !checks[index]!.fromSecrets.has(problem.slice(0, problem.indexOf(':'))) ||
+        problem.includes('must not be set'),
+    ),
   );
 }

@@ -1,5 +1,9 @@
 import { containerEnvironment, provisionJobEnv } from './app-config';
-import { productionConfigProblems, secretVariables } from './production-config';
+import {
+  productionConfigProblems,
+  productionConfigProblemsOf,
+  secretVariables,
+} from './production-config';
 import { OVERLAYS, renderKustomization, type K8sObject } from './render';
 import { exampleSecretValues } from './secrets-example';
 
@@ -29,15 +33,17 @@ describe.each(PROD)('%s in production mode', (overlay) => {
   it("passes every app's production guard with what the manifests set (secrets are external)", () => {
     const objects = render(overlay);
     const values = exampleSecretValues();
-    for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
-      const env = containerEnvironment(deployment, objects, values);
-      const problems = productionConfigProblems(
-        deployment.metadata.name,
-        env,
-        secretVariables(deployment),
-      );
-      expect([deployment.metadata.name, problems]).toEqual([deployment.metadata.name, []]);
-    }
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const problems = productionConfigProblemsOf(
+      deployments.map((deployment) => ({
+        app: deployment.metadata.name,
+        env: containerEnvironment(deployment, objects, values),
+        fromSecrets: secretVariables(deployment),
+      })),
+    );
+    deployments.forEach((deployment, index) =>
+      expect([deployment.metadata.name, problems[index]]).toEqual([deployment.metadata.name, []]),
+    );
   }, 60_000);
 });
 
