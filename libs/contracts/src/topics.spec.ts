@@ -1,4 +1,4 @@
-import { messageKey, routeWebhook, ShopifyKafkaTopic } from './topics';
+import { messageKey, routeWebhook, ShopifyKafkaTopic, webhookFamily } from './topics';
 
 describe('routeWebhook', () => {
   it.each([
@@ -42,5 +42,14 @@ describe('messageKey', () => {
   it('falls back to the shop when there is no resource id', () => {
     expect(messageKey('acme.myshopify.com', null)).toBe('acme.myshopify.com');
     expect(messageKey('acme.myshopify.com', '')).toBe('acme.myshopify.com');
+  });
+});
+
+describe('webhookFamily', () => {
+  it('is the part before the slash, bounded as a metric label', () => {
+    expect(webhookFamily('discounts/create')).toBe('discounts');
+    expect(webhookFamily('shop/update')).toBe('shop');
+    expect(webhookFamily('orders')).toBe('orders');
+    expect(webhookFamily(`${'x'.repeat(100)}/create`)).toHaveLength(40);
   });
 });

@@ -62,11 +62,21 @@ const OTHER_ROUTE: WebhookRoute = { kafkaTopic: ShopifyKafkaTopic.Other, keyPath
 
 /** Routes a Shopify webhook topic (e.g. `orders/updated`) to its Kafka topic and key field. */
 export function routeWebhook(shopifyTopic: string): WebhookRoute {
-  const exact = EXACT_ROUTES[shopifyTopic];
-  if (exact) return exact;
+  return EXACT_ROUTES[shopifyTopic] ?? PREFIX_ROUTES[familyOf(shopifyTopic)] ?? OTHER_ROUTE;
+}
+
+/**
+ * A webhook topic's family, the part before the slash (`discounts` for `discounts/create`), cut
+ * to 40 characters: what a consumer counts the webhooks it ignores by, a bounded metric label
+ * (`shopwire_consumer_messages_ignored_total{reason}`).
+ */
+export function webhookFamily(shopifyTopic: string): string {
+  return familyOf(shopifyTopic).slice(0, 40);
+}
+
+function familyOf(shopifyTopic: string): string {
   const slash = shopifyTopic.indexOf('/');
-  const prefix = slash === -1 ? shopifyTopic : shopifyTopic.slice(0, slash);
-  return PREFIX_ROUTES[prefix] ?? OTHER_ROUTE;
+  return slash === -1 ? shopifyTopic : shopifyTopic.slice(0, slash);
 }
 
 /**

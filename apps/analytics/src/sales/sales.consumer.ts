@@ -6,6 +6,7 @@ import {
   isPrivacyWebhookTopic,
   ShopifyKafkaTopic,
   SUBSCRIPTIONS,
+  webhookFamily,
 } from '@shopwire/contracts';
 import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
@@ -82,8 +83,8 @@ export class SalesConsumer {
     if (!decoded.ok) return reject(decoded.reason, decoded.detail);
     const envelope = decoded.value;
     if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) {
-      // Counted by the webhook's family (`app`, `shop`…), a bounded label.
-      return { kind: 'ignored', family: envelope.shopifyTopic.split('/')[0].slice(0, 40) };
+      // Counted by the webhook's family (`app`, `shop`…).
+      return { kind: 'ignored', family: webhookFamily(envelope.shopifyTopic) };
     }
     // The payload is not read at all: analytics keeps nothing it could identify.
     return {

@@ -8,6 +8,7 @@ import {
   DomainTopic,
   isPrivacyWebhookTopic,
   SUBSCRIPTIONS,
+  webhookFamily,
 } from '@shopwire/contracts';
 import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import type { Logger } from '@shopwire/observability';
@@ -100,7 +101,7 @@ export class InventoryConsumer {
       LEVEL_TOPICS.has(shopifyTopic) ||
       ITEM_TOPICS.has(shopifyTopic) ||
       isPrivacyWebhookTopic(shopifyTopic);
-    if (!known) return { kind: 'ignored', reason: shopifyTopic.split('/')[0].slice(0, 40) };
+    if (!known) return { kind: 'ignored', reason: webhookFamily(shopifyTopic) };
     if (isPrivacyWebhookTopic(shopifyTopic)) {
       // Nothing of the payload is needed (nor kept): inventory holds no personal data.
       return { kind: 'event', event: { kind: 'compliance', ref, shopifyTopic } };

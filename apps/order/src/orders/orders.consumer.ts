@@ -5,6 +5,7 @@ import {
   decodeWebhookMessage,
   ShopifyKafkaTopic,
   type WebhookEnvelope,
+  webhookFamily,
 } from '@shopwire/contracts';
 import { ConsumeChunks, type ConsumerChunk } from '@shopwire/kafka';
 import { extractTraceContext, type Logger } from '@shopwire/observability';
@@ -59,7 +60,7 @@ export class OrdersConsumer {
     if (events.length > 0) await this.service.applyEvents(events);
     for (const d of decoded) {
       if (d.kind === 'ignored') {
-        context.ignored(d.envelope.shopifyTopic.split('/')[0].slice(0, 40));
+        context.ignored(webhookFamily(d.envelope.shopifyTopic));
       } else if (d.kind === 'rejected') {
         const parked = context.rejected(d.message, d.reason, d.detail);
         this.logger.warn(

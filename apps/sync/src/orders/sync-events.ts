@@ -11,6 +11,7 @@ import {
   type PrivacyWebhookTopic,
   ShopifyKafkaTopic,
   type ProductUpdate,
+  webhookFamily,
 } from '@shopwire/contracts';
 import type { KafkaMessage } from 'kafkajs';
 import { decodeInstallationInput, type InstallationInput } from '../schedule/installation-input';
@@ -83,9 +84,7 @@ export function decodeSyncInput(topic: string, message: KafkaMessage): SyncInput
   const unused = isPrivacy
     ? !isPrivacyWebhookTopic(envelope.shopifyTopic)
     : !envelope.shopifyTopic.startsWith('products/');
-  // Counted by the webhook's family (`app`, `shop`…), a bounded label.
-  if (unused)
-    return { kind: 'ignored', topic, reason: envelope.shopifyTopic.split('/')[0].slice(0, 40) };
+  if (unused) return { kind: 'ignored', topic, reason: webhookFamily(envelope.shopifyTopic) };
   const base = { inboxId: envelope.webhookId, topic, shopDomain: envelope.shopDomain };
   if (isPrivacy) {
     const privacy = decodePrivacyMessage(envelope);
