@@ -16,7 +16,6 @@ import {
   SERVICE_PRODUCER,
   ServiceOutboxRelay,
 } from '@shopwire/service-runtime';
-import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import type { AnalyticsConfig } from './config';
 import { CoreModule } from './core.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -28,23 +27,11 @@ function readinessChecks(
   sales: SalesService,
   consumers: ChunkConsumerTransport,
   relay: ServiceOutboxRelay,
-  jobs: JobsRuntime,
 ): ReadinessCheck[] {
   return [
     { name: 'postgres', check: () => sales.ping() },
+    // Every group in the broker's view: analytics, and the jobs' dispatch group (`jobs`).
     consumerReadinessCheck(consumers),
-    {
-      name: 'jobs-consumer',
-      check: () => {
-        const { running, joined, lastError } = jobs.consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
-      },
-    },
     relay.readinessCheck(),
   ];
 }
@@ -52,15 +39,13 @@ function readinessChecks(
 @Module({})
 export class AppModule {
   static register(config: AnalyticsConfig, logger: Logger): DynamicModule {
-    // One instance, imported by the app and by the health checks.
-    const jobs = analyticsJobsModule(config);
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, logger),
         SalesModule,
         OutboxModule,
-        jobs,
+        analyticsJobsModule(config),
         DeadLettersModule.forService({
           group: ConsumerGroup.Analytics,
           topics: SUBSCRIPTIONS[ConsumerGroup.Analytics],
@@ -68,8 +53,8 @@ export class AppModule {
           producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
-          imports: [SalesModule, OutboxModule, jobs],
-          inject: [SalesService, ChunkConsumerTransport, ServiceOutboxRelay, JOBS_RUNTIME],
+          imports: [SalesModule, OutboxModule],
+          inject: [SalesService, ChunkConsumerTransport, ServiceOutboxRelay],
           useFactory: readinessChecks,
         }),
       ],

@@ -1,5 +1,5 @@
 import { jobsTopicOf, JobQueue } from '@shopwire/contracts';
-import { JOBS_RUNTIME, type JobsRuntime, type JobView } from '@shopwire/jobs';
+import type { JobView } from '@shopwire/jobs';
 import { provisionTopics } from '@shopwire/kafka';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -114,8 +114,8 @@ beforeAll(async () => {
     JOBS_TICK_MS: '200',
     JOBS_LEASE_MS: '3000',
   });
-  const runtime = app.app.get<JobsRuntime>(JOBS_RUNTIME);
-  await waitFor(() => runtime.consumer.status.joined, 'jobs consumer joined');
+  // startApp waited for every group on the transport, the jobs' dispatch group among them.
+  expect(app.consumers.statuses.map((s) => s.groupId)).toContain(`${group}-jobs`);
 });
 
 afterAll(async () => {

@@ -9,7 +9,6 @@ import {
 import type { Logger } from '@shopwire/observability';
 import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
-import { JOBS_RUNTIME, type JobsRuntime } from '@shopwire/jobs';
 import { ChunkConsumerTransport } from '@shopwire/kafka';
 import {
   consumerReadinessCheck,
@@ -29,7 +28,8 @@ import { SyncModule } from './orders/sync.module';
 import { scheduleModule } from './schedule/schedule.module';
 
 /**
- * Readiness: Postgres and the consumer (its group in the broker's view) decide it; the ERP
+ * Readiness: Postgres and the consumers (every group in the broker's view: sync, the jobs'
+ * dispatch group and the cache purge group) decide it; the ERP
  * breaker is reported (`erp.state`) but an open breaker keeps the service ready — orders wait
  * durably and the API still answers.
  * Alert on `shopwire_circuit_breaker_state{breaker="erp"} == 2`.
@@ -39,7 +39,6 @@ function readinessChecks(
   consumers: ChunkConsumerTransport,
   erp: ErpSyncWorker,
   cache: CatalogCache,
-  jobs: JobsRuntime,
   relay: ServiceOutboxRelay,
   inventoryApi: InventoryLevelsClient,
 ): ReadinessCheck[] {
@@ -49,18 +48,6 @@ function readinessChecks(
     { name: 'erp', check: () => Promise.resolve(erp.health()) },
     // Reported only: without Redis the catalog API answers from the origin.
     { name: 'cache', check: () => Promise.resolve(cache.health()) },
-    {
-      name: 'jobs-consumer',
-      check: () => {
-        const { running, joined, lastError } = jobs.consumer.status;
-        if (!running || !joined) {
-          return Promise.reject(
-            new Error(lastError ?? (running ? 'not joined to its group yet' : 'not running')),
-          );
-        }
-        return Promise.resolve({ joined, running_jobs: jobs.worker.active.length });
-      },
-    },
     // Reported only: an inventory service that is down fails reconcile jobs, nothing else.
     { name: 'inventory-api', check: () => Promise.resolve(inventoryApi.health()) },
     relay.readinessCheck(),
@@ -70,7 +57,7 @@ function readinessChecks(
 @Module({})
 export class AppModule {
   static register(config: SyncConfig, logger: Logger): DynamicModule {
-    // One instance, imported by the app and by the health checks.
+    // One instance, imported by the app and by the schedule.
     const jobs = syncJobsModule(config);
     return {
       module: AppModule,
@@ -87,13 +74,12 @@ export class AppModule {
           producer: SERVICE_PRODUCER,
         }),
         HealthModule.forChecks({
-          imports: [SyncModule, CatalogModule, jobs, SyncJobHandlersModule],
+          imports: [SyncModule, CatalogModule, SyncJobHandlersModule],
           inject: [
             OrderSyncRepository,
             ChunkConsumerTransport,
             ErpSyncWorker,
             CatalogCache,
-            JOBS_RUNTIME,
             ServiceOutboxRelay,
             InventoryLevelsClient,
           ],

@@ -159,7 +159,6 @@ describe('scheduled reconciliation', () => {
     const jobs = new JobsRuntime({
       service: 'sync',
       dataSource,
-      kafka,
       logger,
       handlers: [
         {

@@ -1,95 +1,69 @@
-import {
-  backoffDelay,
-  briefError,
-  ConsumerRunner,
-  type ConsumerRunnerStatus,
-} from '@shopwire/kafka';
-import type { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
+import { Controller, Inject, type OnModuleInit } from '@nestjs/common';
 import { decodeDispatch } from '@shopwire/contracts';
-import type { JobMetrics } from './job.metrics';
-import type { JobWorker } from './job-worker';
+import {
+  ChunkConsumerTransport,
+  ConsumeChunks,
+  type ChunkConsumerTuning,
+  type ConsumerChunk,
+} from '@shopwire/kafka';
+import type { KafkaMessage } from 'kafkajs';
+import type { JobsRuntime } from './jobs-runtime';
+import { JOBS_RUNTIME } from './jobs.tokens';
 
-export interface JobDispatchConsumerOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
-  worker: JobWorker;
-  logger: Logger;
-  metrics: JobMetrics;
-  sessionTimeoutMs?: number;
+/** The dispatch consumer's logical group (its metrics label); the group id is `<service>-jobs`. */
+export const JOB_DISPATCH_GROUP = 'jobs';
+
+/** The dispatch consumer's settings on the transport, from the runtime's topic and group id. */
+export function jobDispatchTuning(runtime: JobsRuntime): ChunkConsumerTuning {
+  return {
+    groupId: runtime.groupId,
+    topics: [runtime.topic],
+    // One dispatch at a time per partition: a busy worker holds its partition, not a chunk.
+    maxChunk: 1,
+    partitionsConcurrently: 1,
+    retryBaseMs: 250,
+    retryCapMs: 2000,
+    sessionTimeoutMs: runtime.options.settings.sessionTimeoutMs,
+    // A dispatch is a hand-off: what fails (all slots busy, Postgres down) is retried in place,
+    // and a lost dispatch is re-sent by the reaper — nothing a retry topic or a DLQ would add.
+    deadLetters: false,
+  };
 }
 
 /**
- * Reads `shopwire.jobs.<service>.v1` with the shared `ConsumerRunner`, one message at a time per
- * partition, and hands each to the worker. The worker returns once the job has started (the
+ * Reads `shopwire.jobs.<service>.v1` on the service's consumer transport, one message at a time
+ * per partition, and hands each to the worker. The worker returns once the job has started (the
  * job then runs outside the consumer, so kafkajs keeps heartbeating), and the offset is committed.
- * When every slot is busy the worker throws `WorkerBusyError` and the runner retries the message
- * in place with backoff, heartbeating meanwhile: the partition waits, nothing is lost.
+ * When every slot is busy — or the worker is stopping — it throws `WorkerBusyError` and the
+ * message is retried in place with backoff, heartbeating meanwhile: the partition waits, nothing
+ * is lost (at shutdown the transport abandons it uncommitted for the partition's next owner).
  */
-export class JobDispatchConsumer {
-  private readonly runner: ConsumerRunner;
-  private starting: Promise<void> | null = null;
-  private stopped = false;
+@Controller()
+export class JobDispatchConsumer implements OnModuleInit {
+  constructor(
+    @Inject(JOBS_RUNTIME) private readonly runtime: JobsRuntime,
+    private readonly transport: ChunkConsumerTransport,
+  ) {}
 
-  constructor(private readonly options: JobDispatchConsumerOptions) {
-    this.runner = new ConsumerRunner({
-      kafka: options.kafka,
-      groupId: options.groupId,
-      topics: [options.topic],
-      logger: options.logger.child({ component: 'job-dispatch-consumer' }),
-      maxChunk: 1,
-      retryBaseMs: 250,
-      retryCapMs: 2000,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      partitionsConcurrently: 1,
-      handleBatch: async (messages) => {
-        for (const message of messages) {
-          const dispatch = decodeDispatch(message.value);
-          if (!dispatch.ok) {
-            options.metrics.dispatchSkipped.inc({ reason: 'malformed' });
-            options.logger.warn(
-              { offset: message.offset, detail: dispatch.detail },
-              'not a job dispatch message; skipped',
-            );
-            continue;
-          }
-          await options.worker.handleDispatch(dispatch.value);
-        }
-      },
-    });
+  /** Before `startConsumers`: the group's id and topic depend on the service. */
+  onModuleInit(): void {
+    this.transport.configureGroup(JOB_DISPATCH_GROUP, jobDispatchTuning(this.runtime));
   }
 
-  get status(): ConsumerRunnerStatus {
-    return this.runner.status;
-  }
-
-  /** Starts in the background, retrying while Kafka is unavailable. */
-  start(): void {
-    this.stopped = false;
-    this.starting ??= this.startUntilRunning();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.starting;
-    this.starting = null;
-    await this.runner.stop();
-  }
-
-  private async startUntilRunning(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        await this.runner.start();
-        return;
-      } catch (error) {
-        const delayMs = backoffDelay(attempt, 500, 10_000);
-        this.options.logger.warn(
-          { err: briefError(error), attempt, delayMs },
-          'job dispatch consumer could not start; retrying',
+  @ConsumeChunks({ group: JOB_DISPATCH_GROUP, topics: [] })
+  async handleChunk(messages: KafkaMessage[], chunk: ConsumerChunk): Promise<void> {
+    for (const message of messages) {
+      const dispatch = decodeDispatch(message.value);
+      if (!dispatch.ok) {
+        chunk.rejected(message, dispatch.reason, dispatch.detail);
+        this.runtime.metrics.dispatchSkipped.inc({ reason: 'malformed' });
+        this.runtime.logger.warn(
+          { offset: message.offset, detail: dispatch.detail },
+          'not a job dispatch message; skipped',
         );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        continue;
       }
+      await this.runtime.worker.handleDispatch(dispatch.value);
     }
   }
 }

@@ -1,5 +1,4 @@
 import { jobsTopicOf } from '@shopwire/contracts';
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -7,7 +6,6 @@ import { CallbackDestinationGuard, type HostResolver } from './callback-destinat
 import { CallbackSender } from './callback-sender';
 import { CallbackStore } from './callback-store';
 import type { JobHandler, JobRecord } from './job';
-import { JobDispatchConsumer } from './job-dispatch-consumer';
 import { JobStore } from './job-store';
 import { JobWorker } from './job-worker';
 import { JobMetrics } from './job.metrics';
@@ -20,7 +18,6 @@ export interface JobsRuntimeOptions {
   service: string;
   /** The service's schema-scoped data source (its schema holds `jobs`, `job_outputs`, `outbox`). */
   dataSource: DataSource;
-  kafka: Kafka;
   logger: Logger;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handlers: readonly JobHandler<any, any>[];
@@ -30,22 +27,30 @@ export interface JobsRuntimeOptions {
   pacer?: Pacer;
   /** Overrides the dispatch topic (tests use a topic of their own). */
   topic?: string;
-  /** false: serve the API and send callbacks, but run no jobs here. */
+  /**
+   * false: validate, submit and send callbacks, but run no jobs here (a runtime used without
+   * `JobsModule`, whose dispatch consumer always hands dispatches to the worker).
+   */
   runJobs?: boolean;
   /** Resolves callback hosts; default the system's resolver (tests answer with stubs). */
   resolver?: HostResolver;
 }
 
 /**
- * Everything of the jobs lib for one service, in plain TypeScript (the Nest module wraps it; a
- * test's worker process uses it directly): the store, the worker with its dispatch consumer,
- * the reaper, and the callback sender. The service runs an `OutboxRelay` for its schema, which
+ * Everything of the jobs lib for one service but its dispatch consumer, in plain TypeScript: the
+ * store, the worker, the reaper, and the callback sender. `JobsModule` wraps it and declares the
+ * dispatch consumer (`JobDispatchConsumer`, a `@ConsumeChunks` handler on the service's consumer
+ * transport, group `groupId` on `topic`). The service runs an `OutboxRelay` for its schema, which
  * publishes the dispatch messages.
  */
 export class JobsRuntime {
   readonly store: JobStore;
   readonly worker: JobWorker;
-  readonly consumer: JobDispatchConsumer;
+  /** The dispatch topic, `shopwire.jobs.<service>.v1` unless overridden. */
+  readonly topic: string;
+  /** The dispatch consumer's group id: `JOBS_CONSUMER_GROUP`, else `<service>-jobs`. */
+  readonly groupId: string;
+  readonly logger: Logger;
   readonly callbacks: CallbackSender;
   readonly metrics: JobMetrics;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,11 +60,12 @@ export class JobsRuntime {
 
   constructor(readonly options: JobsRuntimeOptions) {
     const { settings, logger } = options;
-    const topic = options.topic ?? jobsTopicOf(options.service);
+    this.topic = options.topic ?? jobsTopicOf(options.service);
+    this.groupId = settings.consumerGroup ?? `${options.service}-jobs`;
     this.handlers = new Map(options.handlers.map((handler) => [handler.type, handler]));
     this.metrics = new JobMetrics(options.registry);
-    this.store = new JobStore(options.dataSource, topic);
-    const log = logger.child({ component: 'jobs' });
+    this.store = new JobStore(options.dataSource, this.topic);
+    const log = (this.logger = logger.child({ component: 'jobs' }));
     this.worker = new JobWorker({
       store: this.store,
       handlers: this.handlers,
@@ -75,15 +81,6 @@ export class JobsRuntime {
       tickMs: settings.tickMs,
       reapIntervalMs: settings.reapIntervalMs,
       retentionMs: settings.retentionMs,
-    });
-    this.consumer = new JobDispatchConsumer({
-      kafka: options.kafka,
-      topic,
-      groupId: settings.consumerGroup ?? `${options.service}-jobs`,
-      worker: this.worker,
-      logger: log,
-      metrics: this.metrics,
-      sessionTimeoutMs: settings.sessionTimeoutMs,
     });
     this.destination = new CallbackDestinationGuard(settings.callbackPolicy, options.resolver);
     this.callbacks = new CallbackSender({
@@ -103,18 +100,17 @@ export class JobsRuntime {
   start(): void {
     if (this.started) return;
     this.started = true;
-    if (this.options.runJobs !== false) {
-      this.worker.start();
-      this.consumer.start();
-    }
+    if (this.options.runJobs !== false) this.worker.start();
     this.callbacks.start();
   }
 
-  /** Stops taking jobs, hands running ones back (re-dispatched through the outbox), stops callbacks. */
+  /**
+   * Hands running jobs back (re-dispatched through the outbox) and stops callbacks. A dispatch
+   * that arrives afterwards finds the worker stopping (`WorkerBusyError`) and waits, uncommitted.
+   */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.consumer.stop();
     await this.worker.stop();
     await this.callbacks.stop();
   }

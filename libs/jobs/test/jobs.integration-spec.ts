@@ -86,7 +86,7 @@ describe('in one worker', () => {
 
   beforeAll(async () => {
     running = await startRuntime({ schema: SCHEMA, topic: TOPIC, groupId: `jobs-it-${run}-a` });
-    await waitFor(async () => running.runtime.consumer.status.joined, 'consumer joined');
+    await waitFor(async () => running.joined(), 'consumer joined');
   });
 
   afterAll(() => running.stop());
@@ -378,7 +378,7 @@ describe('a graceful stop and the slots', () => {
   it('hands a running job back on stop; the next worker resumes it, each effect once', async () => {
     const groupId = `jobs-it-${run}-handback`;
     const first = await startRuntime({ schema: SCHEMA, topic: TOPIC, groupId });
-    await waitFor(async () => first.runtime.consumer.status.joined, 'consumer joined');
+    await waitFor(async () => first.joined(), 'consumer joined');
     const job = await submitCounting(30, 100);
     await waitFor(async () => ((await store.get(job.id))?.processed ?? 0) >= 3, 'midway');
     await first.stop();

@@ -1,14 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { JobQueue } from '@shopwire/contracts';
 import { JobsModule, jobsSettings } from '@shopwire/jobs';
-import {
-  SERVICE_DATA_SOURCE,
-  SERVICE_KAFKA,
-  SERVICE_LOGGER,
-  ServiceOutboxRelay,
-} from '@shopwire/service-runtime';
+import { SERVICE_DATA_SOURCE, SERVICE_LOGGER, ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { Logger } from '@shopwire/observability';
-import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { SyncConfig } from '../config';
 import { AdminApiModule } from '../admin-api/admin-api.module';
@@ -41,13 +35,15 @@ import { ProductImportJob } from './product-import.job';
 })
 export class SyncJobHandlersModule {}
 
-/** `/jobs` and the job runtime of the sync service (topic `shopwire.jobs.sync.v1`). */
+/**
+ * `/jobs` and the job runtime of the sync service (topic `shopwire.jobs.sync.v1`); its dispatch
+ * consumer is a `@ConsumeChunks` handler on the service's transport (group `jobs`).
+ */
 export function syncJobsModule(config: SyncConfig): DynamicModule {
   return JobsModule.forService({
     imports: [SyncJobHandlersModule],
     inject: [
       SERVICE_DATA_SOURCE,
-      SERVICE_KAFKA,
       SERVICE_LOGGER,
       OrderBackfillJob,
       ProductImportJob,
@@ -55,7 +51,6 @@ export function syncJobsModule(config: SyncConfig): DynamicModule {
     ],
     useFactory: (
       dataSource: DataSource,
-      kafka: Kafka,
       logger: Logger,
       orderBackfill: OrderBackfillJob,
       productImport: ProductImportJob,
@@ -63,7 +58,6 @@ export function syncJobsModule(config: SyncConfig): DynamicModule {
     ) => ({
       service: JobQueue.Sync,
       dataSource,
-      kafka,
       logger,
       handlers: [orderBackfill, productImport, inventoryReconcile],
       settings: jobsSettings(config),
