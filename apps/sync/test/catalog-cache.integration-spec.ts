@@ -1,8 +1,8 @@
+import { CACHE_PURGE_GROUP } from '@shopwire/cache';
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
 import Redis from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { CatalogCache } from '../src/catalog/catalog-cache';
 import {
   produceWebhook,
   startApp,
@@ -54,8 +54,8 @@ beforeAll(async () => {
     // Long, so only a purge (never an expiry) can explain a fresh answer.
     CACHE_NEGATIVE_TTL_MS: '600000',
   });
-  const cache = app.app.get(CatalogCache);
-  await waitFor(() => cache.purger.status.joined, 'cache purge consumer joined');
+  // startApp waited for every group on the transport to join, the cache purge group among them.
+  expect(app.consumers.statuses.map((s) => s.group)).toContain(CACHE_PURGE_GROUP);
 }, 120_000);
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
+import { CACHE_PURGE_GROUP } from '@shopwire/cache';
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
 import { startSimulatorProcess, type SimulatorProcess } from '@shopwire/testing';
 import Redis from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { CatalogCache } from '../src/catalog/catalog-cache';
 import { startBuiltService } from './built-service';
 import {
   produceWebhook,
@@ -142,8 +142,8 @@ beforeAll(async () => {
   producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   app = await startApp(groupId, adminEnv(groupId));
-  const cache = app.app.get(CatalogCache);
-  await waitFor(() => cache.purger.status.joined, 'cache purge consumer joined');
+  // startApp waited for every group on the transport to join, the cache purge group among them.
+  expect(app.consumers.statuses.map((s) => s.group)).toContain(CACHE_PURGE_GROUP);
 }, 180_000);
 
 afterAll(async () => {

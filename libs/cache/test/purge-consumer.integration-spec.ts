@@ -1,24 +1,86 @@
+import { Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { envelopeHeaders, messageKey } from '@shopwire/contracts';
+import { ChunkConsumerTransport } from '@shopwire/kafka';
 import { testKafka, waitFor } from '@shopwire/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { CachePurgeConsumer } from '../src';
+import {
+  CACHE_PURGE_GROUP,
+  CACHE_PURGER,
+  CachePurgeConsumer,
+  CachePurger,
+  type CachePurgerOptions,
+} from '../src';
 import { CacheHarness, FakeOrigin, PausableRedisProxy, product } from './cache-harness';
+
+@Module({})
+class PurgeTestApp {}
 
 /**
  * Webhooks on a real topic purge the cache within a second. The topic is this run's own (the
- * purge consumer reads whatever topics it is given; the service passes shopify.products.v1), and
- * each message is a webhook envelope written exactly as the gateway writes it.
+ * purger reads whatever topics it is given; by default `CACHE_PURGE_TOPICS`), each message is a
+ * webhook envelope written exactly as the gateway writes it, and the purge consumer runs as in a
+ * service: the lib's `@ConsumeChunks` controller on a `ChunkConsumerTransport`, in a Nest app.
  */
 describe('CachePurgeConsumer (real Kafka and Redis)', () => {
   const h = new CacheHarness();
   const kafka = testKafka('cache-purge-test');
   const topic = `test.cache-purge.${randomUUID().slice(0, 8)}`;
+  const logger = pino({ level: 'silent' });
   let admin: Admin;
   let producer: Producer;
-  let consumer: CachePurgeConsumer;
+  let consumer: INestMicroservice | undefined;
   const origin = new FakeOrigin();
+
+  /** The purge consumer on a transport of its own, once its group (a new one) has joined. */
+  async function startPurgeConsumer(
+    options: Pick<CachePurgerOptions, 'caches' | 'resolveProductVariants'>,
+  ): Promise<INestMicroservice> {
+    const purger = new CachePurger({
+      ...options,
+      groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
+      topics: [topic],
+      logger,
+      metrics: h.metrics,
+    });
+    const transport = new ChunkConsumerTransport({
+      kafka,
+      logger,
+      // No retry topic or DLQ for this group: nothing is ever published.
+      producer: { send: () => Promise.reject(new Error('no failure path for cache purges')) },
+      registry: h.registry,
+    });
+    const app = await NestFactory.createMicroservice(
+      {
+        module: PurgeTestApp,
+        controllers: [CachePurgeConsumer],
+        providers: [
+          { provide: CACHE_PURGER, useValue: purger },
+          { provide: ChunkConsumerTransport, useValue: transport },
+        ],
+      },
+      { strategy: transport, logger: false },
+    );
+    await app.init();
+    await app.listen();
+    await waitFor(() => transport.statuses.length === 1 && transport.statuses[0].joined, {
+      timeoutMs: 60_000,
+      what: 'purge group joined',
+    });
+    expect(transport.statuses[0]).toMatchObject({ group: CACHE_PURGE_GROUP, joined: true });
+    return app;
+  }
+
+  async function rejected(): Promise<number> {
+    const metric = await h.registry
+      .getSingleMetric('shopwire_consumer_messages_rejected_total')
+      ?.get();
+    return (metric?.values ?? [])
+      .filter((v) => v.labels.group === CACHE_PURGE_GROUP)
+      .reduce((sum, v) => sum + v.value, 0);
+  }
 
   beforeAll(async () => {
     admin = kafka.admin();
@@ -29,7 +91,7 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
   });
 
   afterAll(async () => {
-    await consumer?.stop();
+    await consumer?.close();
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
@@ -66,19 +128,12 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     const variants = h.cache(origin, store, { namespace: 'variants' });
     const metafields = h.cache(origin, store, { namespace: 'metafields' });
     const pricingRules = h.cache(origin, store, { namespace: 'pricing-rules' });
-    consumer = new CachePurgeConsumer({
-      kafka,
-      groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
-      topics: [topic],
-      logger: pino({ level: 'silent' }),
-      metrics: h.metrics,
+    consumer = await startPurgeConsumer({
       caches: { products, variants, metafields, 'pricing-rules': pricingRules },
       // What the app's catalog says product 66 had: its delete webhook names no variant.
       resolveProductVariants: (_shop, productId) =>
         Promise.resolve(productId === '66' ? ['661', '662'] : []),
     });
-    await consumer.start();
-    await waitFor(() => consumer.status.joined, { timeoutMs: 60_000, what: 'purge group joined' });
 
     const id = '820982911946154508';
     origin.data.set(id, product(id, 'Before'));
@@ -143,10 +198,11 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     expect(Date.now() - sentAt).toBeLessThan(1000);
   });
 
-  it('clears a cached "not found" on products/create; ignores inventory levels and junk', async () => {
+  it('clears a cached "not found" on products/create; ignores inventory levels, counts junk', async () => {
     const products = h.cache(origin, await h.ready());
     expect((await products.get(h.shop, '88')).value).toBeNull();
     expect(await h.redis.get(h.key('88'))).toBe(''); // the negative entry
+    const rejectedBefore = await rejected();
 
     await publish('inventory_levels/update', '{"inventory_item_id":5,"available":1}', '5');
     await producer.send({ topic, messages: [{ key: 'x', value: 'not an envelope' }] });
@@ -159,25 +215,19 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
     });
     expect(Date.now() - sentAt).toBeLessThan(1000);
     expect((await products.get(h.shop, '88')).value).toBe(product('88', 'Created'));
+    // The junk was skipped and counted (once its chunk's handler resolved), never retried.
+    await waitFor(async () => (await rejected()) === rejectedBefore + 1, 'the junk counted');
   });
 
   it('a purge that cannot reach Redis is retried until it can: never lost', async () => {
-    await consumer.stop(); // only this test's consumer may purge now
+    await consumer?.close(); // only this test's consumer may purge now
+    consumer = undefined;
     const proxy = new PausableRedisProxy();
     await proxy.start();
     const proxied = await h.ready(proxy.url, 50);
     const products = h.cache(origin, proxied);
-    const retrying = new CachePurgeConsumer({
-      kafka,
-      groupId: `cache-purge-test-${randomUUID().slice(0, 8)}`,
-      topics: [topic],
-      logger: pino({ level: 'silent' }),
-      metrics: h.metrics,
-      caches: { products },
-    });
+    const retrying = await startPurgeConsumer({ caches: { products } });
     try {
-      await retrying.start();
-      await waitFor(() => retrying.status.joined, { timeoutMs: 60_000, what: 'group joined' });
       // A fresh group starts at the topic's end once it has fetched: prove it is consuming (one
       // purge through) before the one under test, or that one could land before its start.
       origin.data.set('98', product('98', 'Warm-up'));
@@ -207,7 +257,7 @@ describe('CachePurgeConsumer (real Kafka and Redis)', () => {
         what: 'the retried purge',
       });
     } finally {
-      await retrying.stop();
+      await retrying.close();
       await proxy.close();
     }
   });

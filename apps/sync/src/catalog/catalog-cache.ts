@@ -1,23 +1,16 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   CacheAside,
   CacheMetrics,
-  CachePurgeConsumer,
+  CachePurger,
   CacheStore,
   createCacheRedis,
 } from '@shopwire/cache';
-import { ShopifyKafkaTopic } from '@shopwire/contracts';
 import { METRICS_REGISTRY } from '@shopwire/http';
-import { backoffDelay, briefError } from '@shopwire/kafka';
+import { briefError } from '@shopwire/kafka';
 import type { Logger, Registry } from '@shopwire/observability';
 import type Redis from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import { SERVICE_CONFIG, SERVICE_KAFKA, SERVICE_LOGGER } from '@shopwire/service-runtime';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import type { SyncConfig } from '../config';
 import { SyncAdminClient } from '../admin-api/sync-admin-client';
 import { CatalogReadRepository } from './catalog-read.repository';
@@ -29,25 +22,23 @@ import { StoreConfigOrigin } from './store-config-origin';
 /**
  * The catalog cache of this process: Redis (fail-fast client behind the `redis-cache` breaker),
  * one cache-aside per namespace — products and variants over the configured origin; metafields,
- * store config and pricing rules over the Admin API — and the purge consumer that invalidates
- * entries from products, inventory-item, shop and discount webhooks.
+ * store config and pricing rules over the Admin API — and the purger that invalidates entries
+ * from products, inventory-item, shop and discount webhooks (run by the cache lib's
+ * `CachePurgeConsumer` on the service's consumer transport, group `CACHE_PURGE_GROUP`).
  */
 @Injectable()
-export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
+export class CatalogCache implements OnApplicationShutdown {
   readonly products: CacheAside;
   readonly variants: CacheAside;
   readonly metafields: CacheAside;
   readonly storeConfig: CacheAside;
   readonly pricingRules: CacheAside;
   readonly store: CacheStore;
-  readonly purger: CachePurgeConsumer;
+  readonly purger: CachePurger;
   private readonly redis: Redis;
-  private starting: Promise<void> | null = null;
-  private shuttingDown = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) config: SyncConfig,
-    @Inject(SERVICE_KAFKA) kafka: Kafka,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     origin: ConfiguredProductOrigin,
@@ -103,15 +94,9 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
       origin: new PricingRulesOrigin(admin),
       policy: { ttlMs: config.CACHE_PRICING_RULES_TTL_MS },
     });
-    this.purger = new CachePurgeConsumer({
-      kafka,
+    // Products, inventory and compliance (shop/update travels there): CACHE_PURGE_TOPICS.
+    this.purger = new CachePurger({
       groupId: config.CACHE_PURGE_GROUP,
-      // shop/update travels on the compliance topic (every shop/* webhook does).
-      topics: [
-        ShopifyKafkaTopic.Products,
-        ShopifyKafkaTopic.Inventory,
-        ShopifyKafkaTopic.Compliance,
-      ],
       logger: logger.child({ component: 'cache-purge' }),
       metrics,
       caches: {
@@ -157,40 +142,17 @@ export class CatalogCache implements OnApplicationBootstrap, OnModuleDestroy {
     if (variantIds.length > 0) await this.variants.purge(shop, variantIds);
   }
 
-  /** For `/health/ready`: reported, never failing readiness (the origin answers without Redis). */
+  /**
+   * For `/health/ready`: reported, never failing readiness (the origin answers without Redis).
+   * The purge consumer's group is in the transport's readiness with the service's other groups.
+   */
   health(): Record<string, unknown> {
-    return {
-      redis: this.redis.status,
-      breaker: this.store.state,
-      purgeConsumer: this.purger.status,
-    };
+    return { redis: this.redis.status, breaker: this.store.state };
   }
 
-  onApplicationBootstrap(): void {
-    this.starting = this.startUntilRunning();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.shuttingDown = true;
-    await this.starting;
-    await this.purger.stop();
+  /** After the consumer transport stopped (`app.close()`), so an in-flight purge can finish. */
+  async onApplicationShutdown(): Promise<void> {
     this.store.shutdown();
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  private async startUntilRunning(): Promise<void> {
-    for (let attempt = 1; !this.shuttingDown; attempt++) {
-      try {
-        await this.purger.start();
-        return;
-      } catch (error) {
-        const delayMs = backoffDelay(attempt, 500, 10_000);
-        this.logger.warn(
-          { err: briefError(error), attempt, delayMs },
-          'cache purge consumer could not start; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
   }
 }
