@@ -1,4 +1,4 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envelopeHeaders, messageKey } from '@shopwire/contracts';
 import { createHttpApp, METRICS_REGISTRY } from '@shopwire/http';
@@ -62,13 +62,11 @@ export function uniqueShop(): string {
   return `t-${randomUUID().slice(0, 8)}.myshopify.com`;
 }
 
-export interface RunningServiceApp<TConsumer = undefined> {
+export interface RunningServiceApp {
   app: NestFastifyApplication;
   registry: Registry;
   /** The service's consumer transport (its `@ConsumeChunks` handlers, one status per group). */
   consumers: ChunkConsumerTransport;
-  /** A hand-run consumer, for a service not yet on the transport (`consumer` option). */
-  consumer: TConsumer;
   // Test assertions read response JSON freely.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   get(path: string, token?: string | null): Promise<{ statusCode: number; json: () => any }>;
@@ -86,14 +84,7 @@ interface ServiceAppOptions {
  * The real service app in this process, its consumers started as main.ts starts them
  * (`startConsumers`), once every consumer group has joined.
  */
-export function startServiceApp(options: ServiceAppOptions): Promise<RunningServiceApp>;
-/** @deprecated for a service whose consumer is not yet a `@ConsumeChunks` handler. */
-export function startServiceApp<TConsumer extends { status: { joined: boolean } }>(
-  options: ServiceAppOptions & { consumer: Type<TConsumer> },
-): Promise<RunningServiceApp<TConsumer>>;
-export async function startServiceApp<TConsumer extends { status: { joined: boolean } }>(
-  options: ServiceAppOptions & { consumer?: Type<TConsumer> },
-): Promise<RunningServiceApp<TConsumer | undefined>> {
+export async function startServiceApp(options: ServiceAppOptions): Promise<RunningServiceApp> {
   const app = await createHttpApp(options.module, {
     title: options.title,
     description: 'test',
@@ -102,23 +93,13 @@ export async function startServiceApp<TConsumer extends { status: { joined: bool
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  let consumer: TConsumer | undefined;
-  let consumers: ChunkConsumerTransport;
-  if (options.consumer) {
-    const hand = app.get(options.consumer);
-    consumer = hand;
-    consumers = app.get(ChunkConsumerTransport);
-    await waitFor(() => hand.status.joined, 'consumer joined its group');
-  } else {
-    consumers = await startConsumers(app);
-    await waitFor(
-      () => consumers.statuses.length > 0 && consumers.statuses.every((s) => s.joined),
-      'every consumer joined its group',
-    );
-  }
+  const consumers = await startConsumers(app);
+  await waitFor(
+    () => consumers.statuses.length > 0 && consumers.statuses.every((s) => s.joined),
+    'every consumer joined its group',
+  );
   return {
     app,
-    consumer,
     consumers,
     registry: app.get<Registry>(METRICS_REGISTRY),
     async get(path, token = options.token) {
