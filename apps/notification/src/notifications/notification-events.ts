@@ -9,6 +9,7 @@ import {
   type OrderData,
   type PrivacyWebhookTopic,
   ShopifyKafkaTopic,
+  webhookFamily,
 } from '@shopwire/contracts';
 import { orderIdentities, type CustomerIdentity } from '@shopwire/privacy';
 import type { KafkaMessage } from 'kafkajs';
@@ -133,7 +134,7 @@ export function decodeNotificationInput(
     if (!decoded.ok) return reject(decoded);
     const envelope = decoded.value;
     if (!isPrivacyWebhookTopic(envelope.shopifyTopic)) {
-      return { kind: 'ignored', topic, reason: envelope.shopifyTopic.split('/')[0].slice(0, 40) };
+      return { kind: 'ignored', topic, reason: webhookFamily(envelope.shopifyTopic) };
     }
     const webhook = decodePrivacyMessage(envelope);
     if (!webhook.ok) return reject(webhook);
