@@ -1,7 +1,7 @@
+import { shopifyWebhookHmac } from '@shopwire/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@shopwire/config';
 import { createLogger } from '@shopwire/observability';
-import { signWebhookBody } from '@shopwire/shopify';
 import { randomUUID } from 'node:crypto';
 import { gatewayConfigSchema, type GatewayConfig } from '../src/config';
 import { createGatewayApp } from '../src/gateway.app';
@@ -63,7 +63,7 @@ export function signedDelivery(
     headers: {
       'content-type': 'application/json',
       [`${prefix}topic`]: options.topic ?? 'orders/create',
-      [`${prefix}hmac-sha256`]: signWebhookBody(options.secret ?? SECRET, body),
+      [`${prefix}hmac-sha256`]: shopifyWebhookHmac(options.secret ?? SECRET, body),
       [`${prefix}shop-domain`]: SHOP,
       [`${prefix}webhook-id`]: webhookId,
       [`${prefix}event-id`]: randomUUID(),

@@ -1,4 +1,4 @@
-import { signWebhookBody } from '@shopwire/shopify';
+import { shopifyWebhookHmac } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 
 /** The erasure suite's customers, orders and messages (apps/pipeline-e2e/test/erasure.integration-spec.ts). */
@@ -128,7 +128,7 @@ export async function deliver(
     headers: {
       'content-type': 'application/json',
       'x-shopify-topic': topic,
-      'x-shopify-hmac-sha256': signWebhookBody(secret, Buffer.from(body)),
+      'x-shopify-hmac-sha256': shopifyWebhookHmac(secret, Buffer.from(body)),
       'x-shopify-shop-domain': shop,
       'x-shopify-webhook-id': webhookId,
       'x-shopify-api-version': '2026-01',

@@ -1,6 +1,11 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
-import { signWebhookBody } from '@shopwire/shopify';
-import { collectMessages, headerValue, testKafka, topicPositions } from '@shopwire/testing';
+import {
+  collectMessages,
+  headerValue,
+  testKafka,
+  topicPositions,
+  shopifyWebhookHmac,
+} from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { startService } from './service-process';
 
@@ -42,7 +47,7 @@ describe('gateway shutdown under load (separate process)', () => {
             headers: {
               'content-type': 'application/json',
               'x-shopify-topic': 'orders/updated',
-              'x-shopify-hmac-sha256': signWebhookBody(SECRET, payload),
+              'x-shopify-hmac-sha256': shopifyWebhookHmac(SECRET, payload),
               'x-shopify-shop-domain': SHOP,
               'x-shopify-webhook-id': webhookId,
             },

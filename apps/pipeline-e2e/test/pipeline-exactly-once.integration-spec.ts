@@ -1,5 +1,4 @@
-import { signWebhookBody } from '@shopwire/shopify';
-import { waitFor } from '@shopwire/testing';
+import { waitFor, shopifyWebhookHmac } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { Pipeline, PIPELINE_SECRET } from './pipeline-harness';
 
@@ -128,7 +127,7 @@ async function post(url: string, shop: string, d: Delivery): Promise<number> {
     headers: {
       'content-type': 'application/json',
       'x-shopify-topic': d.topic,
-      'x-shopify-hmac-sha256': signWebhookBody(PIPELINE_SECRET, d.body),
+      'x-shopify-hmac-sha256': shopifyWebhookHmac(PIPELINE_SECRET, d.body),
       'x-shopify-shop-domain': shop,
       'x-shopify-webhook-id': d.webhookId,
       'x-shopify-api-version': '2026-10',

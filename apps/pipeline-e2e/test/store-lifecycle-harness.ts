@@ -1,9 +1,4 @@
-import {
-  ConsumerGroup,
-  DomainTopic,
-  retryTopicOf,
-  SUBSCRIPTIONS,
-} from '@shopwire/contracts';
+import { ConsumerGroup, DomainTopic, retryTopicOf, SUBSCRIPTIONS } from '@shopwire/contracts';
 import { freePort, freshDatabase, startGroupAtEnd, testKafka } from '@shopwire/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as forward, type Server } from 'node:http';

@@ -1,5 +1,4 @@
-import { signWebhookBody } from '@shopwire/shopify';
-import { Browser, waitFor } from '@shopwire/testing';
+import { Browser, waitFor, shopifyWebhookHmac } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import {
   API_VERSION,
@@ -174,7 +173,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
       headers: {
         'content-type': 'application/json',
         'x-shopify-topic': topic,
-        'x-shopify-hmac-sha256': signWebhookBody(APP_SECRET, Buffer.from(body)),
+        'x-shopify-hmac-sha256': shopifyWebhookHmac(APP_SECRET, Buffer.from(body)),
         'x-shopify-shop-domain': shop,
         'x-shopify-api-version': API_VERSION,
         'x-shopify-webhook-id': randomUUID(),
@@ -238,11 +237,7 @@ describe('a store’s lifecycle across the services (separate processes)', () =>
     expect(rows).toEqual([{ status: 'installed', generation: 1, refresh: true }]);
     expect((await view()).refreshTokens.length).toBeGreaterThanOrEqual(1);
     await subscriptionsInPlace();
-    await waitFor(
-      async () => (await syncStatus())?.status === 'installed',
-      'sync saw it',
-      150_000,
-    );
+    await waitFor(async () => (await syncStatus())?.status === 'installed', 'sync saw it', 150_000);
   }, 360_000);
 
   it('keeps every Admin call working while tokens expire every 4 s, across three shops replicas', async () => {

@@ -1,6 +1,5 @@
 import { ShopifyKafkaTopic } from '@shopwire/contracts';
-import { signWebhookBody } from '@shopwire/shopify';
-import { startGroupAtEnd, testKafka, waitFor } from '@shopwire/testing';
+import { startGroupAtEnd, testKafka, waitFor, shopifyWebhookHmac } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import { runNode, startService, type ServiceProcess } from './service-process';
 
@@ -95,7 +94,7 @@ describe('webhook → gateway → Kafka → order → API (separate processes)',
             headers: {
               'content-type': 'application/json',
               'x-shopify-topic': d.topic,
-              'x-shopify-hmac-sha256': signWebhookBody(SECRET, d.body),
+              'x-shopify-hmac-sha256': shopifyWebhookHmac(SECRET, d.body),
               'x-shopify-shop-domain': SHOP,
               'x-shopify-webhook-id': d.webhookId,
               'x-shopify-api-version': '2026-10',

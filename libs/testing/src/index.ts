@@ -9,3 +9,4 @@ export * from './browser';
 export * from './api-access-suite';
 export * from './wait';
 export * from './fixtures';
+export * from './webhook-signature';
