@@ -1,37 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import {
-  ApiAccessGuard,
-  HealthModule,
-  MetricsController,
-  type ReadinessCheck,
-} from '@shopwire/http';
+import { ConsumerGroup } from '@shopwire/contracts';
 import type { Logger } from '@shopwire/observability';
-import { ConsumerGroup, SUBSCRIPTIONS } from '@shopwire/contracts';
-import { DeadLettersModule } from '@shopwire/dead-letters';
-import { ChunkConsumerTransport } from '@shopwire/kafka';
-import {
-  consumerReadinessCheck,
-  SERVICE_KAFKA,
-  SERVICE_PRODUCER,
-  ServiceOutboxRelay,
-} from '@shopwire/service-runtime';
+import { ConsumerServiceModule } from '@shopwire/service-runtime';
 import type { InventoryConfig } from './config';
 import { CoreModule } from './core.module';
 import { InventoryModule } from './levels/inventory.module';
-import { InventoryService } from './levels/inventory.service';
-
-function readinessChecks(
-  inventory: InventoryService,
-  consumers: ChunkConsumerTransport,
-  relay: ServiceOutboxRelay,
-): ReadinessCheck[] {
-  return [
-    { name: 'postgres', check: () => inventory.ping() },
-    consumerReadinessCheck(consumers),
-    relay.readinessCheck(),
-  ];
-}
 
 @Module({})
 export class AppModule {
@@ -39,22 +12,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, logger),
-        InventoryModule,
-        DeadLettersModule.forService({
-          group: ConsumerGroup.Inventory,
-          topics: SUBSCRIPTIONS[ConsumerGroup.Inventory],
-          kafka: SERVICE_KAFKA,
-          producer: SERVICE_PRODUCER,
-        }),
-        HealthModule.forChecks({
+        ConsumerServiceModule.register({
+          core: CoreModule.forRoot(config, logger),
           imports: [InventoryModule],
-          inject: [InventoryService, ChunkConsumerTransport, ServiceOutboxRelay],
-          useFactory: readinessChecks,
+          deadLetters: ConsumerGroup.Inventory,
+          // InventoryModule exports the relay of `inventory.outbox`.
+          outbox: InventoryModule,
         }),
       ],
-      controllers: [MetricsController],
-      providers: [{ provide: APP_GUARD, useClass: ApiAccessGuard }],
     };
   }
 }

@@ -259,8 +259,4 @@ export class SalesRepository {
       [shop, from, to, limit],
     );
   }
-
-  async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
-  }
 }

@@ -158,8 +158,4 @@ export class SalesService {
   ): Promise<TopProductRow[]> {
     return this.repository.topProducts(shop, from, to, by, limit);
   }
-
-  ping(): Promise<void> {
-    return this.repository.ping();
-  }
 }

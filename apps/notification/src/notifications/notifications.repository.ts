@@ -185,8 +185,4 @@ export class NotificationsRepository {
       [shopDomain, filter.orderId ?? null, filter.status ?? null, filter.afterId ?? null, limit],
     );
   }
-
-  async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
-  }
 }

@@ -62,10 +62,6 @@ const CREDENTIAL_COLUMNS = `shop, key_id, access_token, access_token_sha256, acc
 export class CredentialsRepository {
   constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
-  async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
-  }
-
   async findInstallation(
     shop: string,
     manager: EntityManager | DataSource = this.dataSource,

@@ -237,8 +237,4 @@ export class OrderSyncRepository {
     );
     return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
   }
-
-  async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
-  }
 }
