@@ -16,6 +16,17 @@
 //       one inventory replica get SIGKILL; the groups rebalance, the survivors finish, and every
 //       service's effects must still be exactly BENCH_ORDERS (lost = doubled = 0).
 //   Step 3 then runs on the scaled topology. BENCH_LATENCY_SECONDS=0 skips step 3.
+// BENCH_SCALE=<services> (default order,inventory): the services the replicas run scales out
+//   and BENCH_CPU_LIMIT limits — e.g. `inventory` alone measures how inventory spreads while the
+//   order service (one unlimited process) keeps it fed.
+// BENCH_KILL_REPLICA_AT=F (0 < F < 1): in the N-replica throughput run itself, once a fraction
+//   F of the orders is committed by inventory, SIGKILL the last inventory replica and start it
+//   again (same group); the run's time includes the recovery and lost/doubled must stay 0. The
+//   separate kill test (2c) is then skipped. BENCH_SESSION_TIMEOUT_MS sets the scaled services'
+//   KAFKA_SESSION_TIMEOUT_MS (default: theirs, 30 s), how long the group waits for the dead one.
+// Every run also checks inventory's books: per shop, the committed quantity of every SKU equals
+//   the sum of what the orders it holds reserve (a doubled or lost SKU change shows there even
+//   when every order has its row).
 // BENCH_SHOPS=N (default 1) spreads the throughput and kill runs' orders over N shops (the
 //   simulator picks a shop per webhook): inventory serialises each shop's changes, so with one
 //   shop its replicas take turns; many shops is the platform-wide case (docs/scaling.md).
@@ -33,10 +44,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { Client } from 'pg';
 import { cpuLimit, type CpuLimit } from './cpu-limit';
 import { baselineInsertRate } from './storage-baseline';
+import { cpuSeconds, machineCpu } from '../shared/proc-stats';
 import { PIPELINE_SERVICES, type ServiceSpec } from '@shopwire/testing';
 
 // dist/benchmarks/pipeline → the repository root
@@ -54,8 +66,18 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 // Services' logs: tmp/bench-logs/<run>/<service>[-<replica>].log under the repository root.
 const LOG_DIR = join(ROOT, 'tmp/bench-logs', RUN);
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
-/** Services scaled out in the replicas run: the two that consume the webhook topics. */
-const SCALED = new Set(['order', 'inventory']);
+/** Services scaled out (and CPU-limited) in the replicas run: by default the two that consume
+ * the webhook topics. */
+const SCALED = new Set(
+  (process.env.BENCH_SCALE ?? 'order,inventory')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+);
+const KILL_REPLICA_AT = process.env.BENCH_KILL_REPLICA_AT
+  ? Number(process.env.BENCH_KILL_REPLICA_AT)
+  : null;
+const SESSION_TIMEOUT_MS = process.env.BENCH_SESSION_TIMEOUT_MS;
 const LB_PORT = Number(process.env.LB_PORT ?? 8080);
 const SHOPS = Number(process.env.BENCH_SHOPS ?? 1);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
@@ -172,6 +194,8 @@ async function startOne(
     ...spec.env,
   };
   if (group && spec.groupEnv) env[spec.groupEnv] = group;
+  if (SESSION_TIMEOUT_MS && SCALED.has(spec.name))
+    env.KAFKA_SESSION_TIMEOUT_MS = SESSION_TIMEOUT_MS;
   const profile = PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}/${spec.name}${replica ? `-${replica}` : ''}`]
     : [];
@@ -282,30 +306,6 @@ function send(shops: string[], args: string[]): Promise<number | null> {
   });
 }
 
-/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-  } catch {
-    return 0;
-  }
-}
-
-/** The whole machine's busy and total CPU seconds so far (all cores), from /proc/stat. */
-function machineCpu(): { busy: number; total: number } {
-  try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const n = ticks.map(Number);
-    const idle = n[3] + n[4];
-    const total = n.reduce((a, b) => a + b, 0);
-    return { busy: (total - idle) / 100, total: total / 100 };
-  } catch {
-    return { busy: 0, total: 0 };
-  }
-}
-
 /** Each service's effects, summed over the shops. */
 async function effects(db: Client, shops: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -328,14 +328,17 @@ async function waitAllApplied(
   expected: number,
   kafka: Kafka,
   running: Running[],
-  onSample: (lag: number) => void,
+  onSample: (lag: number, counts: Record<string, number>) => void,
+  doneAt: Map<string, number> = new Map(),
 ): Promise<Record<string, number>> {
   const deadline = Date.now() + 600_000;
   let last: Record<string, number> = {};
   let lastProgress = '';
   while (Date.now() < deadline) {
     last = await effects(db, shops);
-    onSample(await totalLag(kafka, running));
+    for (const [name, n] of Object.entries(last))
+      if (n >= expected && !doneAt.has(name)) doneAt.set(name, Date.now());
+    onSample(await totalLag(kafka, running), last);
     const progress = Object.entries(last)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
@@ -381,6 +384,8 @@ async function warmUp(db: Client, kafka: Kafka, running: Running[], label: strin
 
 interface ThroughputResult {
   throughput: number;
+  /** Orders/s per service: all orders over the time until that service had applied them all. */
+  perService: Map<string, number>;
   peakLag: number;
   lost: [string, number][];
   doubled: [string, number][];
@@ -393,6 +398,7 @@ async function throughputRun(
   running: Running[],
   baseline: number,
   label: string,
+  killReplicaAt: number | null = null,
 ): Promise<ThroughputResult> {
   await warmUp(db, kafka, running, label);
   const shops = shopsFor(label);
@@ -414,12 +420,57 @@ async function throughputRun(
   let sendDoneAt = 0;
   void sendExit.then(() => (sendDoneAt = Date.now()));
   let drainedAt = 0;
-  const counts = await waitAllApplied(db, shops, ORDERS, kafka, running, (lag) => {
-    peakLag = Math.max(peakLag, lag);
-    if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
-  });
+  const doneAt = new Map<string, number>();
+  // BENCH_KILL_REPLICA_AT: the victim's CPU until its death is added to its replacement's.
+  let restart: Promise<void> | null = null;
+  const cpuOfKilled = running.map(() => 0);
+  const counts = await waitAllApplied(
+    db,
+    shops,
+    ORDERS,
+    kafka,
+    running,
+    (lag, applied) => {
+      peakLag = Math.max(peakLag, lag);
+      if (sendDoneAt && lag === 0 && !drainedAt) drainedAt = Date.now();
+      if (
+        killReplicaAt !== null &&
+        !restart &&
+        (applied['inventory.orders-committed'] ?? 0) >= killReplicaAt * ORDERS
+      ) {
+        const i = running.reduce((last, r, j) => (r.spec.name === 'inventory' ? j : last), -1);
+        const victim = running[i];
+        cpuOfKilled[i] = cpuSeconds(victim.child.pid) - cpuBefore[i];
+        cpuBefore[i] = 0;
+        victim.child.kill('SIGKILL');
+        const killedAt = Date.now();
+        log(
+          `[${label}] SIGKILL inventory#${victim.replica} (:${victim.port}) after ${applied['inventory.orders-committed']} of ${ORDERS} orders committed by inventory; restarting it`,
+        );
+        restart = (async () => {
+          await new Promise((resolve) =>
+            victim.child.exitCode !== null || victim.child.signalCode !== null
+              ? resolve(null)
+              : victim.child.once('exit', resolve),
+          );
+          victim.limit?.remove();
+          running[i] = await startOne(victim.spec, victim.group, victim.replica, `${label}-r`);
+          // The replacement's quota is a fresh cgroup: its throttling counts from zero.
+          if (running[i].limit)
+            throttleBefore[i] = { periods: 0, throttledPeriods: 0, throttledMs: 0 };
+          log(
+            `[${label}] inventory#${victim.replica} ready again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
+          );
+        })();
+      }
+    },
+    doneAt,
+  );
+  if (restart) await restart;
   const finished = Date.now();
-  const cpuUsed = running.map(({ child }, i) => cpuSeconds(child.pid) - cpuBefore[i]);
+  const cpuUsed = running.map(
+    ({ child }, i) => cpuSeconds(child.pid) - cpuBefore[i] + cpuOfKilled[i],
+  );
   const machineAfter = machineCpu();
   const exit = await sendExit;
   const seconds = (finished - started) / 1000;
@@ -431,6 +482,17 @@ async function throughputRun(
     `[${label}] sending took ${((sendDoneAt - started) / 1000).toFixed(1)} s; peak consumer lag ${peakLag} messages; drained ${drainedAt ? ((drainedAt - sendDoneAt) / 1000).toFixed(1) : '?'} s after the last send`,
   );
   log(`[${label}] ratio to the storage baseline: ${(throughput / baseline).toFixed(2)}`);
+  const perServiceRate = new Map(
+    [...doneAt].map(([name, at]) => [name.split('.')[0], ORDERS / ((at - started) / 1000)]),
+  );
+  log(
+    `[${label}] each service done: ${[...doneAt]
+      .map(
+        ([name, at]) =>
+          `${name.split('.')[0]} ${((at - started) / 1000).toFixed(1)} s (${(ORDERS / ((at - started) / 1000)).toFixed(0)}/s)`,
+      )
+      .join(', ')}`,
+  );
   // Where the time went: CPU per order in each service (its replicas summed). On a saturated
   // machine the sum bounds throughput at (cores × 1000 / total ms per order) whatever the
   // pipeline's shape — and however many replicas share those cores.
@@ -467,7 +529,42 @@ async function throughputRun(
     log(
       `[${label}] CPU limit ${CPU_LIMIT} core per order/inventory process; periods throttled: ${limited.join(', ')}`,
     );
-  return { throughput, peakLag, ...verify(label, counts, ORDERS) };
+  const checked = verify(label, counts, ORDERS);
+  const books = await inventoryBooks(db, shops);
+  log(
+    `[${label}] inventory's books: ${books.skus} SKU totals, ${books.wrong.length} not equal to what the held orders reserve${books.wrong.length ? ` (${books.wrong.slice(0, 5).join('; ')})` : ''}`,
+  );
+  if (books.wrong.length) checked.doubled.push(['inventory.sku-commitments', books.wrong.length]);
+  return { throughput, perService: perServiceRate, peakLag, ...checked };
+}
+
+/**
+ * Inventory's SKU totals against its order states: per shop and SKU, `sku_commitments.committed`
+ * must equal the quantities reserved by the orders it holds (accepted, not cancelled). Returns
+ * the SKUs that differ.
+ */
+async function inventoryBooks(
+  db: Client,
+  shops: string[],
+): Promise<{ skus: number; wrong: string[] }> {
+  const { rows } = await db.query<{ sku: string; committed: number; reserved: number }>(
+    `WITH reserved AS (
+       SELECT o.shop_domain, l->>'sku' AS sku, sum((l->>'quantity')::int) AS reserved
+       FROM inventory.order_commitments o, jsonb_array_elements(o.reserved_lines) l
+       WHERE o.shop_domain = ANY($1) AND l->>'sku' IS NOT NULL
+       GROUP BY 1, 2)
+     SELECT coalesce(c.shop_domain, r.shop_domain) || '/' || coalesce(c.sku, r.sku) AS sku,
+            coalesce(c.committed, 0) AS committed, coalesce(r.reserved, 0)::int AS reserved
+     FROM (SELECT * FROM inventory.sku_commitments WHERE shop_domain = ANY($1)) c
+     FULL JOIN reserved r ON r.shop_domain = c.shop_domain AND r.sku = c.sku`,
+    [shops],
+  );
+  return {
+    skus: rows.length,
+    wrong: rows
+      .filter((row) => row.committed !== row.reserved)
+      .map((row) => `${row.sku}: ${row.committed} ≠ ${row.reserved}`),
+  };
 }
 
 /** Each service's effects against what was sent; prints and returns the shortfalls and excess. */
@@ -588,15 +685,32 @@ async function main(): Promise<void> {
       log(
         `scaled: ${running.map((r) => `${r.spec.name}:${r.port}`).join(' ')}; simulator → nginx :${LB_PORT} → gateways`,
       );
-      scaled = await throughputRun(db, kafka, running, baseline, `${REPLICAS} replicas`);
+      scaled = await throughputRun(
+        db,
+        kafka,
+        running,
+        baseline,
+        `${REPLICAS} replicas`,
+        KILL_REPLICA_AT,
+      );
       failures.lost += scaled.lost.length;
       failures.doubled += scaled.doubled.length;
       log(
         `scale-out: ${REPLICAS} replicas / 1 replica = ${scaled.throughput.toFixed(0)} / ${single.throughput.toFixed(0)} orders/s = ${(scaled.throughput / single.throughput).toFixed(2)}`,
       );
-      kill = await killRun(db, kafka, running);
-      failures.lost += kill.lost.length;
-      failures.doubled += kill.doubled.length;
+      for (const name of SCALED) {
+        const one = single.perService.get(name);
+        const many = scaled.perService.get(name);
+        if (one && many)
+          log(
+            `scale-out of ${name} (its own time to apply every order): ${many.toFixed(0)} / ${one.toFixed(0)} orders/s = ${(many / one).toFixed(2)}`,
+          );
+      }
+      if (KILL_REPLICA_AT === null) {
+        kill = await killRun(db, kafka, running);
+        failures.lost += kill.lost.length;
+        failures.doubled += kill.doubled.length;
+      }
     }
 
     // Latency at a fixed offered rate (on the scaled topology in replicas mode).
@@ -629,13 +743,21 @@ async function main(): Promise<void> {
         peakLag: single.peakLag,
         p50Ms: latencyRow ? Math.round(Number(latencyRow.p50)) : null,
         p99Ms: latencyRow ? Math.round(Number(latencyRow.p99)) : null,
-        ...(scaled && kill
+        ...(scaled
           ? {
               replicas: REPLICAS,
+              scaled: [...SCALED],
               cpuLimitPerReplica: CPU_LIMIT,
               scaledThroughput: Math.round(scaled.throughput),
               scaleOutRatio: Number((scaled.throughput / single.throughput).toFixed(3)),
-              killRecoveredMs: kill.killedAfterMs,
+              inventoryScaleOutRatio: Number(
+                (
+                  (scaled.perService.get('inventory') ?? 0) /
+                  (single.perService.get('inventory') ?? 1)
+                ).toFixed(3),
+              ),
+              killReplicaAt: KILL_REPLICA_AT,
+              killRecoveredMs: kill?.killedAfterMs ?? null,
             }
           : {}),
         lost: failures.lost,
