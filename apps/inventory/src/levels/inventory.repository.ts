@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE } from '@shopwire/service-runtime';
 import type { CommitmentState, ReservedLine } from './commitment';
+import { isBigintId, LockClass, type LockKey } from './inventory.locks';
 import type {
   InventoryItemUpdate as ItemUpdate,
   InventoryLevelUpdate as LevelUpdate,
@@ -34,25 +35,73 @@ export class InventoryRepository {
   constructor(@Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
-   * Serialises a shop's inventory changes across concurrently consumed partitions (levels,
-   * items and orders arrive on different topics): a low-stock decision reads the level and the
-   * commitment together, and two transactions each seeing the other's old half would miss or
-   * double a crossing. Taken in sorted order at the start of the transaction, so no deadlock.
+   * Takes `keys` — and the SKU key of every item of `mappedItems` as `inventory.items` maps it
+   * now — in one statement, in the total order of `inventory.locks.ts` (class, then hash), held
+   * until the transaction ends. Returns the keys taken (their text), for the check after it.
    */
-  async lockShops(manager: EntityManager, shops: string[]): Promise<void> {
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (
-         SELECT hashtextextended('shopwire:inventory:' || s, 0) AS k
-         FROM unnest($1::text[]) AS s ORDER BY 1) AS keys`,
-      [[...new Set(shops)].sort()],
+  async lockKeys(
+    manager: EntityManager,
+    keys: LockKey[],
+    mappedItems: { shop: string; itemId: string }[] = [],
+  ): Promise<Set<string>> {
+    const lookup = mappedItems.filter((item) => isBigintId(item.itemId));
+    if (keys.length === 0 && lookup.length === 0) return new Set();
+    const rows: { key: string }[] = await manager.query(
+      `WITH wanted AS (
+         SELECT c, key FROM unnest($1::int[], $2::text[]) AS t(c, key)
+         UNION
+         SELECT ${LockClass.sku}, 'sku:' || i.shop_domain || ':' || i.sku
+         FROM unnest($3::text[], $4::bigint[]) AS q(shop, item)
+         JOIN inventory.items i ON i.shop_domain = q.shop AND i.inventory_item_id = q.item
+         WHERE i.sku IS NOT NULL
+       )
+       SELECT key, pg_advisory_xact_lock(k) FROM (
+         SELECT c, key, hashtextextended('shopwire:inventory:' || key, 0) AS k FROM wanted
+         ORDER BY c, k, key) AS ordered`,
+      [
+        keys.map((k) => k.cls),
+        keys.map((k) => k.key),
+        lookup.map((item) => item.shop),
+        lookup.map((item) => item.itemId),
+      ],
     );
+    return new Set(rows.map((row) => row.key));
   }
 
+  /** The SKU each of `items` maps to now (items without a row, or without a SKU, are left out). */
+  async itemSkus(
+    manager: EntityManager,
+    items: { shop: string; itemId: string }[],
+  ): Promise<{ shop: string; itemId: string; sku: string }[]> {
+    const lookup = items.filter((item) => isBigintId(item.itemId));
+    if (lookup.length === 0) return [];
+    const rows: { shop_domain: string; inventory_item_id: string; sku: string }[] =
+      await manager.query(
+        `SELECT i.shop_domain, i.inventory_item_id, i.sku
+         FROM unnest($1::text[], $2::bigint[]) AS q(shop, item)
+         JOIN inventory.items i ON i.shop_domain = q.shop AND i.inventory_item_id = q.item
+         WHERE i.sku IS NOT NULL`,
+        [lookup.map((item) => item.shop), lookup.map((item) => item.itemId)],
+      );
+    return rows.map((row) => ({
+      shop: row.shop_domain,
+      itemId: row.inventory_item_id,
+      sku: row.sku,
+    }));
+  }
+
+  /**
+   * Records shops not seen before, in sorted order (two chunks inserting the same new shops wait
+   * for each other in one order). A shop already there is only read, never locked.
+   */
   async ensureShops(manager: EntityManager, shops: string[]): Promise<void> {
     await manager.query(
-      `INSERT INTO inventory.shops (shop_domain) SELECT unnest($1::text[])
+      `INSERT INTO inventory.shops (shop_domain)
+       SELECT s FROM unnest($1::text[]) AS s
+       WHERE NOT EXISTS (SELECT 1 FROM inventory.shops x WHERE x.shop_domain = s)
+       ORDER BY s
        ON CONFLICT (shop_domain) DO NOTHING`,
-      [[...new Set(shops)]],
+      [[...new Set(shops)].sort()],
     );
   }
 

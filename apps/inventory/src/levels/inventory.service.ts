@@ -11,6 +11,7 @@ import type {
   InventoryItemUpdate as ItemUpdate,
   InventoryLevelUpdate as LevelUpdate,
 } from '@shopwire/contracts';
+import { itemLock, LocksMoved, orderLock, skuLock, type LockKey } from './inventory.locks';
 import { InventoryMetrics } from './inventory.metrics';
 import { InventoryRepository, type LevelRow } from './inventory.repository';
 import { lowStockTransition } from './low-stock';
@@ -61,6 +62,56 @@ export const PRIVACY_OUTCOME: Record<string, string> = {
   'customers/data_request': 'completed: no personal data held, nothing to export',
 };
 
+/** How often a chunk is redone because an item's SKU moved while its keys were taken. */
+const MAX_LOCK_ATTEMPTS = 5;
+const MAX_INT4 = 2_147_483_647;
+
+const unreachable = (): never => {
+  throw new Error('unreachable');
+};
+
+/**
+ * The chunk's orders' changes of committed quantity, summed per (shop, SKU), with the index of
+ * the last order that moved each SKU (the cause of a low-stock event it leads to).
+ */
+class SkuChanges {
+  private readonly shops = new Map<string, Map<string, { delta: number; last: number }>>();
+
+  add(shop: string, deltas: Map<string, number>, index: number): void {
+    const skus = this.shops.get(shop) ?? new Map<string, { delta: number; last: number }>();
+    this.shops.set(shop, skus);
+    for (const [sku, delta] of deltas) {
+      skus.set(sku, { delta: (skus.get(sku)?.delta ?? 0) + delta, last: index });
+    }
+  }
+
+  get size(): number {
+    return [...this.shops.values()].reduce((n, skus) => n + skus.size, 0);
+  }
+
+  keys(): LockKey[] {
+    return [...this.shops].flatMap(([shop, skus]) =>
+      [...skus.keys()].map((sku) => skuLock(shop, sku)),
+    );
+  }
+
+  /** Per shop, the net change per SKU (those summing to 0 left out: nothing to write). */
+  *byShop(): Iterable<[string, Map<string, number>]> {
+    for (const [shop, skus] of this.shops) {
+      const deltas = new Map(
+        [...skus].filter(([, c]) => c.delta !== 0).map(([sku, c]) => [sku, c.delta]),
+      );
+      if (deltas.size > 0) yield [shop, deltas];
+    }
+  }
+
+  lastChange(shop: string, sku: string | null): number {
+    const change = sku === null ? undefined : this.shops.get(shop)?.get(sku);
+    if (!change) throw new Error('a level evaluated for a SKU the chunk did not move');
+    return change.last;
+  }
+}
+
 function shopOf(event: InventoryEvent): string {
   return event.kind === 'order' ? event.order.shopDomain : event.ref.shopDomain;
 }
@@ -76,24 +127,122 @@ export class InventoryService {
   ) {}
 
   /**
-   * Applies a chunk in one transaction, in order. Each event claims its id in the inbox first
-   * (a redelivery is a no-op), and its low-stock events go into the outbox in the same
-   * transaction. Metrics are counted after the commit, so a retried chunk never counts twice.
+   * Applies a chunk in one transaction. Each event claims its id in the inbox first (a
+   * redelivery is a no-op), and its low-stock events go into the outbox in the same transaction.
+   * Metrics are counted after the commit, so a retried chunk never counts twice.
+   *
+   * The transaction holds the keys of `inventory.locks.ts` (why those: there), in three steps so
+   * that the keys every replica may need — a SKU's — are held for as short a time as possible:
+   *
+   * 1. without keys: shops not seen before, compliance requests;
+   * 2. under each order's own key: the orders' states (accepted / cancelled), which yield the
+   *    change of committed quantity per SKU;
+   * 3. under the item and SKU keys: level and item updates, each evaluated on its own; then the
+   *    orders' SKU changes summed over the chunk in one statement and the levels of those SKUs
+   *    evaluated once, on the chunk's net state — a level that dips below the threshold and
+   *    recovers within one chunk was never low in any committed state and publishes nothing.
+   *
+   * If an item's SKU moved while the keys were being taken, the attempt is rolled back and
+   * redone holding the new SKU too (`LocksMoved`).
    */
   async applyEvents(events: InventoryEvent[]): Promise<ApplyResult[]> {
-    const results = await applyChunk(
-      this.dataSource,
-      events.map(claimOf),
-      async (manager, mode) => {
-        const shops = events.map(shopOf);
-        await this.repository.lockShops(manager, shops);
-        await this.repository.ensureShops(manager, shops);
-        const out: ApplyResult[] = [];
-        for (const event of events) out.push(await this.applyOne(manager, mode, event));
-        return out;
-      },
+    const extra: LockKey[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const results = await applyChunk(this.dataSource, events.map(claimOf), (manager, mode) =>
+          this.applyTogether(manager, mode, events, extra),
+        );
+        results.forEach((result, index) => this.count(result, events[index]));
+        return results;
+      } catch (error) {
+        if (!(error instanceof LocksMoved) || attempt >= MAX_LOCK_ATTEMPTS) throw error;
+        extra.push(...error.missing);
+      }
+    }
+  }
+
+  private async applyTogether(
+    manager: EntityManager,
+    mode: ChunkMode,
+    events: InventoryEvent[],
+    extra: LockKey[],
+  ): Promise<ApplyResult[]> {
+    const results: ApplyResult[] = new Array<ApplyResult>(events.length);
+    const indexed = events.map((event, index) => ({ event, index }));
+    const of = <K extends InventoryEvent['kind']>(kind: K) =>
+      indexed.filter(
+        (e): e is { event: Extract<InventoryEvent, { kind: K }>; index: number } =>
+          e.event.kind === kind,
+      );
+    const orders = of('order');
+    const webhooks = indexed.filter((e) => e.event.kind === 'level' || e.event.kind === 'item');
+
+    // 1. No keys: a new shop's row is inserted before any key is held (see inventory.locks.ts).
+    await this.repository.ensureShops(manager, events.map(shopOf));
+    for (const { event, index } of of('compliance')) {
+      results[index] = await this.applyOne(manager, mode, event);
+    }
+
+    // 2. Each order's key, then its state; the SKU changes are applied in step 3.
+    const skuChanges = new SkuChanges();
+    if (orders.length > 0) {
+      await this.repository.lockKeys(
+        manager,
+        orders.map(({ event }) => orderLock(event.order.shopDomain, event.order.orderId)),
+      );
+      for (const { event, index } of orders) {
+        results[index] = await this.applyOne(manager, mode, event, (deltas) =>
+          skuChanges.add(event.order.shopDomain, deltas, index),
+        );
+      }
+    }
+
+    // 3. Item and SKU keys: the SKUs the orders moved, and for level and item updates their item
+    //    and the SKU(s) it maps to (looked up by the lock statement, checked right after).
+    if (webhooks.length === 0 && skuChanges.size === 0) return results;
+    const items = webhooks.map(({ event }) =>
+      event.kind === 'level'
+        ? { shop: event.ref.shopDomain, itemId: event.level.inventoryItemId }
+        : event.kind === 'item'
+          ? { shop: event.ref.shopDomain, itemId: event.item.inventoryItemId }
+          : unreachable(),
     );
-    results.forEach((result, index) => this.count(result, events[index]));
+    const keys: LockKey[] = [
+      ...extra,
+      ...skuChanges.keys(),
+      ...items.map((item) => itemLock(item.shop, item.itemId)),
+      ...webhooks.flatMap(({ event }) =>
+        event.kind === 'item' && event.item.sku !== null
+          ? [skuLock(event.ref.shopDomain, event.item.sku)]
+          : [],
+      ),
+    ];
+    const held = await this.repository.lockKeys(manager, keys, items);
+    if (items.length > 0) {
+      const missing = (await this.repository.itemSkus(manager, items))
+        .map((mapped) => skuLock(mapped.shop, mapped.sku))
+        .filter((key) => !held.has(key.key));
+      if (missing.length > 0) throw new LocksMoved(missing);
+    }
+    for (const { event, index } of webhooks) {
+      results[index] = await this.applyOne(manager, mode, event);
+    }
+    for (const [shop, deltas] of skuChanges.byShop()) {
+      await this.repository.addSkuCommitments(manager, shop, deltas);
+      const levels = await this.repository.levelsOfSkus(manager, shop, [...deltas.keys()]);
+      // Each level's event is caused by the chunk's last order that moved its SKU.
+      const causeOf = (row: LevelRow) => skuChanges.lastChange(shop, row.sku);
+      const crossed = await this.evaluate(
+        manager,
+        shop,
+        levels,
+        (row) => claimOf(events[causeOf(row)]).eventId,
+      );
+      for (const row of crossed) {
+        const index = causeOf(row);
+        results[index] = { ...results[index], lowStockEvents: results[index].lowStockEvents + 1 };
+      }
+    }
     return results;
   }
 
@@ -101,11 +250,18 @@ export class InventoryService {
     manager: EntityManager,
     mode: ChunkMode,
     event: InventoryEvent,
+    onSkuChange: (deltas: Map<string, number>) => void = () => undefined,
   ): Promise<ApplyResult> {
     try {
       // Isolated per event: data Postgres refuses undoes only this event (counted as
-      // rejected); the rest of the chunk still commits.
-      return await mode.isolate('inventory_event', () => this.apply(manager, mode, event));
+      // rejected); the rest of the chunk still commits. An order's SKU change is handed over
+      // only once its state is saved, so a rejected order moves no SKU.
+      const handed: { deltas?: Map<string, number> } = {};
+      const result = await mode.isolate('inventory_event', () =>
+        this.apply(manager, mode, event, (deltas) => (handed.deltas = deltas)),
+      );
+      if (handed.deltas) onSkuChange(handed.deltas);
+      return result;
     } catch (error) {
       if (!isDataError(error)) throw error; // an outage: the whole chunk is retried
       this.logger.warn(
@@ -120,6 +276,7 @@ export class InventoryService {
     manager: EntityManager,
     mode: ChunkMode,
     event: InventoryEvent,
+    onSkuChange: (deltas: Map<string, number>) => void,
   ): Promise<ApplyResult> {
     const none = (outcome: ApplyOutcome): ApplyResult => ({ outcome, lowStockEvents: 0 });
     switch (event.kind) {
@@ -133,13 +290,13 @@ export class InventoryService {
           ref.webhookId,
         );
         if (result === 'stale') return none('stale');
-        const emitted = await this.evaluate(
+        const crossed = await this.evaluate(
           manager,
           ref.shopDomain,
           await this.repository.levelsOfItems(manager, ref.shopDomain, [level.inventoryItemId]),
-          ref.webhookId,
+          () => ref.webhookId,
         );
-        return { outcome: 'applied', lowStockEvents: emitted };
+        return { outcome: 'applied', lowStockEvents: crossed.length };
       }
       case 'item': {
         const { ref, item } = event;
@@ -148,13 +305,13 @@ export class InventoryService {
           return none('stale');
         }
         // The SKU may have just become known (or changed): the item's levels now count its orders.
-        const emitted = await this.evaluate(
+        const crossed = await this.evaluate(
           manager,
           ref.shopDomain,
           await this.repository.levelsOfItems(manager, ref.shopDomain, [item.inventoryItemId]),
-          ref.webhookId,
+          () => ref.webhookId,
         );
-        return { outcome: 'applied', lowStockEvents: emitted };
+        return { outcome: 'applied', lowStockEvents: crossed.length };
       }
       case 'order': {
         const { order } = event;
@@ -165,19 +322,22 @@ export class InventoryService {
           order.orderId,
         );
         const change = applyCommitmentEvent(previous, order);
+        for (const delta of change.deltas.values()) {
+          // What the per-SKU total (Postgres integer) could never hold: refused like data
+          // Postgres refuses, so only this event is rejected.
+          if (Math.abs(delta) > MAX_INT4)
+            throw Object.assign(new Error('quantity out of range'), { code: '22003' });
+        }
         await this.repository.saveCommitment(
           manager,
           order.shopDomain,
           order.orderId,
           change.state,
         );
-        if (change.deltas.size === 0) return none(change.changed ? 'applied' : 'unchanged');
-        await this.repository.addSkuCommitments(manager, order.shopDomain, change.deltas);
-        const levels = await this.repository.levelsOfSkus(manager, order.shopDomain, [
-          ...change.deltas.keys(),
-        ]);
-        const emitted = await this.evaluate(manager, order.shopDomain, levels, order.eventId);
-        return { outcome: 'applied', lowStockEvents: emitted };
+        // The SKU totals and the low-stock decisions follow for the whole chunk, under the SKUs'
+        // keys (`applyTogether`, step 3).
+        if (change.deltas.size > 0) onSkuChange(change.deltas);
+        return none(change.changed ? 'applied' : 'unchanged');
       }
       case 'compliance': {
         const { ref, shopifyTopic } = event;
@@ -200,15 +360,16 @@ export class InventoryService {
 
   /**
    * Re-evaluates the low-stock latch of `levels` and enqueues one
-   * `inventory.level.low.v1` per level that fell below the threshold. Runs under the shop's lock
-   * (see `lockShops`), so the level and its commitment are read as one state.
+   * `inventory.level.low.v1` per level that fell below the threshold. Runs under the keys of the
+   * levels' items or SKUs (`inventory.locks.ts`), so the level and its commitment are read as one
+   * state. Returns the levels that crossed (one event each, caused by `causationOf(level)`).
    */
   private async evaluate(
     manager: EntityManager,
     shop: string,
     levels: LevelRow[],
-    causationId: string,
-  ): Promise<number> {
+    causationOf: (row: LevelRow) => string,
+  ): Promise<LevelRow[]> {
     const threshold = this.config.LOW_STOCK_THRESHOLD;
     const crossed: LevelRow[] = [];
     for (const row of levels) {
@@ -229,7 +390,7 @@ export class InventoryService {
           shopDomain: shop,
           aggregateId: `${row.inventory_item_id}/${row.location_id}`,
           aggregateVersion: occurredAt,
-          causationId,
+          causationId: causationOf(row),
           data: {
             inventoryItemId: row.inventory_item_id,
             locationId: row.location_id,
@@ -248,7 +409,7 @@ export class InventoryService {
         };
       }),
     );
-    return crossed.length;
+    return crossed;
   }
 
   private count(result: ApplyResult, event: InventoryEvent): void {
