@@ -23,11 +23,30 @@ export interface ChunkMode {
   isolate<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
-/** Thrown out of the fast path when one event's data was refused: the chunk is redone carefully. */
-class RedoCarefully extends Error {
+/**
+ * Thrown out of a fast path when the chunk cannot be applied as a whole: one event's data was
+ * refused, or (set-based handlers) the stored state moved under the handler's plan. The
+ * transaction is rolled back and the chunk redone carefully, one event at a time.
+ */
+export class RedoCarefully extends Error {
   override readonly name = 'RedoCarefully';
-  constructor(readonly original: unknown) {
-    super('an event was refused by the database; redoing the chunk with a savepoint per event');
+  constructor(
+    readonly original: unknown,
+    message = 'an event was refused by the database; redoing the chunk with a savepoint per event',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `ChunkMode.isolate` on a fast path: no savepoint, so a refused statement leaves the transaction
+ * unusable — the attempt is given up (`RedoCarefully`) and the chunk redone carefully.
+ */
+export async function isolateWithoutSavepoint<T>(_name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw isDataError(error) ? new RedoCarefully(error) : error;
   }
 }
 
@@ -80,20 +99,66 @@ export async function applyChunk<T>(
           // Taken once: a second occurrence in the same chunk is a duplicate.
           return fresh.delete(key);
         },
-        isolate: async (_name, run) => {
-          try {
-            return await run();
-          } catch (error) {
-            // Without a savepoint the transaction is now unusable: give up this attempt.
-            throw isDataError(error) ? new RedoCarefully(error) : error;
-          }
-        },
+        isolate: isolateWithoutSavepoint,
       });
     });
   } catch (error) {
     if (!(error instanceof RedoCarefully)) throw error;
     return withTransaction(dataSource, (manager) =>
       work(manager, {
+        claim: (consumer, eventId) => claimInbox(manager, consumer, eventId),
+        isolate: (name, run) => withSavepoint(manager, name, run),
+      }),
+    );
+  }
+}
+
+/**
+ * How a set-based handler applies a chunk: `together` with a few multi-row statements for all of
+ * its events, `oneByOne` as a plain `applyChunk` handler (claim and isolate per event).
+ */
+export interface ChunkPaths<T> {
+  /**
+   * The whole chunk at once. `claimed(consumer, eventId)` is true for the first occurrence of a
+   * pair that no earlier transaction claimed (each pair must be in `claims`); later occurrences,
+   * and pairs claimed before, are duplicates. Throw `RedoCarefully` to fall back to `oneByOne`.
+   */
+  together(
+    manager: EntityManager,
+    claimed: (consumer: string, eventId: string) => boolean,
+  ): Promise<T>;
+  /** The careful path, a savepoint per event: only a refused event is rejected. */
+  oneByOne(manager: EntityManager, mode: ChunkMode): Promise<T>;
+}
+
+/**
+ * `applyChunk` for a handler whose effects are set-based: one statement per table per chunk
+ * instead of one per event. When Postgres refuses any of the chunk's data (a class 22/23 error),
+ * or `together` throws `RedoCarefully`, the transaction is rolled back and the chunk redone by
+ * `oneByOne` with a savepoint and an inbox insert per event, so one poisoned event neither blocks
+ * nor loses the others.
+ */
+export async function applyChunkTogether<T>(
+  dataSource: DataSource,
+  claims: readonly InboxClaim[],
+  paths: ChunkPaths<T>,
+): Promise<T> {
+  try {
+    return await withTransaction(dataSource, async (manager) => {
+      const fresh = await claimInboxBatch(manager, claims);
+      try {
+        return await paths.together(manager, (consumer, eventId) =>
+          // Taken once: a second occurrence in the same chunk is a duplicate.
+          fresh.delete(claimKey(consumer, eventId)),
+        );
+      } catch (error) {
+        throw isDataError(error) ? new RedoCarefully(error) : error;
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof RedoCarefully)) throw error;
+    return withTransaction(dataSource, (manager) =>
+      paths.oneByOne(manager, {
         claim: (consumer, eventId) => claimInbox(manager, consumer, eventId),
         isolate: (name, run) => withSavepoint(manager, name, run),
       }),

@@ -1,4 +1,4 @@
-import { injectTraceHeaders } from '@shopwire/observability';
+import { injectTraceHeaders, type Context } from '@shopwire/observability';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { assertIdentifier, schemaOf } from './data-source';
 
@@ -18,6 +18,8 @@ export interface OutboxMessage {
   key: string;
   value: string | Buffer;
   headers?: Record<string, string>;
+  /** The trace the message continues; the active context when absent. */
+  trace?: Context;
 }
 
 /** The channel `enqueueOutbox` notifies on commit, so an idle relay wakes at once. */
@@ -51,9 +53,9 @@ export async function enqueueOutbox(
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => (typeof m.value === 'string' ? Buffer.from(m.value, 'utf8') : m.value)),
-      // The active trace context (the span applying the effect) travels with the event, so its
-      // consumers' spans join the trace that began at the webhook.
-      messages.map((m) => JSON.stringify(injectTraceHeaders({ ...m.headers }))),
+      // The trace context (the message's own, else the active span applying the effect) travels
+      // with the event, so its consumers' spans join the trace that began at the webhook.
+      messages.map((m) => JSON.stringify(injectTraceHeaders({ ...m.headers }, m.trace))),
     ],
   );
   // Delivered only when (and if) the transaction commits; Postgres folds repeats within one

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { applyChunk, createSchemaDataSource, isDataError, type ChunkMode } from '../src';
+import {
+  applyChunk,
+  applyChunkTogether,
+  createSchemaDataSource,
+  isDataError,
+  RedoCarefully,
+  type ChunkMode,
+} from '../src';
 
 // Real Postgres (db `test`), in a throwaway schema: an inbox and an effects table whose CHECK
 // lets a test make one event's data unacceptable.
@@ -121,5 +128,93 @@ describe('applyChunk (real Postgres)', () => {
       }),
     ).rejects.toBe(failure);
     expect((await effects()).d1).toBeUndefined();
+  });
+});
+
+describe('applyChunkTogether (real Postgres)', () => {
+  /** A set-based handler: every fresh event of the chunk in one multi-row insert. */
+  const together =
+    (events: Event[], onTogether: () => void = () => undefined) =>
+    async (manager: EntityManager, claimed: (consumer: string, eventId: string) => boolean) => {
+      onTogether();
+      const fresh = events.map((e) => claimed(CONSUMER, e.id));
+      const rows = events.filter((_, index) => fresh[index]);
+      await manager.query(
+        `INSERT INTO ${schema}.effects (event_id, amount)
+         SELECT * FROM unnest($1::text[], $2::int[])`,
+        [rows.map((e) => e.id), rows.map((e) => e.amount)],
+      );
+      return fresh.map((f): Outcome => (f ? 'applied' : 'duplicate'));
+    };
+
+  const applyTogether = (events: Event[], onTogether?: () => void) =>
+    applyChunkTogether(
+      dataSource,
+      events.map((e) => ({ consumer: CONSUMER, eventId: e.id })),
+      {
+        together: together(events, onTogether),
+        oneByOne: (manager, mode) => handle(manager, mode, events),
+      },
+    );
+
+  it('applies the chunk in one go, each event once, a repeat and a redelivery included', async () => {
+    const events = [
+      { id: 't1', amount: 1 },
+      { id: 't2', amount: 2 },
+      { id: 't1', amount: 1 },
+    ];
+    expect(await applyTogether(events)).toEqual(['applied', 'applied', 'duplicate']);
+    expect(await applyTogether(events)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(await effects()).toMatchObject({ t1: 1, t2: 1 });
+  });
+
+  it('redoes a chunk Postgres refuses one event at a time: only that event is rejected', async () => {
+    let attempts = 0;
+    const events = [
+      { id: 'u1', amount: 1 },
+      { id: 'u2', amount: -5 }, // violates the CHECK: the multi-row insert fails as a whole
+      { id: 'u3', amount: 3 },
+    ];
+    expect(await applyTogether(events, () => (attempts += 1))).toEqual([
+      'applied',
+      'rejected',
+      'applied',
+    ]);
+    expect(attempts).toBe(1);
+    const after = await effects();
+    expect(after).toMatchObject({ u1: 1, u3: 1 });
+    expect(after.u2).toBeUndefined();
+    const inbox: unknown[] = await dataSource.query(
+      `SELECT 1 FROM ${schema}.inbox WHERE event_id = ANY($1)`,
+      [['u1', 'u2', 'u3']],
+    );
+    expect(inbox).toHaveLength(2);
+  });
+
+  it('takes the careful path when the handler asks for it, with nothing of the first try kept', async () => {
+    const events = [{ id: 'v1', amount: 1 }];
+    const outcomes = await applyChunkTogether(dataSource, [{ consumer: CONSUMER, eventId: 'v1' }], {
+      together: async (manager, claimed) => {
+        await together(events)(manager, claimed);
+        throw new RedoCarefully(null, 'plan went stale');
+      },
+      oneByOne: (manager, mode) => handle(manager, mode, events),
+    });
+    expect(outcomes).toEqual(['applied']);
+    expect((await effects()).v1).toBe(1);
+  });
+
+  it('lets an infrastructure error through untouched, with nothing committed', async () => {
+    const failure = Object.assign(new Error('connection lost'), { code: '08006' });
+    await expect(
+      applyChunkTogether(dataSource, [{ consumer: CONSUMER, eventId: 'w1' }], {
+        together: async (manager, claimed) => {
+          await together([{ id: 'w1', amount: 1 }])(manager, claimed);
+          throw failure;
+        },
+        oneByOne: () => Promise.reject(new Error('not the careful path')),
+      }),
+    ).rejects.toBe(failure);
+    expect((await effects()).w1).toBeUndefined();
   });
 });
