@@ -143,4 +143,34 @@ export class RedactionTombstones {
     )) as unknown[];
     return rows.length > 0;
   }
+
+  /**
+   * `isRedacted` for many messages in one statement: for each entry, whether any of its
+   * identities was redacted in its shop.
+   */
+  async redactedAmong(
+    db: Queryable,
+    entries: readonly { shopDomain: string; identities: readonly CustomerIdentity[] }[],
+  ): Promise<boolean[]> {
+    const candidates = entries.map((e) => this.hasher.candidates(e.shopDomain, e.identities));
+    const shops: string[] = [];
+    const hashes: string[] = [];
+    candidates.forEach((list, index) => {
+      for (const hash of list) {
+        shops.push(entries[index].shopDomain);
+        hashes.push(hash);
+      }
+    });
+    if (hashes.length === 0) return entries.map(() => false);
+    const rows = (await db.query(
+      `SELECT DISTINCT t.shop_domain, t.subject_hash FROM ${this.table} t
+       JOIN unnest($1::text[], $2::text[]) AS c(shop_domain, subject_hash)
+         ON t.shop_domain = c.shop_domain AND t.subject_hash = c.subject_hash`,
+      [shops, hashes],
+    )) as { shop_domain: string; subject_hash: string }[];
+    const found = new Set(rows.map((r) => `${r.shop_domain}\u0000${r.subject_hash}`));
+    return candidates.map((list, index) =>
+      list.some((hash) => found.has(`${entries[index].shopDomain}\u0000${hash}`)),
+    );
+  }
 }
