@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ServiceOutboxRelay } from '@shopwire/service-runtime';
 import type { OrderConfig } from '../config';
 import { PrivacyModule } from '../privacy/privacy.module';
+import { OrderChunkRepository } from './order-chunk.repository';
 import { OrdersConsumer } from './orders.consumer';
 import { OrdersController } from './orders.controller';
 import { OrdersMetrics } from './orders.metrics';
@@ -19,6 +20,7 @@ import { OrdersService } from './orders.service';
   providers: [
     OrdersService,
     OrdersRepository,
+    OrderChunkRepository,
     OrdersMetrics,
     ServiceOutboxRelay.provider<OrderConfig>({
       tuning: (config) => ({

@@ -1,12 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwire/database';
-import { SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
+import {
+  applyChunkTogether,
+  enqueueOutbox,
+  isDataError,
+  type ChunkMode,
+  type OutboxMessage,
+} from '@shopwire/database';
+import { context, SpanKind, tracer, type Context, type Logger } from '@shopwire/observability';
 import { orderIdentities } from '@shopwire/privacy';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
 import { OrderTombstones } from '../privacy/order-tombstones';
 import { decodeCursor, encodeCursor } from './order-cursor';
-import { orderData, orderEventMessage, orderEventTopics } from './order-events';
+import { foldChunk, orderKey, type ChunkEvent } from './order-chunk';
+import { OrderChunkRepository } from './order-chunk.repository';
+import {
+  orderData,
+  orderEventMessage,
+  orderEventTopics,
+  type OrderEventTopic,
+} from './order-events';
 import type { OrderLineItemEntity } from './order-line-item.entity';
 import { withoutCustomerData, type OrderState } from './order-payload';
 import type { OrderEntity } from './order.entity';
@@ -36,6 +49,11 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+interface ChunkResult {
+  outcomes: ApplyOutcome[];
+  emitted: string[];
+}
+
 const spans = tracer('order');
 
 @Injectable()
@@ -43,6 +61,7 @@ export class OrdersService {
   constructor(
     @Inject(SERVICE_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly repository: OrdersRepository,
+    private readonly chunkRepository: OrderChunkRepository,
     private readonly metrics: OrdersMetrics,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly tombstones: OrderTombstones,
@@ -50,29 +69,116 @@ export class OrdersService {
 
   /**
    * Applies order events in one transaction, in order. Each event claims its webhook id in the
-   * inbox first, so a redelivery is a no-op (the chunk's claims go in one statement; see
-   * `applyChunk`). Metrics are counted after the commit: a chunk that fails and is retried must
-   * not count twice.
+   * inbox first, so a redelivery is a no-op. The chunk is applied set-based — one statement per
+   * table for all its events (`applyTogether`) — and, only if Postgres refuses some event's data,
+   * redone one event at a time with a savepoint each, rejecting just that event (see
+   * `applyChunkTogether`). Metrics are counted after the commit: a chunk that fails and is
+   * retried must not count twice.
    */
   async applyEvents(events: OrderEvent[]): Promise<ApplyOutcome[]> {
     const claims = events.map((e) => ({
       consumer: ORDERS_INBOX_CONSUMER,
       eventId: e.meta.webhookId,
     }));
-    const { outcomes, emitted } = await applyChunk(
-      this.dataSource,
-      claims,
-      async (manager, mode) => {
+    const { outcomes, emitted } = await applyChunkTogether<ChunkResult>(this.dataSource, claims, {
+      together: (manager, claimed) => this.applyTogether(manager, claimed, events),
+      oneByOne: async (manager, mode) => {
         const results: ApplyOutcome[] = [];
         const topics: string[] = [];
         for (const event of events)
           results.push(await this.applyTraced(manager, mode, event, topics));
         return { outcomes: results, emitted: topics };
       },
-    );
+    });
     outcomes.forEach((outcome, index) => this.count(outcome, events[index]));
     for (const topic of emitted) this.metrics.eventsEnqueued.inc({ topic });
     return outcomes;
+  }
+
+  /**
+   * The whole chunk in a fixed number of statements: tombstones, a plan of what each event
+   * would do one at a time (Postgres compares the versions and locks the stored rows), one
+   * upsert row per order with its newest state, its lines, and every domain event in the outbox.
+   */
+  private async applyTogether(
+    manager: EntityManager,
+    claimed: (consumer: string, eventId: string) => boolean,
+    events: OrderEvent[],
+  ): Promise<ChunkResult> {
+    const outcomes: ApplyOutcome[] = events.map(() => 'duplicate');
+    const fresh = events.flatMap((event, index) =>
+      claimed(ORDERS_INBOX_CONSUMER, event.meta.webhookId) ? [index] : [],
+    );
+    if (fresh.length === 0) return { outcomes, emitted: [] };
+    // A customer redacted before this message was applied (it is a retry, a replay from the DLQ,
+    // a backfill): the order is a fact the shop keeps, the person is not.
+    const redacted = await this.tombstones.redactedAmong(
+      manager,
+      fresh.map((index) => ({
+        shopDomain: events[index].meta.shopDomain,
+        identities: orderIdentities(events[index].order),
+      })),
+    );
+    const applied: ChunkEvent[] = fresh.map((index, k) => {
+      const { meta, order } = events[index];
+      if (!redacted[k]) return { meta, order };
+      this.metrics.redactedCustomer.inc();
+      return { meta, order: withoutCustomerData(order) };
+    });
+    const verdicts = await this.chunkRepository.plan(manager, applied);
+    const fold = foldChunk(applied, verdicts);
+    const topicsOf = verdicts.map((verdict) => orderEventTopics(verdict));
+    // Events that announce lines no event of the chunk carried: read before they are replaced.
+    const needStored = new Map<string, { shopDomain: string; orderId: string }>();
+    applied.forEach(({ meta, order }, k) => {
+      if (topicsOf[k].length > 0 && fold.lines[k] === null)
+        needStored.set(orderKey(meta.shopDomain, order.id), {
+          shopDomain: meta.shopDomain,
+          orderId: order.id,
+        });
+    });
+    const stored = await this.chunkRepository.storedLineItems(manager, [...needStored.values()]);
+    await this.chunkRepository.write(manager, fold.writes);
+    await this.chunkRepository.countStale(manager, fold.staleOnly);
+    await this.chunkRepository.replaceLineItems(
+      manager,
+      fold.writes.flatMap((w) =>
+        w.lineItems
+          ? [{ shopDomain: w.meta.shopDomain, orderId: w.order.id, lines: w.lineItems }]
+          : [],
+      ),
+    );
+    const messages: OutboxMessage[] = [];
+    const emitted: OrderEventTopic[] = [];
+    applied.forEach(({ meta, order }, k) => {
+      const index = fresh[k];
+      outcomes[index] = verdicts[k].outcome;
+      const topics = topicsOf[k];
+      // The event's span parents its domain events, as on the one-at-a-time path.
+      spans.startActiveSpan(
+        'order.apply',
+        { kind: SpanKind.CONSUMER, attributes: { 'shopify.topic': meta.shopifyTopic } },
+        events[index].trace,
+        (span) => {
+          span.setAttribute('order.outcome', outcomes[index]);
+          if (topics.length > 0) {
+            const lines = fold.lines[k] ?? stored.get(orderKey(meta.shopDomain, order.id)) ?? [];
+            const data = orderData(order, lines);
+            const trace = context.active();
+            for (const topic of topics) {
+              messages.push({
+                ...orderEventMessage(topic, meta.shopDomain, data, meta.webhookId),
+                trace,
+              });
+            }
+            emitted.push(...topics);
+          }
+          span.end();
+        },
+      );
+    });
+    await enqueueOutbox(manager, messages);
+    return { outcomes, emitted };
   }
 
   private applyTraced(
