@@ -22,6 +22,8 @@ export interface TopProductRow {
   revenue: string;
 }
 
+export const contributionKey = (shop: string, orderId: string): string => `${shop}\u0000${orderId}`;
+
 /** Analytics in Postgres. Every statement is scoped by shop. */
 @Injectable()
 export class SalesRepository {
@@ -107,6 +109,88 @@ export class SalesRepository {
         JSON.stringify(c.lines),
         eventId,
       ],
+    );
+  }
+
+  /** The stored contributions of many orders in one statement, by `contributionKey`. */
+  async loadContributions(
+    manager: EntityManager,
+    orders: readonly { shop: string; orderId: string }[],
+  ): Promise<Map<string, Contribution>> {
+    const found = new Map<string, Contribution>();
+    if (orders.length === 0) return found;
+    const rows: ({ shop_domain: string; order_id: string; version: Date } & Omit<
+      Contribution,
+      'version'
+    >)[] = await manager.query(
+      `SELECT c.shop_domain, c.order_id, c.version, c.cancelled, c.counted,
+              to_char(c.day, 'YYYY-MM-DD') AS day, c.currency, c.gross, c.tax, c.discounts, c.lines
+       FROM analytics.order_contributions c
+       JOIN unnest($1::text[], $2::bigint[]) AS k(shop_domain, order_id)
+         ON c.shop_domain = k.shop_domain AND c.order_id = k.order_id`,
+      [orders.map((o) => o.shop), orders.map((o) => o.orderId)],
+    );
+    for (const { shop_domain, order_id, version, ...rest } of rows) {
+      found.set(contributionKey(shop_domain, order_id), {
+        ...rest,
+        version: version.toISOString(),
+      });
+    }
+    return found;
+  }
+
+  /** `saveContribution` for many orders (each once) in one statement. */
+  async saveContributions(
+    manager: EntityManager,
+    saves: readonly { shop: string; orderId: string; c: Contribution; eventId: string }[],
+  ): Promise<void> {
+    if (saves.length === 0) return;
+    await manager.query(
+      `INSERT INTO analytics.order_contributions
+         (shop_domain, order_id, version, cancelled, counted, day, currency, gross, tax, discounts,
+          lines, last_event_id, changed_at)
+       SELECT shop_domain, order_id, version, cancelled, counted, day, currency, gross, tax,
+              discounts, lines::jsonb, last_event_id, now()
+       FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[], $5::boolean[],
+                   $6::date[], $7::text[], $8::numeric[], $9::numeric[], $10::numeric[],
+                   $11::text[], $12::text[])
+            AS x(shop_domain, order_id, version, cancelled, counted, day, currency, gross, tax,
+                 discounts, lines, last_event_id)
+       ORDER BY shop_domain, order_id
+       ON CONFLICT (shop_domain, order_id) DO UPDATE SET
+         version = EXCLUDED.version, cancelled = EXCLUDED.cancelled, counted = EXCLUDED.counted,
+         day = EXCLUDED.day, currency = EXCLUDED.currency, gross = EXCLUDED.gross,
+         tax = EXCLUDED.tax, discounts = EXCLUDED.discounts, lines = EXCLUDED.lines,
+         last_event_id = EXCLUDED.last_event_id, changed_at = now()`,
+      [
+        saves.map((s) => s.shop),
+        saves.map((s) => s.orderId),
+        saves.map((s) => s.c.version),
+        saves.map((s) => s.c.cancelled),
+        saves.map((s) => s.c.counted),
+        saves.map((s) => s.c.day),
+        saves.map((s) => s.c.currency),
+        saves.map((s) => s.c.gross),
+        saves.map((s) => s.c.tax),
+        saves.map((s) => s.c.discounts),
+        saves.map((s) => JSON.stringify(s.c.lines)),
+        saves.map((s) => s.eventId),
+      ],
+    );
+  }
+
+  /** Stale events skipped, counted for many orders in one statement. */
+  async countStaleMany(
+    manager: EntityManager,
+    counts: readonly { shop: string; orderId: string; count: number }[],
+  ): Promise<void> {
+    if (counts.length === 0) return;
+    await manager.query(
+      `UPDATE analytics.order_contributions c
+       SET stale_events_skipped = c.stale_events_skipped + s.n
+       FROM unnest($1::text[], $2::bigint[], $3::int[]) AS s(shop_domain, order_id, n)
+       WHERE c.shop_domain = s.shop_domain AND c.order_id = s.order_id`,
+      [counts.map((s) => s.shop), counts.map((s) => s.orderId), counts.map((s) => s.count)],
     );
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
+import { applyChunkTogether, isDataError, type ChunkMode } from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
@@ -7,12 +7,18 @@ import {
   contributionOf,
   decide,
   deltasBetween,
+  type Contribution,
   type DailyDelta,
   type ProductDelta,
 } from './contribution';
 import type { SalesOrderEvent } from './order-event';
 import { SalesMetrics } from './sales.metrics';
-import { SalesRepository, type DailySalesRow, type TopProductRow } from './sales.repository';
+import {
+  contributionKey,
+  SalesRepository,
+  type DailySalesRow,
+  type TopProductRow,
+} from './sales.repository';
 
 /** Inbox consumer names: one per source, so ids from different sources never collide. */
 export const INBOX = {
@@ -33,6 +39,20 @@ const PRIVACY_OUTCOME: Record<string, string> = {
   'customers/data_request': 'completed: no personal data held, nothing to export',
 };
 
+interface Deltas {
+  daily: (DailyDelta & { shop: string })[];
+  products: (ProductDelta & { shop: string })[];
+}
+
+function addDeltas(
+  into: Deltas,
+  shop: string,
+  deltas: { daily: DailyDelta[]; products: ProductDelta[] },
+): void {
+  into.daily.push(...deltas.daily.map((d) => ({ ...d, shop })));
+  into.products.push(...deltas.products.map((p) => ({ ...p, shop })));
+}
+
 const shopOf = (e: AnalyticsEvent) => (e.kind === 'order' ? e.event.shopDomain : e.shopDomain);
 
 @Injectable()
@@ -46,8 +66,10 @@ export class SalesService {
 
   /**
    * Applies a chunk in one transaction, in order: each event claims its id in the inbox, then
-   * replaces its order's contribution unless it is older. The aggregate deltas of the whole chunk
-   * are written at the end, grouped. Metrics are counted after the commit.
+   * replaces its order's contribution unless it is older. Set-based: the chunk's contributions
+   * are read in one statement, decided in order here, and written in one statement per table
+   * (`applyTogether`); only if Postgres refuses some event's data is the chunk redone one event
+   * at a time with a savepoint each (`applyChunkTogether`). Metrics are counted after the commit.
    */
   async applyEvents(events: AnalyticsEvent[]): Promise<ApplyOutcome[]> {
     const claims = events.map((e) =>
@@ -55,22 +77,21 @@ export class SalesService {
         ? { consumer: INBOX.orders, eventId: e.event.eventId }
         : { consumer: INBOX.compliance, eventId: e.webhookId },
     );
-    const outcomes = await applyChunk(this.dataSource, claims, async (manager, mode) => {
-      await this.repository.lockOrders(
-        manager,
-        events.flatMap((e) =>
-          e.kind === 'order' ? [`${e.event.shopDomain}/${e.event.order.id}`] : [],
-        ),
-      );
-      await this.repository.ensureShops(manager, events.map(shopOf));
-      const daily: (DailyDelta & { shop: string })[] = [];
-      const products: (ProductDelta & { shop: string })[] = [];
-      const results: ApplyOutcome[] = [];
-      for (const event of events) {
-        results.push(await this.applyOne(manager, mode, event, daily, products));
-      }
-      await this.repository.addDeltas(manager, daily, products);
-      return results;
+    const outcomes = await applyChunkTogether(this.dataSource, claims, {
+      together: async (manager, claimed) => {
+        await this.prepare(manager, events);
+        return this.applyTogether(manager, claimed, events);
+      },
+      oneByOne: async (manager, mode) => {
+        await this.prepare(manager, events);
+        const deltas: Deltas = { daily: [], products: [] };
+        const results: ApplyOutcome[] = [];
+        for (const event of events) {
+          results.push(await this.applyOne(manager, mode, event, deltas));
+        }
+        await this.repository.addDeltas(manager, deltas.daily, deltas.products);
+        return results;
+      },
     });
     outcomes.forEach((outcome, index) =>
       this.metrics.events.inc({ kind: events[index].kind, outcome }),
@@ -78,18 +99,96 @@ export class SalesService {
     return outcomes;
   }
 
+  private async prepare(manager: EntityManager, events: AnalyticsEvent[]): Promise<void> {
+    await this.repository.lockOrders(
+      manager,
+      events.flatMap((e) =>
+        e.kind === 'order' ? [`${e.event.shopDomain}/${e.event.order.id}`] : [],
+      ),
+    );
+    await this.repository.ensureShops(manager, events.map(shopOf));
+  }
+
+  /**
+   * The whole chunk: contributions read in one statement, each event decided in order against
+   * the newest one (stored or an earlier event's), then one write per order with its last
+   * applied contribution, the stale counts and the grouped deltas.
+   */
+  private async applyTogether(
+    manager: EntityManager,
+    claimed: (consumer: string, eventId: string) => boolean,
+    events: AnalyticsEvent[],
+  ): Promise<ApplyOutcome[]> {
+    const fresh = events.map((e) =>
+      e.kind === 'order'
+        ? claimed(INBOX.orders, e.event.eventId)
+        : claimed(INBOX.compliance, e.webhookId),
+    );
+    const refs = events.flatMap((e, index) =>
+      e.kind === 'order' && fresh[index]
+        ? [{ shop: e.event.shopDomain, orderId: e.event.order.id }]
+        : [],
+    );
+    const current = await this.repository.loadContributions(manager, refs);
+    const saves = new Map<
+      string,
+      { shop: string; orderId: string; c: Contribution; eventId: string }
+    >();
+    const stale = new Map<string, { shop: string; orderId: string; count: number }>();
+    const deltas: Deltas = { daily: [], products: [] };
+    const results: ApplyOutcome[] = [];
+    for (const [index, event] of events.entries()) {
+      if (!fresh[index]) {
+        results.push('duplicate');
+        continue;
+      }
+      if (event.kind === 'compliance') {
+        results.push(await this.applyCompliance(manager, event));
+        continue;
+      }
+      const { event: order } = event;
+      const shop = order.shopDomain;
+      const orderId = order.order.id;
+      const key = contributionKey(shop, orderId);
+      const previous = current.get(key) ?? null;
+      const next = contributionOf(order);
+      const decision = decide(previous, next);
+      if (decision === 'stale') {
+        const entry = stale.get(key) ?? { shop, orderId, count: 0 };
+        entry.count += 1;
+        stale.set(key, entry);
+        results.push('stale');
+        continue;
+      }
+      if (decision === 'unchanged') {
+        results.push('unchanged');
+        continue;
+      }
+      current.set(key, next);
+      saves.set(key, { shop, orderId, c: next, eventId: order.eventId });
+      addDeltas(deltas, shop, deltasBetween(previous, next));
+      results.push('applied');
+    }
+    await this.repository.saveContributions(manager, [...saves.values()]);
+    await this.repository.countStaleMany(manager, [...stale.values()]);
+    await this.repository.addDeltas(manager, deltas.daily, deltas.products);
+    return results;
+  }
+
   private async applyOne(
     manager: EntityManager,
     mode: ChunkMode,
     event: AnalyticsEvent,
-    daily: (DailyDelta & { shop: string })[],
-    products: (ProductDelta & { shop: string })[],
+    deltas: Deltas,
   ): Promise<ApplyOutcome> {
     try {
       // Isolated per event: data Postgres refuses undoes only this event (and its deltas are
       // only kept once it succeeded); the rest of the chunk still commits.
       return await mode.isolate('analytics_event', async () => {
-        if (event.kind === 'compliance') return this.applyCompliance(manager, mode, event);
+        if (event.kind === 'compliance') {
+          if (!(await mode.claim(INBOX.compliance, event.webhookId))) return 'duplicate';
+          return this.applyCompliance(manager, event);
+        }
         const { event: order } = event;
         const shop = order.shopDomain;
         if (!(await mode.claim(INBOX.orders, order.eventId))) return 'duplicate';
@@ -102,9 +201,7 @@ export class SalesService {
         }
         if (decision === 'unchanged') return 'unchanged';
         await this.repository.saveContribution(manager, shop, order.order.id, next, order.eventId);
-        const deltas = deltasBetween(previous, next);
-        daily.push(...deltas.daily.map((d) => ({ ...d, shop })));
-        products.push(...deltas.products.map((p) => ({ ...p, shop })));
+        addDeltas(deltas, shop, deltasBetween(previous, next));
         return 'applied';
       });
     } catch (error) {
@@ -119,10 +216,8 @@ export class SalesService {
 
   private async applyCompliance(
     manager: EntityManager,
-    mode: ChunkMode,
     event: Extract<AnalyticsEvent, { kind: 'compliance' }>,
   ): Promise<ApplyOutcome> {
-    if (!(await mode.claim(INBOX.compliance, event.webhookId))) return 'duplicate';
     if (event.shopifyTopic === 'app/uninstalled') {
       await this.repository.markShopUninstalled(manager, event.shopDomain);
     } else {
