@@ -82,6 +82,69 @@ export class NotificationsRepository {
     return rows[0]?.active ?? true;
   }
 
+  /** The shops among these that uninstalled the app (a shop not known is active). */
+  async inactiveShops(manager: EntityManager, shopDomains: string[]): Promise<Set<string>> {
+    if (shopDomains.length === 0) return new Set();
+    const rows: { shop_domain: string }[] = await manager.query(
+      'SELECT shop_domain FROM notification.shops WHERE shop_domain = ANY($1::text[]) AND NOT active',
+      [[...new Set(shopDomains)]],
+    );
+    return new Set(rows.map((row) => row.shop_domain));
+  }
+
+  /**
+   * `insertIntent` for many intents in one statement; for each, whether it was recorded (the
+   * first of an (event, template) pair, unless it already existed).
+   */
+  async insertIntents(
+    manager: EntityManager,
+    intents: readonly {
+      shopDomain: string;
+      eventId: string;
+      draft: IntentDraft;
+      status: NotificationStatus;
+      lastError: string | null;
+      traceContext: Record<string, string>;
+    }[],
+  ): Promise<boolean[]> {
+    if (intents.length === 0) return [];
+    const rows: { event_id: string; template: string }[] = await manager.query(
+      `INSERT INTO notification.notifications
+         (shop_domain, event_id, template, order_id, customer_id, recipient, recipient_hash,
+          recipient_name, variables, message_id, status, last_error, trace_context)
+       SELECT shop_domain, event_id, template, order_id, customer_id, recipient, recipient_hash,
+              recipient_name, variables::jsonb, message_id, status, last_error,
+              trace_context::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],
+                   $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                   $13::text[]) WITH ORDINALITY
+            AS i(shop_domain, event_id, template, order_id, customer_id, recipient,
+                 recipient_hash, recipient_name, variables, message_id, status, last_error,
+                 trace_context, ord)
+       ORDER BY i.ord
+       ON CONFLICT (event_id, template) DO NOTHING
+       RETURNING event_id, template`,
+      [
+        intents.map((i) => i.shopDomain),
+        intents.map((i) => i.eventId),
+        intents.map((i) => i.draft.template),
+        intents.map((i) => i.draft.orderId),
+        intents.map((i) => i.draft.customerId),
+        intents.map((i) => i.draft.recipient),
+        intents.map((i) => (i.draft.recipient ? recipientHash(i.draft.recipient) : null)),
+        intents.map((i) => i.draft.recipientName),
+        intents.map((i) => JSON.stringify(i.draft.variables)),
+        intents.map((i) => messageIdFor(i.eventId, i.draft.template)),
+        intents.map((i) => i.status),
+        intents.map((i) => i.lastError),
+        intents.map((i) => JSON.stringify(i.traceContext)),
+      ],
+    );
+    const recorded = new Set(rows.map((row) => `${row.event_id}\u0000${row.template}`));
+    // A pair listed twice is recorded once, for its first occurrence.
+    return intents.map((i) => recorded.delete(`${i.eventId}\u0000${i.draft.template}`));
+  }
+
   /** Records the intent once per (event, template); false when it already exists. */
   async insertIntent(
     manager: EntityManager,

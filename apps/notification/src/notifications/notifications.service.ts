@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyChunk, isDataError, type ChunkMode } from '@shopwire/database';
+import {
+  applyChunkTogether,
+  isDataError,
+  isolateWithoutSavepoint,
+  type ChunkMode,
+} from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
@@ -40,13 +45,16 @@ export class NotificationsService {
 
   /** true when at least one pending intent was recorded (the dispatcher should look now). */
   async apply(inputs: Applicable[]): Promise<boolean> {
-    const outcomes = await applyChunk(
+    const outcomes = await applyChunkTogether(
       this.dataSource,
       inputs.map((input) => ({ consumer: inboxConsumer(input.topic), eventId: input.inboxId })),
-      async (manager, mode) => {
-        const results: Outcome[] = [];
-        for (const input of inputs) results.push(await this.applyOne(manager, mode, input));
-        return results;
+      {
+        together: (manager, claimed) => this.applyTogether(manager, claimed, inputs),
+        oneByOne: async (manager, mode) => {
+          const results: Outcome[] = [];
+          for (const input of inputs) results.push(await this.applyOne(manager, mode, input));
+          return results;
+        },
       },
     );
     let wake = false;
@@ -72,6 +80,78 @@ export class NotificationsService {
     return wake;
   }
 
+  /**
+   * The chunk's emails in three statements whatever its size: the shops' state, the tombstones of
+   * every draft's customers, and every intent. A chunk with a privacy request (whose effect the
+   * next event must see) runs event by event, still without savepoints.
+   */
+  private async applyTogether(
+    manager: EntityManager,
+    claimed: (consumer: string, eventId: string) => boolean,
+    inputs: Applicable[],
+  ): Promise<Outcome[]> {
+    const fresh = inputs.map((input) => claimed(inboxConsumer(input.topic), input.inboxId));
+    if (inputs.some((input) => input.kind === 'privacy')) {
+      const mode: ChunkMode = {
+        claim: () => Promise.resolve(true), // only fresh events get here
+        isolate: isolateWithoutSavepoint,
+      };
+      const results: Outcome[] = [];
+      for (const [index, input] of inputs.entries()) {
+        results.push(
+          fresh[index]
+            ? await this.applyOne(manager, mode, input)
+            : { kind: 'duplicate', topic: input.topic },
+        );
+      }
+      return results;
+    }
+    const emails = inputs.flatMap((input, index) =>
+      input.kind === 'email' && fresh[index] ? [input] : [],
+    );
+    const inactive = await this.repository.inactiveShops(
+      manager,
+      emails.map((e) => e.shopDomain),
+    );
+    const drafts = emails.flatMap((input) => input.drafts.map((draft) => ({ input, draft })));
+    const withSubjects = drafts.filter(({ draft }) => draft.subjects.length > 0);
+    const redactedFlags = await this.tombstones.redactedAmong(
+      manager,
+      withSubjects.map(({ input, draft }) => ({
+        shopDomain: input.shopDomain,
+        identities: draft.subjects,
+      })),
+    );
+    const redacted = new Set(withSubjects.filter((_, k) => redactedFlags[k]).map((d) => d.draft));
+    const intents = drafts.map(({ input, draft: original }) => {
+      const isRedacted = redacted.has(original);
+      const draft = isRedacted ? redactedDraft(original) : original;
+      const [status, lastError] = intentStatus(isRedacted, !inactive.has(input.shopDomain), draft);
+      return {
+        shopDomain: input.shopDomain,
+        eventId: input.inboxId,
+        draft,
+        status,
+        lastError,
+        traceContext: input.trace,
+      };
+    });
+    const inserted = await this.repository.insertIntents(manager, intents);
+    const recordedBy = new Map<Applicable, { template: string; status: NotificationStatus }[]>(
+      emails.map((input) => [input, []]),
+    );
+    intents.forEach((intent, k) => {
+      if (inserted[k])
+        recordedBy
+          .get(drafts[k].input)
+          ?.push({ template: intent.draft.template, status: intent.status });
+    });
+    return inputs.map((input, index): Outcome => {
+      if (!fresh[index]) return { kind: 'duplicate', topic: input.topic };
+      return { kind: 'intents', recorded: recordedBy.get(input) ?? [] };
+    });
+  }
+
   private async applyOne(
     manager: EntityManager,
     mode: ChunkMode,
@@ -94,13 +174,7 @@ export class NotificationsService {
             original.subjects.length > 0 &&
             (await this.tombstones.isRedacted(manager, input.shopDomain, original.subjects));
           const draft = redacted ? redactedDraft(original) : original;
-          const [status, reason]: [NotificationStatus, string | null] = redacted
-            ? ['skipped', 'customer redacted']
-            : !active
-              ? ['cancelled', 'shop uninstalled the app']
-              : draft.recipient
-                ? ['pending', null]
-                : ['skipped', 'no recipient address'];
+          const [status, reason] = intentStatus(redacted, active, draft);
           if (
             await this.repository.insertIntent(
               manager,
@@ -178,6 +252,17 @@ export class NotificationsService {
     });
     this.logger.info({ shopDomain, action: input.action, affected }, 'privacy request applied');
   }
+}
+
+/** What becomes of an intent, and why when it is not sent. */
+function intentStatus(
+  redacted: boolean,
+  shopActive: boolean,
+  draft: IntentDraft,
+): [NotificationStatus, string | null] {
+  if (redacted) return ['skipped', 'customer redacted'];
+  if (!shopActive) return ['cancelled', 'shop uninstalled the app'];
+  return draft.recipient ? ['pending', null] : ['skipped', 'no recipient address'];
 }
 
 /** A draft for a redacted customer: no address, name, customer id or greeting. */
