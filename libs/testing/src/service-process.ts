@@ -1,7 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const ROOT = join(__dirname, '../../..');
+/** The repository root, from the sources (jest) or from dist/ (a benchmark): where nx.json is. */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nx.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const ROOT = repositoryRoot();
 
 export interface ServiceProcess {
   name: string;
