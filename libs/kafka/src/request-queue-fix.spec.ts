@@ -11,25 +11,31 @@ type Queue = {
   checkPendingRequests(): void;
   fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
   destroy(): void;
+  scheduleRequestTimeoutCheck(): void;
+  requestTimeoutIntervalId: NodeJS.Timeout | null | undefined;
 };
 
 const silent = { debug: () => undefined, warn: () => undefined, error: () => undefined };
 
-function queue(maxInFlightRequests: number | null = null): Queue {
+function queue(maxInFlightRequests: number | null = null, enforceRequestTimeout = false): Queue {
   const RequestQueue = kafkajsRequestQueue() as unknown as new (options: object) => Queue;
   return new RequestQueue({
     maxInFlightRequests,
     requestTimeout: 30_000,
-    enforceRequestTimeout: false,
+    enforceRequestTimeout,
     clientId: 'spec',
     broker: 'spec:9092',
     logger: silent,
   });
 }
 
-function request(correlationId: number, sent: number[]) {
+function request(correlationId: number, sent: number[], rejected: unknown[] = []) {
   return {
-    entry: { correlationId, resolve: () => undefined, reject: () => undefined },
+    entry: {
+      correlationId,
+      resolve: () => undefined,
+      reject: (error: unknown) => rejected.push(error),
+    },
     expectResponse: true,
     sendRequest: () => sent.push(correlationId),
   };
@@ -84,6 +90,50 @@ describe('kafkajs RequestQueue idle fix', () => {
     // Queuing request 2 armed one 10 ms check; it fires once, finds nothing, and is not re-armed.
     jest.advanceTimersByTime(20);
     expect(q.throttleCheckTimeoutId).toBeNull();
+    q.destroy();
+  });
+
+  it('arms no request-timeout check while nothing is in flight (unfixed: a 100 ms interval)', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const q = queue(null, true);
+    q.scheduleRequestTimeoutCheck(); // what the connection does when it opens
+    expect(q.requestTimeoutIntervalId).toBeFalsy();
+    const sent: number[] = [];
+    q.push(request(1, sent));
+    expect(q.requestTimeoutIntervalId).toBeTruthy();
+    q.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
+    // The next check finds nothing in flight and disarms itself.
+    jest.advanceTimersByTime(100);
+    expect(q.requestTimeoutIntervalId).toBeNull();
+    q.destroy();
+  });
+
+  it('still times out a request that gets no answer, within one check of its timeout', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const q = queue(null, true);
+    q.scheduleRequestTimeoutCheck();
+    const sent: number[] = [];
+    const rejected: unknown[] = [];
+    q.push(request(1, sent, rejected));
+    jest.advanceTimersByTime(29_900);
+    expect(rejected).toHaveLength(0);
+    jest.advanceTimersByTime(200);
+    expect(rejected).toHaveLength(1);
+    expect(q.inflight.size).toBe(0);
+    jest.advanceTimersByTime(100);
+    expect(q.requestTimeoutIntervalId).toBeNull();
+    q.destroy();
+  });
+
+  it('times nothing once the connection closed (destroy), until it opens again', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const q = queue(null, true);
+    q.scheduleRequestTimeoutCheck();
+    q.destroy();
+    q.push(request(1, []));
+    expect(q.requestTimeoutIntervalId).toBeFalsy();
+    q.scheduleRequestTimeoutCheck();
+    expect(q.requestTimeoutIntervalId).toBeTruthy();
     q.destroy();
   });
 });
