@@ -78,6 +78,13 @@ export interface OutboundDeliveryOptions {
   batch: number;
   /** Wait between passes that found less than a batch (a `wake()` cuts it short). */
   pollMs: number;
+  /**
+   * Longest wait while idle. After each pass that claimed nothing the wait doubles, from `pollMs`
+   * up to this; a pass that claims rows, or `wake()`, brings it back to `pollMs`. Rows this worker
+   * scheduled for later (a retry, a row released by an open breaker) are looked for when they
+   * fall due, whatever the wait. Default 10 × `pollMs`; set it to `pollMs` for a fixed poll.
+   */
+  idlePollMaxMs?: number;
   /** How long a claim holds: a dead worker's rows are handed on after this. */
   leaseMs: number;
   /** The breaker of one destination (`name` is its label in health and metrics). */
@@ -114,6 +121,8 @@ export class OutboundDeliveryWorker {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private backlogSampledAt = 0;
+  /** Earliest due time of a row this worker retried or released (ms since epoch). */
+  private nextDueAt = Number.POSITIVE_INFINITY;
   private readonly backlogStatuses = new Map<string, Set<string>>();
 
   constructor(private readonly options: OutboundDeliveryOptions) {
@@ -173,12 +182,15 @@ export class OutboundDeliveryWorker {
 
   /** One pass over every queue; returns how many rows it claimed. */
   async pass(): Promise<number> {
+    // Rows due by now are this pass's to claim; those due later are still waited for.
+    if (this.nextDueAt <= Date.now()) this.nextDueAt = Number.POSITIVE_INFINITY;
     let claimed = 0;
     for (const queue of this.options.queues) claimed += await this.passQueue(queue);
     return claimed;
   }
 
   private async run(): Promise<void> {
+    let emptyPasses = 0;
     while (this.running) {
       let claimed = 0;
       try {
@@ -191,8 +203,27 @@ export class OutboundDeliveryWorker {
         );
       }
       // A full batch from any queue means more are probably due: go again at once.
-      if (claimed < this.options.batch) await this.idle(this.options.pollMs);
+      if (claimed >= this.options.batch) continue;
+      emptyPasses = claimed > 0 ? 0 : emptyPasses + 1;
+      await this.idle(this.idleWait(emptyPasses));
     }
+  }
+
+  /**
+   * `pollMs` after a pass that found work; after n empty passes in a row `pollMs·2^(n−1)`, capped
+   * at `idlePollMaxMs` — an idle worker's table is not what wakes the process — but never past
+   * the due time of a row this worker scheduled. New rows of this process come with `wake()`.
+   */
+  private idleWait(emptyPasses: number): number {
+    const { pollMs } = this.options;
+    const max = Math.max(pollMs, this.options.idlePollMaxMs ?? 10 * pollMs);
+    const backoff = Math.min(max, pollMs * 2 ** Math.max(0, emptyPasses - 1));
+    return Math.max(0, Math.min(backoff, this.nextDueAt - Date.now()));
+  }
+
+  /** A row this worker handled is due again in `delayMs`. */
+  private dueIn(delayMs: number): void {
+    this.nextDueAt = Math.min(this.nextDueAt, Date.now() + delayMs);
   }
 
   private idle(ms: number): Promise<void> {
@@ -215,8 +246,12 @@ export class OutboundDeliveryWorker {
   }
 
   private async passQueue<Row, Result>(queue: DeliveryQueue<Row, Result>): Promise<number> {
-    // One destination and its breaker open: nothing would get through; leave the rows due.
-    if (typeof queue.destination === 'string' && this.state(queue.destination) === 'open') return 0;
+    // One destination and its breaker open: nothing would get through; leave the rows due, and
+    // look again at the usual poll rather than the idle one (the breaker may half-open).
+    if (typeof queue.destination === 'string' && this.state(queue.destination) === 'open') {
+      this.dueIn(this.options.pollMs);
+      return 0;
+    }
     const rows = await queue.claim(this.options.batch, this.options.leaseMs);
     if (this.stopping) {
       // Claimed while stop() was called: hand them on now rather than after the lease.
@@ -262,6 +297,7 @@ export class OutboundDeliveryWorker {
       const delay =
         this.options.refusedDelayMs ?? this.options.breaker(destination).resetTimeoutMs ?? 10_000;
       await queue.release(row, delay, `${breaker.name} breaker open`);
+      this.dueIn(delay);
       this.metrics.observe(queue.name, kind, 'breaker_open', startedAt);
       return;
     }
@@ -269,6 +305,7 @@ export class OutboundDeliveryWorker {
     const attempt = queue.attempts(row) + 1;
     const { giveUp, delayMs } = decideRetry(attempt, failure, queue.retry);
     await queue.markFailed(row, { error: failure.summary, cause: error, attempt, giveUp, delayMs });
+    if (!giveUp) this.dueIn(delayMs);
     const result: DeliveryResult = giveUp ? 'gave_up' : 'retry';
     this.metrics.observe(queue.name, kind, result, startedAt);
     this.options.logger.warn(

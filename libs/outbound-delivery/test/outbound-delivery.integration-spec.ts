@@ -337,6 +337,47 @@ describe('OutboundDeliveryWorker', () => {
     expect(handedBack!.due_in_ms).toBeLessThanOrEqual(0);
   });
 
+  it('backs its poll off while idle, wakes at once on wake(), and looks for its own retries when due', async () => {
+    let claims = 0;
+    const counted = queue('w', {
+      claim: (limit, leaseMs) => {
+        claims++;
+        return claimDue<Row>(db, SPEC, limit, leaseMs);
+      },
+    });
+    const w = worker('w', { idlePollMaxMs: 2000, queue: counted });
+    w.start();
+    // Idle: 50, 100, 200, 400, 800 ms between looks — not one every 50 ms (24 in 1.2 s).
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(claims).toBeGreaterThanOrEqual(4);
+    expect(claims).toBeLessThanOrEqual(7);
+
+    destinationCall = async () => undefined;
+    const [fresh] = await insert(1);
+    const woken = Date.now();
+    w.wake();
+    await waitFor(async () => (await rows([fresh!]))[0]!.status === 'delivered', {
+      intervalMs: 10,
+    });
+    expect(Date.now() - woken).toBeLessThan(300);
+
+    // A retry this worker scheduled is looked for when due, not at the end of an idle wait.
+    let failures = 0;
+    destinationCall = async () => {
+      if (failures++ === 0) throw new HttpLikeError(503, 1200);
+    };
+    const [retried] = await insert(1);
+    w.wake();
+    await waitFor(async () => (await rows([retried!]))[0]!.attempts === 1, { intervalMs: 10 });
+    const failedAt = Date.now();
+    await waitFor(async () => (await rows([retried!]))[0]!.status === 'delivered', {
+      intervalMs: 10,
+    });
+    // Due after exactly 1200 ms (Retry-After beats the backoff's < 1000 ms); looks backing off
+    // from the failed pass (50, 100, 200, 400, 800 ms) alone would find it only after 1550 ms.
+    expect(Date.now() - failedAt).toBeLessThan(1200 + 250);
+  });
+
   it('samples the backlog by status, a status that emptied going to 0', async () => {
     destinationCall = async () => undefined;
     const registry = new Registry();
