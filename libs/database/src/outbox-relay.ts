@@ -25,8 +25,14 @@ export interface OutboxRelayOptions {
   dataSource: DataSource;
   publisher: OutboxPublisher;
   logger: Logger;
-  /** Longest idle wait between looks at the table; a commit's NOTIFY usually wakes it sooner. */
+  /** Wait between looks at the table after a cycle that published less than a batch. */
   pollIntervalMs?: number;
+  /**
+   * Longest wait while idle: after each cycle that found nothing the wait doubles, from
+   * `pollIntervalMs` up to this (default 10 × `pollIntervalMs`). Only a backstop: every
+   * `enqueueOutbox` NOTIFYs on commit, which wakes the relay at once whatever the wait.
+   */
+  idlePollMaxMs?: number;
   /** Most rows published (and marked sent) together. */
   batchSize?: number;
   registry?: Registry;
@@ -97,7 +103,9 @@ export function relayLockName(schema: string): string {
  *
  * When Kafka is down the batch stays unsent and the relay backs off and retries the same rows
  * from the same place, so nothing is lost and nothing overtakes. Latency stays in the tens of
- * milliseconds: `enqueueOutbox` NOTIFYs on commit and the relay LISTENs.
+ * milliseconds: `enqueueOutbox` NOTIFYs on commit and the relay LISTENs. The poll is only a
+ * backstop, so while idle it backs off (`idlePollMaxMs`): an idle service's relay looks at its
+ * table every few seconds instead of twice a second.
  */
 export class OutboxRelay {
   private readonly schema: string;
@@ -151,6 +159,7 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let emptyCycles = 0;
     while (this.running) {
       try {
         const client = this.client ?? (await this.connect());
@@ -163,7 +172,9 @@ export class OutboxRelay {
         this.succeeded();
         await this.housekeeping(client); // rate-limited inside, so also runs under steady load
         // A full batch means more may be waiting: go again without sleeping.
-        if (published < this.batchSize) await this.idle(this.options.pollIntervalMs ?? 500);
+        if (published >= this.batchSize) continue;
+        emptyCycles = published > 0 ? 0 : emptyCycles + 1;
+        await this.idle(this.idleWait(emptyCycles));
       } catch (error) {
         await this.failed(error);
       }
@@ -173,6 +184,13 @@ export class OutboxRelay {
 
   private get batchSize(): number {
     return this.options.batchSize ?? 500;
+  }
+
+  /** `pollIntervalMs`, doubled per empty cycle in a row up to `idlePollMaxMs`. */
+  private idleWait(emptyCycles: number): number {
+    const poll = this.options.pollIntervalMs ?? 500;
+    const max = Math.max(poll, this.options.idlePollMaxMs ?? 10 * poll);
+    return Math.min(max, poll * 2 ** Math.max(0, emptyCycles - 1));
   }
 
   private async connect(): Promise<Client> {
