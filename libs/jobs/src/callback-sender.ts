@@ -124,6 +124,11 @@ export class CallbackSender {
     return this.worker.stop();
   }
 
+  /** A callback became due in this process: look now rather than at the next poll. */
+  wake(): void {
+    this.worker.wake();
+  }
+
   /** One pass: sends every due callback it could claim; returns how many were claimed. */
   deliverDue(): Promise<number> {
     return this.worker.pass();

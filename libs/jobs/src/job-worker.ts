@@ -36,6 +36,8 @@ export interface JobWorkerOptions {
   retentionMs?: number;
   /** How long stop() waits for running jobs to hand themselves back. */
   shutdownGraceMs?: number;
+  /** A job reached a terminal status here (its callback, if any, is due now). */
+  onFinished?(job: JobRecord): void;
   owner?: string;
 }
 
@@ -112,7 +114,6 @@ export class JobWorker {
 
   start(): void {
     this.stopping = false;
-    this.tickTimer ??= setInterval(() => void this.tick(), this.options.tickMs);
     this.reapTimer ??= setInterval(() => void this.reap(), this.options.reapIntervalMs);
   }
 
@@ -177,8 +178,14 @@ export class JobWorker {
       done: Promise.resolve(),
     };
     this.running.set(job.id, entry);
+    // Leases are renewed only while a job runs here: an idle worker is not woken every tickMs.
+    this.tickTimer ??= setInterval(() => void this.tick(), this.options.tickMs);
     entry.done = this.run(entry, handler).finally(() => {
       this.running.delete(job.id);
+      if (this.running.size === 0 && this.tickTimer) {
+        clearInterval(this.tickTimer);
+        this.tickTimer = null;
+      }
       this.slots.release();
     });
   }
@@ -244,6 +251,7 @@ export class JobWorker {
 
   private finished(job: JobRecord): void {
     this.options.metrics.entered(job.type, job.status);
+    this.options.onFinished?.(job);
     if (job.startedAt && job.finishedAt) {
       this.options.metrics.duration.observe(
         { type: job.type, status: job.status },

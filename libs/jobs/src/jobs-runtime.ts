@@ -81,6 +81,10 @@ export class JobsRuntime {
       tickMs: settings.tickMs,
       reapIntervalMs: settings.reapIntervalMs,
       retentionMs: settings.retentionMs,
+      // The callback is due at once: the sender need not wait for its next (idle) poll.
+      onFinished: (job) => {
+        if (job.callbackUrl) this.callbacks.wake();
+      },
     });
     this.destination = new CallbackDestinationGuard(settings.callbackPolicy, options.resolver);
     this.callbacks = new CallbackSender({

@@ -171,6 +171,7 @@ export class JobsController {
         return;
       case 'cancelled':
         this.jobs.metrics.entered(outcome.job.type, 'cancelled');
+        if (outcome.job.callbackUrl) this.jobs.callbacks.wake();
         await reply.status(200).send(toJobView(outcome.job));
         return;
       case 'cancelling':
