@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SchedulerMetrics } from './scheduler.metrics';
 import { assertSpec, specLabel, type ScheduleSpec, type TickPlan } from './slots';
-import { TickRunError, TickStore } from './tick-store';
+import { keyOf, TickRunError, TickStore } from './tick-store';
 
 /** One run of a schedule, handed to its task. */
 export interface Tick extends TickPlan {
@@ -112,7 +112,9 @@ export class Scheduler {
       this.registered = true;
     }
     const outcomes: TickOutcome[] = [];
+    const due = await this.store.dueKeys();
     for (const task of this.options.tasks) {
+      if (!due.has(keyOf(task))) continue;
       const outcome = await this.runTask(task);
       if (outcome) outcomes.push(outcome);
     }

@@ -74,6 +74,27 @@ export class TickStore {
   }
 
   /**
+   * The keys (`keyOf`) of the schedules due now and not backing off: one statement, so a poll
+   * that finds nothing due costs one round trip rather than a transaction per schedule. Rows
+   * another replica is running are listed too; `runDue` skips them.
+   */
+  async dueKeys(): Promise<Set<string>> {
+    const rows: { name: string; every_ms: string; offset_ms: string }[] =
+      await this.dataSource.query(
+        `SELECT name, every_ms, offset_ms FROM ${this.table}
+         WHERE next_due_at <= now() AND (retry_at IS NULL OR retry_at <= now())`,
+      );
+    return new Set(
+      rows.map((row) =>
+        keyOf({
+          name: row.name,
+          spec: { everyMs: Number(row.every_ms), offsetMs: Number(row.offset_ms) },
+        }),
+      ),
+    );
+  }
+
+  /**
    * Runs the schedule if it is due and no other replica is running it. Returns the plan that
    * ran, or null (not due, backing off after a failure, or taken). `work` throwing rolls the
    * whole run back (the slot stays due) and is rethrown as a `TickRunError`.
@@ -159,6 +180,11 @@ export class TickStore {
       lastError: row.last_error,
     };
   }
+}
+
+/** A schedule's row key as one string, for `dueKeys`. */
+export function keyOf(key: ScheduleKey): string {
+  return keyParams(key).join('\u0000');
 }
 
 /** A run's work failed; carries the due time the run saw, for `recordFailure`. */
