@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -78,6 +79,28 @@ function stateGauge(registry: Registry) {
   return entry;
 }
 
+/** opossum's default: a rolling window of 10 buckets. */
+const ROLLING_BUCKETS = 10;
+
+/**
+ * One timer per process and bucket length rotates every breaker's rolling window, instead of a
+ * timer per breaker: an idle service is woken once per bucket (1 s by default), not once per
+ * breaker. Unref'd, like opossum's own.
+ */
+const rotators = new Map<number, EventEmitter>();
+
+function rotatorFor(bucketMs: number): EventEmitter {
+  let rotator = rotators.get(bucketMs);
+  if (!rotator) {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0); // every breaker of the process listens
+    setInterval(() => emitter.emit('rotate'), bucketMs).unref();
+    rotators.set(bucketMs, emitter);
+    rotator = emitter;
+  }
+  return rotator;
+}
+
 /**
  * An opossum breaker around `action` with Shopwire's defaults, its state exported as a gauge
  * (read at scrape time, so it is never stale) when a registry is given.
@@ -86,13 +109,19 @@ export function createBreaker<TArgs extends unknown[], TResult>(
   action: (...args: TArgs) => Promise<TResult>,
   options: BreakerOptions,
 ): Breaker<TArgs, TResult> {
+  const rollingMs = options.rollingCountTimeoutMs ?? 10_000;
   const breaker = new CircuitBreaker<TArgs, TResult>(action, {
     name: options.name,
     timeout: options.timeoutMs,
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
     volumeThreshold: options.volumeThreshold ?? 5,
     resetTimeout: options.resetTimeoutMs ?? 10_000,
-    rollingCountTimeout: options.rollingCountTimeoutMs ?? 10_000,
+    rollingCountTimeout: rollingMs,
+    rollingCountBuckets: ROLLING_BUCKETS,
+    rotateBucketController: rotatorFor(Math.floor(rollingMs / ROLLING_BUCKETS)),
+    // No one listens to opossum's per-second `snapshot` events (health and metrics read `stats`
+    // when asked), and each one computes the window's statistics: a timer and work for nothing.
+    enableSnapshots: false,
     errorFilter: options.isNotAFault ? (error: unknown) => options.isNotAFault!(error) : undefined,
   });
   if (options.registry) {
