@@ -59,8 +59,10 @@ export class InstallationChangesConsumer {
       fromBeginning: false,
       partitionsConcurrently: 4,
       maxChunk: 500,
-      // short fetch waits: an invalidation is worth little if it arrives late
-      fetchMaxWaitMs: 100,
+      // An invalidation is worth little if it arrives late: a fetch returns as soon as one byte
+      // is there. The wait only sets how often an idle consumer asks (and how long its stop may
+      // wait for the fetch in flight), so it is not short.
+      fetchMaxWaitMs: 1000,
       fetchMinBytes: 1,
       handleBatch: async (messages) => {
         for (const message of messages) this.apply(message);

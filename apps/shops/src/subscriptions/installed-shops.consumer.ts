@@ -17,7 +17,9 @@ export const INSTALLED_SHOPS_TUNING: ChunkConsumerTuning = {
   // Reconciles run one at a time in the process anyway (SubscriptionsService).
   partitionsConcurrently: 1,
   maxChunk: 20,
-  fetchMaxWaitMs: 100,
+  // A fetch returns as soon as one byte is there, so the wait only sets how often an idle
+  // consumer asks (and how long its stop may wait for the fetch in flight), not the latency.
+  fetchMaxWaitMs: 1000,
   fetchMinBytes: 1,
   // A failed reconcile is left to the schedule, so nothing here is worth a retry topic or a
   // DLQ; what throws (the database down) is retried in place.
