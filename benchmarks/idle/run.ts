@@ -18,6 +18,10 @@
 // broker write to the services' topics during the window are counted and printed: the services
 // consume them, so the numbers are not idle ones then.
 //
+// The services use a database of their own, created (and migrated) for the run next to
+// DATABASE_URL's and dropped afterwards: rows left in an outbound queue by earlier runs (emails,
+// ERP calls to stand-ins that are not running here) would be retried in the window otherwise.
+//
 // BENCH_IDLE_SERVICES=order,sync limits the services. Needs `npm run infra -- up`, DATABASE_URL.
 import { CACHE_PURGE_TOPICS } from '@shopwire/cache';
 import { kafkaConnection, kafkaEnv, loadConfig, z } from '@shopwire/config';
@@ -34,6 +38,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { contextSwitches, cpuSeconds } from '../shared/proc-stats';
 
 // dist/benchmarks/idle → the repository root
@@ -170,10 +175,42 @@ async function writtenTo(kafka: Kafka, topics: readonly string[]): Promise<numbe
   }
 }
 
+/** A fresh database beside DATABASE_URL's, for this run only; its URL, and how to drop it. */
+async function runDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = new URL(process.env.DATABASE_URL ?? '');
+  const name = `${base.pathname.slice(1) || 'postgres'}_idle_${RUN}`.replace(/[^a-z0-9_]/gi, '_');
+  const admin = new Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: base.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is required');
   spawnSync('node', [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
   spawnSync(process.execPath, [join(ROOT, 'dist/scripts/provision.js')], { stdio: 'ignore' });
+  const database = await runDatabase();
+  // The services (started with this process's environment) and the migrations use it.
+  process.env.DATABASE_URL = database.url;
+  try {
+    await measure();
+  } finally {
+    await database.drop().catch(() => undefined);
+  }
+}
+
+async function measure(): Promise<void> {
   const migrated = spawnSync(process.execPath, [join(ROOT, 'scripts/migrate.mjs')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
