@@ -454,7 +454,12 @@ async function throughputRun(
               : victim.child.once('exit', resolve),
           );
           victim.limit?.remove();
-          running[i] = await startOne(victim.spec, victim.group, victim.replica, `${label}-r`);
+          running[i] = await startOne(
+            victim.spec,
+            victim.group,
+            victim.replica,
+            `${slug(label)}-r`,
+          );
           // The replacement's quota is a fresh cgroup: its throttling counts from zero.
           if (running[i].limit)
             throttleBefore[i] = { periods: 0, throttledPeriods: 0, throttledMs: 0 };
@@ -527,7 +532,7 @@ async function throughputRun(
   });
   if (limited.length)
     log(
-      `[${label}] CPU limit ${CPU_LIMIT} core per order/inventory process; periods throttled: ${limited.join(', ')}`,
+      `[${label}] CPU limit ${CPU_LIMIT} core per ${[...SCALED].join('/')} process; periods throttled: ${limited.join(', ')}`,
     );
   const checked = verify(label, counts, ORDERS);
   const books = await inventoryBooks(db, shops);
@@ -655,7 +660,7 @@ async function main(): Promise<void> {
   if (CPU_LIMIT) cpuLimit(`${RUN}-probe`, CPU_LIMIT).remove();
   if (CPU_LIMIT)
     log(
-      `CPU limit: each order and inventory process gets ${CPU_LIMIT} core (cgroup quota, like a pod's limits.cpu)`,
+      `CPU limit: each ${[...SCALED].join(' and ')} process gets ${CPU_LIMIT} core (cgroup quota, like a pod's limits.cpu)`,
     );
   const baseline = await baselineInsertRate(db, ORDERS);
   log(
