@@ -10,9 +10,9 @@
 //     worker gets its own database (tools/jest/databases.js), so suites that drop and re-migrate a
 //     service's schema never pull it from under another worker's suite;
 //   - disruptive: suites that stop or restart shared infrastructure (the broker, Postgres). They
-//     run after the isolated phase, one at a time. A suite is disruptive when its source calls one
-//     of the outage helpers of @shopwire/testing (`stopKafka`, `startKafka`, `restartPostgres`)
-//     or shells out to `kafka-stop`/`kafka-start`/`pg_ctl` itself — found by reading the file, so
+//     run after the isolated phase, one at a time. A suite is disruptive when its source calls the
+//     outage helper of @shopwire/testing (`restartPostgres`) or shells out to
+//     `kafka-stop`/`kafka-start`/`pg_ctl` itself — found by reading the file, so
 //     a new fault test is scheduled correctly without a list to keep. A suite that cannot share
 //     the broker for another reason (it counts every message on a shared topic, which another
 //     suite's instance of the same service would also produce) says so with a comment line
@@ -23,8 +23,7 @@ const { join, relative } = require('node:path');
 const ROOT = join(__dirname, '../..');
 const PROJECT_PARENTS = ['apps', 'libs', 'tools'];
 const CONFIG_FILES = ['jest.config.js', 'jest.integration.config.js'];
-const DISRUPTIVE =
-  /\b(stopKafka|startKafka|restartPostgres)\s*\(|kafka-stop|kafka-start|pg_ctl|^\/\/ test-runs-alone:/m;
+const DISRUPTIVE = /\brestartPostgres\s*\(|kafka-stop|kafka-start|pg_ctl|^\/\/ test-runs-alone:/m;
 
 function projectConfigFiles() {
   const files = [];

@@ -1,12 +1,11 @@
-import { ShopifyKafkaTopic } from '@shopwire/contracts';
+import { ALL_SHOPIFY_KAFKA_TOPICS, ShopifyKafkaTopic } from '@shopwire/contracts';
 import {
   collectMessages,
   headerValue,
-  startKafka,
-  stopKafka,
-  testKafka,
+  startOwnKafka,
   topicPositions,
   waitFor,
+  type OwnKafka,
 } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,24 +21,30 @@ import {
  * The broker goes away under load and comes back. Every delivery answered 200 must be in Kafka;
  * every other one must have been told to come back (503 with Retry-After) within the bound, and
  * once re-sent, as Shopify would, be accepted. Lost = 0.
+ *
+ * The broker that goes away is the suite's own (`startOwnKafka`), so the outage touches no other
+ * suite and this one runs beside them.
  */
 describe('gateway during a Kafka outage (real broker stopped and restarted)', () => {
+  let broker: OwnKafka;
   let gateway: RunningGateway;
   const ACK_TIMEOUT_MS = 2000;
   let ordersFrom: Map<number, string>;
 
   beforeAll(async () => {
-    ordersFrom = await topicPositions(testKafka(), ShopifyKafkaTopic.Orders);
+    broker = await startOwnKafka(ALL_SHOPIFY_KAFKA_TOPICS);
+    ordersFrom = await topicPositions(broker.kafka(), ShopifyKafkaTopic.Orders);
     gateway = await startGateway({
+      KAFKA_BROKERS: broker.brokers,
       KAFKA_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
       RETRY_AFTER_SECONDS: '3',
     });
-  });
+  }, 300_000);
 
   afterAll(async () => {
-    await startKafka(); // leave the broker running for the next suite, whatever happened here
-    await gateway.close();
-  });
+    await gateway?.close();
+    await broker?.remove();
+  }, 120_000);
 
   it('answers 503 while Kafka is down, loses nothing it acknowledged, and recovers', async () => {
     const accepted = new Set<string>();
@@ -71,13 +76,13 @@ describe('gateway during a Kafka outage (real broker stopped and restarted)', ()
     const senders = Array.from({ length: 8 }, () => sender());
 
     await waitFor(() => accepted.size >= 50, { what: '50 accepted before the outage' });
-    await stopKafka();
+    await broker.stop();
     const acceptedBeforeOutage = accepted.size;
     await waitFor(() => refused.size >= 10, { what: '503s during the outage', timeoutMs: 30_000 });
     const ready = await fetch(`${gateway.url}/health/ready`);
     expect(ready.status).toBe(503);
 
-    await startKafka();
+    await broker.start();
     const refusedDuringOutage = refused.size;
     await waitFor(() => accepted.size >= acceptedBeforeOutage + 50, {
       what: 'webhooks accepted again after the broker came back',
@@ -94,7 +99,7 @@ describe('gateway during a Kafka outage (real broker stopped and restarted)', ()
     }
 
     const inKafka = new Map<string, number>();
-    await collectMessages(testKafka(), ShopifyKafkaTopic.Orders, {
+    await collectMessages(broker.kafka(), ShopifyKafkaTopic.Orders, {
       from: ordersFrom,
       filter: (message) => {
         const id = headerValue(message, 'shopify-webhook-id') ?? '';

@@ -10,3 +10,4 @@ export * from './api-access-suite';
 export * from './wait';
 export * from './fixtures';
 export * from './webhook-signature';
+export * from './own-kafka';

@@ -1,19 +1,7 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const INFRA = join(__dirname, '../../../scripts/infra.sh');
-
-/** Stops the local broker (keeping its data), as a fault test's outage. */
-export async function stopKafka(): Promise<void> {
-  await run('bash', [INFRA, 'kafka-stop'], { timeout: 60_000 });
-}
-
-/** Starts the local broker again and waits until it answers. */
-export async function startKafka(): Promise<void> {
-  await run('bash', [INFRA, 'kafka-start'], { timeout: 120_000 });
-}
 
 /**
  * Restarts the machine's Postgres cluster that serves DATABASE_URL (by its port; 5432 unless set),
