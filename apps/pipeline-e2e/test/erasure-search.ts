@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { Client } from 'pg';
+import type { Pool } from 'pg';
 
 /**
  * Where personal data could hide, searched for a set of strings (a customer's email, names,
@@ -17,7 +17,7 @@ const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const patterns = (needles: readonly string[]) => needles.map((n) => `%${n.toLowerCase()}%`);
 
 /** `schema.table.column` for every column holding one of the needles (case-insensitive). */
-export async function searchDatabase(db: Client, needles: readonly string[]): Promise<string[]> {
+export async function searchDatabase(db: Pool, needles: readonly string[]): Promise<string[]> {
   const columns = await db.query<{ s: string; t: string; c: string; type: string }>(
     `SELECT c.table_schema AS s, c.table_name AS t, c.column_name AS c, c.data_type AS type
        FROM information_schema.columns c

@@ -6,7 +6,7 @@ import {
   type ServiceSpec,
 } from '@shopwire/testing';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { runNode, startService, type ServiceProcess } from './service-process';
 
 export const PIPELINE_SECRET = 'pipeline-e2e-secret';
@@ -25,7 +25,8 @@ export class Pipeline {
   // parallel and beside a developer's `npm run demo` without colliding.
   private readonly ports = new Map<string, number>();
   private smtpPort = 0;
-  db = new Client({ connectionString: DATABASE_URL });
+  // A pool, not one client: concurrent tests count their shops' effects at the same time.
+  db = new Pool({ connectionString: DATABASE_URL, max: 5 });
 
   private constructor(
     private readonly specs: ServiceSpec[],
@@ -99,10 +100,10 @@ export class Pipeline {
 
   async reconnectDatabase(): Promise<void> {
     await this.db.end().catch(() => undefined);
-    this.db = new Client({ connectionString: DATABASE_URL });
-    // A restarted server kills this connection; without a listener that 'error' would crash Jest.
+    this.db = new Pool({ connectionString: DATABASE_URL, max: 5 });
+    // A restarted server kills the pool's connections; without a listener that 'error' would
+    // crash Jest.
     this.db.on('error', () => undefined);
-    await this.db.connect();
   }
 
   /** The simulator's CLI, sending through the gateway. */
