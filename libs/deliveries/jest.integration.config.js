@@ -1,8 +1,0 @@
-/** Integration tests: real Kafka, Postgres and Redis (start them with `npm run infra -- up`). */
-module.exports = {
-  ...require('../../jest.preset.js'),
-  displayName: 'deliveries:integration',
-  rootDir: __dirname,
-  testMatch: ['<rootDir>/test/**/*.integration-spec.ts'],
-  testTimeout: 120000,
-};
