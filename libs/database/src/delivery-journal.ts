@@ -197,22 +197,33 @@ export function deliveryJournalTableSql(schema: string): { up: string[]; down: s
   };
 }
 
-const journalExists = new WeakMap<DataSource, Promise<boolean>>();
+const journalExists = new WeakMap<DataSource, { present: Promise<boolean>; at: number }>();
+/** How long "no journal" is believed: a service may start before its migration job has run. */
+const ABSENT_RECHECK_MS = 60_000;
+const ABSENT = Promise.resolve(false);
 
 /** Whether the data source's schema has a journal (a schema migrated before it has none). */
 export function hasDeliveryJournal(dataSource: DataSource): Promise<boolean> {
-  let known = journalExists.get(dataSource);
-  if (!known) {
-    known = dataSource
-      .query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
-        `"${schemaOf(dataSource)}".delivery_journal`,
-      ])
-      .then((rows: { present: boolean }[]) => rows[0].present);
-    // A failed look-up (database down) is asked again next time.
-    known.catch(() => journalExists.delete(dataSource));
-    journalExists.set(dataSource, known);
+  const known = journalExists.get(dataSource);
+  if (known && (known.present !== ABSENT || Date.now() - known.at < ABSENT_RECHECK_MS)) {
+    return known.present;
   }
-  return known;
+  const present = dataSource
+    .query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+      `"${schemaOf(dataSource)}".delivery_journal`,
+    ])
+    .then((rows: { present: boolean }[]) => rows[0].present);
+  const entry = { present, at: Date.now() };
+  journalExists.set(dataSource, entry);
+  // Settled: an absent journal is asked again after a while, a failed look-up (database down)
+  // next time; a present one never again.
+  present.then(
+    (found) => {
+      if (!found) entry.present = ABSENT;
+    },
+    () => journalExists.delete(dataSource),
+  );
+  return present;
 }
 
 /**

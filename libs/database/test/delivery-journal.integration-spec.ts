@@ -7,6 +7,7 @@ import {
   createSchemaDataSource,
   deliveryJournalTableSql,
   DeliveryJournalWriter,
+  hasDeliveryJournal,
   isDataError,
   journalStaleOutcomes,
   pruneInbox,
@@ -249,6 +250,25 @@ describe('the delivery journal, written by the inbox claim (real Postgres)', () 
       handle(manager, mode, [{ id: 'j-plain', amount: 1 }]),
     );
     expect(await journal('j-plain')).toBeUndefined();
+  });
+
+  it('notices a journal migrated after the service started, once the re-check is due', async () => {
+    const late = `${schema}_late`;
+    const other = createSchemaDataSource({ url: DATABASE_URL, schema: late, poolSize: 1 });
+    await other.initialize();
+    try {
+      await other.query(`CREATE SCHEMA ${late}`);
+      expect(await hasDeliveryJournal(other)).toBe(false);
+      for (const sql of deliveryJournalTableSql(late).up) await other.query(sql);
+      expect(await hasDeliveryJournal(other)).toBe(false); // believed for a while
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+      expect(await hasDeliveryJournal(other)).toBe(true);
+    } finally {
+      jest.restoreAllMocks();
+      await other.query(`DROP SCHEMA IF EXISTS ${late} CASCADE`);
+      await other.destroy();
+    }
   });
 
   it('is pruned with the inbox, under the same retention', async () => {
