@@ -246,6 +246,8 @@ export async function partitionCount(kafka: Kafka): Promise<number> {
 /** An orders/* payload as raw JSON text; numbers written unquoted like Shopify does. */
 export function orderBody(options: {
   id: string;
+  /** The name the shop shows; `#1001` unless given. */
+  name?: string;
   updatedAt: string;
   totalPrice?: string;
   financialStatus?: string;
@@ -269,7 +271,7 @@ export function orderBody(options: {
   const cancelled = options.cancelledAt ? `"${options.cancelledAt}"` : 'null';
   const fulfillment = options.fulfillmentStatus ? `"${options.fulfillmentStatus}"` : 'null';
   return (
-    `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":"#1001",` +
+    `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":${JSON.stringify(options.name ?? '#1001')},` +
     `"order_number":1001,"email":${JSON.stringify(options.email ?? c?.email ?? 'buyer@example.com')},"currency":"USD",` +
     `"financial_status":"${options.financialStatus ?? 'pending'}","fulfillment_status":${fulfillment},` +
     `"total_price":"${options.totalPrice ?? '199.65'}","subtotal_price":"199.00","total_tax":"0.65",` +

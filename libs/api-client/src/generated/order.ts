@@ -584,6 +584,8 @@ export interface operations {
                 created_from?: string;
                 /** @description ISO 8601; orders created before */
                 created_to?: string;
+                /** @description Exact order name as the shop shows it, e.g. #1001 (encode # as %23) */
+                name?: string;
             };
             header?: never;
             path?: never;
