@@ -299,14 +299,20 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
         return deadLetterMalformed(context, message, reason, detail);
       },
     };
+    const run = async () => {
+      const returned = await handler(messages, chunk);
+      return isObservable(returned)
+        ? lastValueFrom(returned, { defaultValue: undefined })
+        : returned;
+    };
     const journal = this.options.journal;
-    let result = journal
+    // The whole handler, an Observable's subscription included, inside the chunk's journal scope.
+    const result = journal
       ? await journal.around(
           messages.flatMap((message) => deliveryRecordOf(group, message, context) ?? []),
-          async () => handler(messages, chunk),
+          run,
         )
-      : await handler(messages, chunk);
-    if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+      : await run();
     if (!isChunkHandlerOutcome(result)) {
       throw new Error(`the handler of ${group} did not come through @ConsumeChunks`);
     }
