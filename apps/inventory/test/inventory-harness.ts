@@ -1,5 +1,5 @@
 import { loadConfig } from '@shopwire/config';
-import { SUBSCRIPTIONS, type OrderData } from '@shopwire/contracts';
+import { DomainEventHeader, SUBSCRIPTIONS, type OrderData } from '@shopwire/contracts';
 import { createKafkaClient } from '@shopwire/kafka';
 import { createLogger } from '@shopwire/observability';
 import {
@@ -95,6 +95,11 @@ export interface OrderEventSpec {
   orderId: string;
   lines: { sku: string | null; quantity: number; variantId?: string }[];
   eventId?: string;
+  /**
+   * The webhook that caused it. When set, the message carries the headers the order service's
+   * outbox writes (event id, type, causation); without, only its value (an older publisher's).
+   */
+  causationId?: string;
 }
 
 /** An order domain event value, as the order service's outbox would publish it. */
@@ -137,7 +142,7 @@ export function orderEventValue(spec: OrderEventSpec): { eventId: string; value:
     shopDomain: spec.shop,
     aggregateId: spec.orderId,
     aggregateVersion: updatedAt,
-    causationId: null,
+    causationId: spec.causationId ?? null,
     data: { order },
   };
   return { eventId, value: JSON.stringify(value) };
@@ -155,7 +160,19 @@ export async function produceOrderEvents(
       topic: `orders.order.${kind}.v1`,
       messages: produced
         .filter((p) => p.spec.kind === kind)
-        .map((p) => ({ key: `${p.spec.shop}/${p.spec.orderId}`, value: p.value })),
+        .map((p) => ({
+          key: `${p.spec.shop}/${p.spec.orderId}`,
+          value: p.value,
+          ...(p.spec.causationId
+            ? {
+                headers: {
+                  [DomainEventHeader.EventId]: p.eventId,
+                  [DomainEventHeader.EventType]: `orders.order.${p.spec.kind}`,
+                  [DomainEventHeader.CausationId]: p.spec.causationId,
+                },
+              }
+            : {}),
+        })),
     })),
   });
   return produced.map((p) => p.eventId);

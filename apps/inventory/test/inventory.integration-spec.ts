@@ -222,6 +222,46 @@ describe('committed quantities', () => {
   });
 });
 
+describe('delivery journal', () => {
+  it("journals an order event under the webhook that caused it, and an older publisher's too", async () => {
+    const shop = uniqueShop();
+    const webhookId = randomUUID();
+    const [withHeaders, withoutHeaders] = await produceOrderEvents(producer, [
+      {
+        kind: 'accepted',
+        shop,
+        orderId: '820982911946154601',
+        lines: [{ sku: 'SKU-J', quantity: 1 }],
+        causationId: webhookId,
+      },
+      { kind: 'accepted', shop, orderId: '820982911946154602', lines: [] },
+    ]);
+    await waitFor(allInboxed([withHeaders, withoutHeaders]), 'both applied');
+    const { rows } = await db.query(
+      `SELECT event_id, consumer_group, kafka_topic, webhook_id, shop, topic, resource_id,
+              outcome, attempts, accepted_at IS NOT NULL AS accepted
+         FROM inventory.delivery_journal WHERE shop = $1 ORDER BY resource_id`,
+      [shop],
+    );
+    const journaled = (eventId: string, resourceId: string, webhook: string | null) => ({
+      event_id: eventId,
+      consumer_group: 'inventory',
+      kafka_topic: DomainTopic.OrderAccepted,
+      webhook_id: webhook,
+      shop,
+      topic: 'orders.order.accepted',
+      resource_id: resourceId,
+      outcome: 'applied',
+      attempts: 1,
+      accepted: true,
+    });
+    expect(rows).toEqual([
+      journaled(withHeaders, '820982911946154601', webhookId),
+      journaled(withoutHeaders, '820982911946154602', null),
+    ]);
+  });
+});
+
 describe('low stock', () => {
   it('publishes inventory.level.low.v1 once per crossing below the threshold', async () => {
     const shop = uniqueShop();

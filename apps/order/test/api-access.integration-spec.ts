@@ -27,6 +27,7 @@ const victim = uniqueShop();
 const attacker = uniqueShop();
 const credentials: AttackCredentials = attackCredentials(attacker, [
   { name: 'victim-no-pii', shops: [victim], scopes: ['orders:read'] },
+  { name: 'victim-deliveries', shops: [victim], scopes: ['deliveries:read'] },
 ]);
 let kafka: Kafka;
 let producer: Producer;
@@ -146,4 +147,89 @@ it('refuses a limited credential a shop it does not cover, and a list without na
   );
   expect((await get('/dead-letters', credentials.otherShop)).status).toBe(403);
   expect((await get(`/dead-letters?shop=${attacker}`, credentials.otherShop)).status).toBe(200);
+});
+
+describe('GET /deliveries', () => {
+  it("answers a credential limited to a shop for that shop's deliveries only", async () => {
+    const token = credentials.token('victim-deliveries');
+    const own = await get(`/deliveries?shop=${victim}`, token);
+    expect(own.status).toBe(200);
+    const items = own.json.items as { shop: string; resourceId: string; outcome: string }[];
+    expect(items.map((d) => [d.shop, d.resourceId, d.outcome])).toEqual([
+      [victim, ORDER_ID, 'applied'],
+    ]);
+    expect((await get(`/deliveries?shop=${attacker}`, token)).status).toBe(403);
+    // Naming no shop would span shops: refused to a credential limited to some.
+    expect((await get('/deliveries', token)).status).toBe(403);
+    // orders:read is not deliveries:read.
+    expect(
+      (await get(`/deliveries?shop=${victim}`, credentials.token('victim-no-pii'))).status,
+    ).toBe(403);
+    const anonymous = await fetch(`${baseUrl}/deliveries?shop=${victim}`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('pages through many deliveries newest first, each once, ties within a millisecond included', async () => {
+    const shop = uniqueShop();
+    // 130 rows: groups of three share one processed_at, and neighbours sit 400 µs apart, two or
+    // three to a millisecond — where a cursor rounded to milliseconds would skip rows.
+    await db.query(
+      `INSERT INTO orders.delivery_journal (consumer_group, kafka_topic, event_id, kafka_partition,
+         kafka_offset, accepted_at, processed_at, webhook_id, shop, topic, resource_id, outcome)
+       SELECT 'order', 'shopify.orders.v1', 'page-' || n, 0, n, now(),
+              timestamptz '2026-12-01 00:00:00Z' + (n / 3) * interval '400 microseconds',
+              'page-' || n, $1, 'orders/updated', n::text, 'applied'
+         FROM generate_series(1, 130) AS n`,
+      [shop],
+    );
+    const expected: string[] = (
+      await db.query<{ event_id: string }>(
+        `SELECT event_id FROM orders.delivery_journal WHERE shop = $1
+          ORDER BY processed_at DESC, id DESC`,
+        [shop],
+      )
+    ).rows.map((r) => r.event_id);
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/deliveries?shop=${shop}&limit=50${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await get(query, credentials.full);
+      expect(page.status).toBe(200);
+      const items = page.json.items as { eventId: string }[];
+      pages.push(items.length);
+      seen.push(...items.map((d) => d.eventId));
+      cursor = page.json.nextCursor as string | null;
+    } while (cursor);
+    expect(pages).toEqual([50, 50, 30]);
+    expect(seen).toEqual(expected);
+    expect(new Set(seen).size).toBe(130);
+    // A time window and a resource narrow it on the server.
+    const windowed = await get(
+      `/deliveries?shop=${shop}&from=2026-12-01T00:00:00.000Z&to=2026-12-01T00:00:00.010Z`,
+      credentials.full,
+    );
+    expect((windowed.json.items as unknown[]).length).toBeGreaterThan(0);
+    expect((windowed.json.items as unknown[]).length).toBeLessThan(130);
+    const one = await get(`/deliveries?shop=${shop}&resourceId=42`, credentials.full);
+    expect((one.json.items as { eventId: string }[]).map((d) => d.eventId)).toEqual(['page-42']);
+  });
+
+  it('refuses a malformed filter or a cursor it did not hand out', async () => {
+    const bad = [
+      `limit=201`,
+      `limit=0`,
+      `outcome=lost`,
+      `from=yesterday`,
+      `from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`,
+      `cursor=${Buffer.from('2026-12-01|1').toString('base64url')}`,
+      'cursor=not!base64',
+    ];
+    for (const query of bad) {
+      expect([
+        query,
+        (await get(`/deliveries?shop=${victim}&${query}`, credentials.full)).status,
+      ]).toEqual([query, 400]);
+    }
+  });
 });

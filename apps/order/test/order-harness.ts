@@ -125,6 +125,38 @@ export async function startApp(
   };
 }
 
+/** One item of `GET /deliveries`, as the console reads it. */
+export interface DeliveryItem {
+  service: string;
+  consumer: string;
+  webhookId: string | null;
+  eventId: string;
+  shop: string | null;
+  topic: string | null;
+  resourceId: string | null;
+  kafka: { topic: string; partition: number; offset: string };
+  acceptedAt: string | null;
+  processedAt: string;
+  outcome: string;
+  attempts: number;
+  error: string | null;
+  traceId: string | null;
+  duplicateCount: number;
+  lastDuplicateAt: string | null;
+}
+
+/** `GET /deliveries?<query>` with the development token (every shop and scope). */
+export async function deliveries(
+  app: RunningApp,
+  query: string,
+): Promise<{ items: DeliveryItem[]; nextCursor: string | null }> {
+  const response = await app.inject(`/deliveries?${query}`);
+  if (response.statusCode !== 200) {
+    throw new Error(`GET /deliveries?${query}: ${response.statusCode} ${response.body}`);
+  }
+  return response.json() as { items: DeliveryItem[]; nextCursor: string | null };
+}
+
 export function uniqueShop(): string {
   return `it-${randomUUID().slice(0, 8)}.myshopify.com`;
 }
@@ -138,6 +170,8 @@ export interface OrderWebhook {
   webhookId?: string;
   /** Pins the partition (otherwise the key decides), so a test knows every message's offset. */
   partition?: number;
+  /** A W3C traceparent, as the gateway sets one. */
+  traceparent?: string;
 }
 
 export interface Produced {
@@ -174,15 +208,18 @@ export async function produceWebhooksAt(
         key: messageKey(webhook.shop, webhook.orderId),
         partition: webhook.partition,
         value: Buffer.from(webhook.body, 'utf8'),
-        headers: envelopeHeaders({
-          webhookId,
-          eventId: randomUUID(),
-          shopifyTopic: webhook.topic ?? 'orders/updated',
-          shopDomain: webhook.shop,
-          apiVersion: '2026-10',
-          triggeredAt: new Date().toISOString(),
-          receivedAt: new Date().toISOString(),
-        }),
+        headers: {
+          ...envelopeHeaders({
+            webhookId,
+            eventId: randomUUID(),
+            shopifyTopic: webhook.topic ?? 'orders/updated',
+            shopDomain: webhook.shop,
+            apiVersion: '2026-10',
+            triggeredAt: new Date().toISOString(),
+            receivedAt: new Date().toISOString(),
+          }),
+          ...(webhook.traceparent ? { traceparent: webhook.traceparent } : {}),
+        },
       };
     }),
   });
@@ -209,6 +246,8 @@ export async function partitionCount(kafka: Kafka): Promise<number> {
 /** An orders/* payload as raw JSON text; numbers written unquoted like Shopify does. */
 export function orderBody(options: {
   id: string;
+  /** The name the shop shows; `#1001` unless given. */
+  name?: string;
   updatedAt: string;
   totalPrice?: string;
   financialStatus?: string;
@@ -232,7 +271,7 @@ export function orderBody(options: {
   const cancelled = options.cancelledAt ? `"${options.cancelledAt}"` : 'null';
   const fulfillment = options.fulfillmentStatus ? `"${options.fulfillmentStatus}"` : 'null';
   return (
-    `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":"#1001",` +
+    `{"id":${options.id},"admin_graphql_api_id":"gid://shopify/Order/${options.id}","name":${JSON.stringify(options.name ?? '#1001')},` +
     `"order_number":1001,"email":${JSON.stringify(options.email ?? c?.email ?? 'buyer@example.com')},"currency":"USD",` +
     `"financial_status":"${options.financialStatus ?? 'pending'}","fulfillment_status":${fulfillment},` +
     `"total_price":"${options.totalPrice ?? '199.65'}","subtotal_price":"199.00","total_tax":"0.65",` +

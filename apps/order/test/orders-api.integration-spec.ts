@@ -147,6 +147,35 @@ describe('orders REST API', () => {
     expect(all.next_cursor).toBeNull();
   });
 
+  it("finds an order by the name the shop shows, the operator's way to name it", async () => {
+    const named = uniqueShop();
+    const [webhookId] = await produceWebhooks(producer, [
+      {
+        shop: named,
+        orderId: '820982911946154599',
+        body: orderBody({
+          id: '820982911946154599',
+          name: '#1234',
+          updatedAt: '2026-10-05T00:00:00Z',
+        }),
+      },
+    ]);
+    await waitFor(async () => (await inboxed([webhookId])) === 1, 'named order applied');
+    const found = (await order.inject(`/orders?shop=${named}&name=%231234`)).json() as {
+      orders: { id: string; name: string }[];
+    };
+    expect(found.orders.map((o) => [o.id, o.name])).toEqual([['820982911946154599', '#1234']]);
+    const none = (await order.inject(`/orders?shop=${named}&name=%231001`)).json() as {
+      orders: unknown[];
+    };
+    expect(none.orders).toEqual([]);
+    // By the id it found, the order's journey through this service.
+    const journal = (
+      await order.inject(`/deliveries?shop=${named}&resourceId=820982911946154599`)
+    ).json() as { items: { webhookId: string; outcome: string }[] };
+    expect(journal.items.map((d) => [d.webhookId, d.outcome])).toEqual([[webhookId, 'applied']]);
+  });
+
   it('serves health and metrics without a token', async () => {
     expect((await order.inject('/health/live', null)).statusCode).toBe(200);
     const ready = await order.inject('/health/ready', null);

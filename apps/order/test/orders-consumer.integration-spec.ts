@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import {
   committedOffsets,
   DATABASE_URL,
+  deliveries,
   metricValue,
   partitionCount,
   produceWebhooksAt,
@@ -20,6 +21,8 @@ import {
   waitFor,
   type RunningApp,
 } from './order-harness';
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 /** The unified consumer series, counted for the orders topic (not compliance). */
 const ORDERS_TOPIC = { group: 'order', topic: ShopifyKafkaTopic.Orders };
@@ -160,6 +163,36 @@ describe('order consumer', () => {
     expect(await metricValue(order.registry, 'shopwire_order_duplicate_events_total')).toBe(
       duplicatesBefore + 2,
     );
+    // The journal: the newest applied and seen twice more, the older one stale, newest first.
+    const journal = await deliveries(order, `shop=${shop}&resourceId=${orderId}`);
+    expect(journal.items.map((d) => [d.webhookId, d.outcome, d.duplicateCount])).toEqual([
+      [older.webhookId, 'stale', 0],
+      [newer.webhookId, 'applied', 2],
+    ]);
+    const [stale, applied] = journal.items;
+    expect(applied).toMatchObject({
+      service: 'order',
+      consumer: 'order',
+      eventId: newer.webhookId,
+      shop,
+      topic: 'orders/paid',
+      resourceId: orderId,
+      attempts: 1,
+      error: null,
+      kafka: { topic: ShopifyKafkaTopic.Orders },
+    });
+    expect(stale.topic).toBe('orders/create');
+    expect(applied.kafka.offset).toMatch(/^\d+$/);
+    expect(Date.parse(applied.acceptedAt!)).toBeLessThanOrEqual(Date.parse(applied.processedAt));
+    expect(applied.lastDuplicateAt).not.toBeNull();
+    expect(journal.nextCursor).toBeNull();
+    // Filters: by webhook, and by outcome.
+    expect(
+      (await deliveries(order, `webhookId=${older.webhookId}`)).items.map((d) => d.outcome),
+    ).toEqual(['stale']);
+    expect(
+      (await deliveries(order, `shop=${shop}&outcome=duplicate`)).items.map((d) => d.webhookId),
+    ).toEqual([newer.webhookId]);
   });
 
   it('dead-letters messages that are not valid orders, with the reason, without blocking the partition', async () => {
@@ -230,6 +263,17 @@ describe('order consumer', () => {
       'malformed:payload',
     );
     expect(headerValue(byId.get(ids[1])!.message, FailureHeader.Attempts)).toBe('1');
+    // The journal: both dead-lettered with the error's class (never its text), the valid order
+    // applied; the refund, not for this consumer, is not a delivery of it.
+    const journal = await deliveries(order, `shop=${shop}`);
+    const outcome = new Map(journal.items.map((d) => [d.webhookId, [d.outcome, d.error]]));
+    expect(outcome.get(ids[0])).toEqual(['dead-lettered', 'malformed:json']);
+    expect(outcome.get(ids[1])).toEqual(['dead-lettered', 'malformed:payload']);
+    expect(outcome.get(ids[3])).toEqual(['applied', null]);
+    expect(outcome.has(ids[2])).toBe(false);
+    expect(
+      (await deliveries(order, `shop=${shop}&outcome=dead-lettered`)).items.map((d) => d.attempts),
+    ).toEqual([1, 1]);
   });
 
   it('retries a failing chunk, parks it on the retry topic, and applies it once after the fix', async () => {
@@ -250,6 +294,7 @@ describe('order consumer', () => {
           orderId,
           partition: 0,
           body: orderBody({ id: orderId, updatedAt: '2026-10-04T00:00:00Z' }),
+          traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`,
         },
       ]);
       await waitFor(
@@ -257,6 +302,12 @@ describe('order consumer', () => {
           (await metricValue(order.registry, 'shopwire_consumer_retries_in_place_total')) >=
           retriesBefore + 2,
         'the failing chunk retried',
+      );
+      // Parked on the retry topic: the journal says so, with the error's class.
+      await waitFor(
+        async () =>
+          (await deliveries(order, `webhookId=${sent.webhookId}`)).items[0]?.outcome === 'retrying',
+        'journaled as retrying',
       );
       // A missing table is not an outage (docs/adr/0002): after the bounded in-place retries the
       // message leaves the partition for the retry topic instead of blocking it.
@@ -268,6 +319,18 @@ describe('order consumer', () => {
     expect(
       await count('SELECT count(*) AS n FROM orders.orders WHERE shop_domain = $1', [shop]),
     ).toBe(1);
+    // The redelivery from the retry topic was applied, not taken for a duplicate, on the same
+    // row: the source's coordinates, a later round, no error left.
+    const journal = await deliveries(order, `webhookId=${sent.webhookId}`);
+    expect(journal.items).toHaveLength(1);
+    expect(journal.items[0]).toMatchObject({
+      outcome: 'applied',
+      error: null,
+      duplicateCount: 0,
+      traceId: TRACE_ID,
+      kafka: { topic: ShopifyKafkaTopic.Orders, partition: 0, offset: String(sent.offset) },
+    });
+    expect(journal.items[0].attempts).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -24,6 +24,7 @@ export const API_SCOPES = [
   'jobs:admin',
   'dead-letters:read',
   'ops:dead-letters',
+  'deliveries:read',
   'shops:read',
   'shops:admin',
   'shops:tokens',

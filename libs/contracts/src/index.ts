@@ -10,3 +10,4 @@ export * from './jobs';
 export * from './webhook-subscriptions';
 export * from './decoding';
 export * from './shopify-payloads';
+export * from './delivery-journal';

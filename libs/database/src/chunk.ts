@@ -1,13 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { schemaOf } from './data-source';
-import { claimInbox } from './inbox';
+import { claimInbox, claimInboxBatch, claimKey, type InboxClaim } from './inbox';
 import { isDataError, withSavepoint, withTransaction } from './transaction';
-
-/** One inbox row a chunk will need: the consumer name and the event id it dedupes on. */
-export interface InboxClaim {
-  consumer: string;
-  eventId: string;
-}
 
 /**
  * How a handler applies one event of a chunk. The same handler code runs in both modes of
@@ -49,28 +42,6 @@ export async function isolateWithoutSavepoint<T>(_name: string, run: () => Promi
     throw isDataError(error) ? new RedoCarefully(error) : error;
   }
 }
-
-/**
- * Claims many inbox rows in one statement. Returns the pairs that were not there before; a pair
- * listed twice is returned once (the first occurrence is the one that applies).
- */
-export async function claimInboxBatch(
-  manager: EntityManager,
-  claims: readonly InboxClaim[],
-): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
-  const schema = schemaOf(manager);
-  const rows: { consumer: string; event_id: string }[] = await manager.query(
-    `INSERT INTO "${schema}".inbox (consumer, event_id, processed_at)
-     SELECT c, e, now() FROM unnest($1::text[], $2::text[]) AS t(c, e)
-     ON CONFLICT (consumer, event_id) DO NOTHING
-     RETURNING consumer, event_id`,
-    [claims.map((c) => c.consumer), claims.map((c) => c.eventId)],
-  );
-  return new Set(rows.map((r) => claimKey(r.consumer, r.event_id)));
-}
-
-const claimKey = (consumer: string, eventId: string) => `${consumer}\u0000${eventId}`;
 
 /**
  * Applies a chunk of events in one transaction, exactly once per inbox claim, in as few round

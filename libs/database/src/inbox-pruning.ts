@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { schemaOf } from './data-source';
+import { hasDeliveryJournal } from './delivery-journal';
 
 const HOUR_MS = 3_600_000;
 
@@ -81,8 +82,11 @@ export function inboxPruningSettings(
 }
 
 export interface PruneResult {
+  /** Inbox rows deleted. */
   deleted: number;
   batches: number;
+  /** Delivery journal rows deleted, when the schema has a journal. */
+  journalDeleted?: number;
 }
 
 /**
@@ -90,7 +94,8 @@ export interface PruneResult {
  * per statement (each its own short transaction, rows another pruner holds skipped), until a
  * batch comes back short or `maxBatches` ran. The floor is enforced twice: a retention inside the
  * window is refused before any SQL, and the statement itself never deletes a row younger than
- * `MIN_INBOX_RETENTION_MS`, whatever it was asked.
+ * `MIN_INBOX_RETENTION_MS`, whatever it was asked. Then the same for the schema's delivery
+ * journal (docs/adr/0011), when it has one, under the same retention.
  */
 export async function pruneInbox(
   dataSource: DataSource,
@@ -98,10 +103,9 @@ export async function pruneInbox(
 ): Promise<PruneResult> {
   assertRetention(options.retentionMs);
   const schema = schemaOf(dataSource);
-  const result: PruneResult = { deleted: 0, batches: 0 };
-  while (result.batches < options.maxBatches) {
+  const inbox = await pruneBatches(dataSource, options, (limit) =>
     // (a SELECT around the DELETE: TypeORM answers a bare DELETE with [rows, count])
-    const [{ deleted }] = (await dataSource.query(
+    dataSource.query(
       `WITH doomed AS (
          SELECT consumer, event_id FROM "${schema}".inbox
           WHERE processed_at < now() - make_interval(secs => $1::float8 / 1000)
@@ -114,8 +118,41 @@ export async function pruneInbox(
           WHERE inbox.consumer = doomed.consumer AND inbox.event_id = doomed.event_id
          RETURNING 1)
        SELECT count(*)::int AS deleted FROM gone`,
-      [options.retentionMs, MIN_INBOX_RETENTION_MS, options.batchSize],
-    )) as [{ deleted: number }];
+      [options.retentionMs, MIN_INBOX_RETENTION_MS, limit],
+    ),
+  );
+  if (!(await hasDeliveryJournal(dataSource))) return inbox;
+  // The journal keeps what the inbox keeps: a row outlives neither its claim nor the retention.
+  const journal = await pruneBatches(dataSource, options, (limit) =>
+    dataSource.query(
+      `WITH doomed AS (
+         SELECT consumer_group, kafka_topic, event_id FROM "${schema}".delivery_journal
+          WHERE processed_at < now() - make_interval(secs => $1::float8 / 1000)
+            AND processed_at < now() - make_interval(secs => $2::float8 / 1000)
+          ORDER BY processed_at
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED),
+       gone AS (
+         DELETE FROM "${schema}".delivery_journal AS j USING doomed
+          WHERE j.consumer_group = doomed.consumer_group AND j.kafka_topic = doomed.kafka_topic
+            AND j.event_id = doomed.event_id
+         RETURNING 1)
+       SELECT count(*)::int AS deleted FROM gone`,
+      [options.retentionMs, MIN_INBOX_RETENTION_MS, limit],
+    ),
+  );
+  return { ...inbox, journalDeleted: journal.deleted };
+}
+
+/** Runs one pruning statement batch after batch, until one comes back short or the cap. */
+async function pruneBatches(
+  dataSource: DataSource,
+  options: { batchSize: number; maxBatches: number },
+  batch: (limit: number) => Promise<unknown>,
+): Promise<PruneResult> {
+  const result: PruneResult = { deleted: 0, batches: 0 };
+  while (result.batches < options.maxBatches) {
+    const [{ deleted }] = (await batch(options.batchSize)) as [{ deleted: number }];
     result.batches += 1;
     result.deleted += deleted;
     if (deleted < options.batchSize) break;

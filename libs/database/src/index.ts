@@ -3,6 +3,7 @@ export * from './pool-settings';
 export * from './transaction';
 export * from './inbox';
 export * from './chunk';
+export * from './delivery-journal';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-publisher';

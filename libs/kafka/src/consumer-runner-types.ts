@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { MalformedMessageError } from './failure-classification';
-import type { DeadLetterOptions } from './failure-router';
+import type { DeadLetterOptions, FailureOrigin, RouteResult } from './failure-router';
 
 /** Where a chunk of messages came from. */
 export interface ChunkContext {
@@ -45,6 +45,17 @@ export interface ConsumerRunnerHooks {
   handlerDuration?(seconds: number, ok: boolean, context: ChunkContext): void;
   /** A failed chunk is about to be retried after `delayMs`. */
   retry?(attempt: number, delayMs: number, context: ChunkContext): void;
+  /**
+   * A failed message was published (acked) to the retry topic or the DLQ. Awaited before the
+   * offset past it is committed, so what it records is there once the message has moved on.
+   * `errorClass` names the failure without its message text (which may quote personal data).
+   */
+  parked?(
+    message: KafkaMessage,
+    origin: FailureOrigin,
+    routed: RouteResult,
+    errorClass: string,
+  ): Promise<void> | void;
 }
 
 export interface ConsumerRunnerOptions {

@@ -5,7 +5,7 @@ import {
   isPermanentError,
   MalformedMessageError,
 } from './failure-classification';
-import { FailureRouter, type FailureOrigin } from './failure-router';
+import { FailureRouter, type FailureOrigin, type RouteResult } from './failure-router';
 
 import {
   backoffDelay,
@@ -434,20 +434,15 @@ export class ConsumerRunner {
     const malformed =
       deadLetterReason ?? (error instanceof MalformedMessageError ? error.reason : undefined);
     for (let attempt = 1; ; attempt++) {
+      let routed: RouteResult;
       try {
-        const routed = await this.router!.route(
+        routed = await this.router!.route(
           message,
           origin,
           previous,
           reason,
           malformed === undefined ? undefined : { deadLetterReason: malformed },
         );
-        const what = routed.destination === 'dead-letter' ? 'dead-lettered' : 'parked for retry';
-        logger.warn(
-          { err: reason, ...origin, attempts: routed.attempts, to: routed.topic },
-          `message ${what}`,
-        );
-        return true;
       } catch (publishError) {
         const delayMs = backoffDelay(attempt, 100, this.options.retryCapMs ?? 5000);
         logger.warn(
@@ -455,7 +450,25 @@ export class ConsumerRunner {
           'could not park a failed message; retrying',
         );
         if (!(await this.waitUnlessAbandoned(delayMs, controls))) return false;
+        continue;
       }
+      const what = routed.destination === 'dead-letter' ? 'dead-lettered' : 'parked for retry';
+      logger.warn(
+        { err: reason, ...origin, attempts: routed.attempts, to: routed.topic },
+        `message ${what}`,
+      );
+      // Outside the publish's retry: whatever the hook does, the message is published once.
+      await this.options.hooks?.parked?.(
+        message,
+        origin,
+        routed,
+        malformed === undefined
+          ? reason.type
+          : malformed.startsWith('malformed:')
+            ? malformed
+            : `malformed:${malformed}`,
+      );
+      return true;
     }
   }
 

@@ -8,3 +8,4 @@ export * from './dead-letter-headers';
 export * from './failure-router';
 export * from './failure-metrics';
 export * from './nest';
+export * from './delivery-records';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { APP_GUARD } from '@nestjs/core';
 import { SUBSCRIPTIONS, type ConsumerGroup } from '@shopwire/contracts';
 import { DeadLettersModule } from '@shopwire/dead-letters';
+import { DeliveriesModule } from '@shopwire/deliveries';
 import {
   ApiAccessGuard,
   HealthModule,
@@ -11,7 +12,12 @@ import {
 import { ChunkConsumerTransport } from '@shopwire/kafka';
 import type { DataSource } from 'typeorm';
 import { consumerReadinessCheck } from './consumer-transport';
-import { SERVICE_DATA_SOURCE, SERVICE_KAFKA, SERVICE_PRODUCER } from './service-core.module';
+import {
+  SERVICE_DATA_SOURCE,
+  SERVICE_KAFKA,
+  SERVICE_NAME,
+  SERVICE_PRODUCER,
+} from './service-core.module';
 import { ServiceOutboxRelay } from './service-outbox-relay';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
@@ -41,7 +47,7 @@ export interface ConsumerServiceOptions {
 
 /**
  * The app module of a consumer service: its core resources, its own modules, the dead-letter API
- * of its group, `/health` (Postgres, every consumer group in the broker's view, the service's own
+ * of its group, the delivery journal's API (`GET /deliveries`), `/health` (Postgres, every consumer group in the broker's view, the service's own
  * checks, the outbox relay), `/metrics` and the API access guard on every route. A service's
  * AppModule is this with its parts named, so a lifecycle or readiness change is made here once.
  */
@@ -65,6 +71,8 @@ export class ConsumerServiceModule {
               }),
             ]
           : []),
+        // What each consumer did with each message (docs/adr/0011), from the service's schema.
+        DeliveriesModule.forService({ service: SERVICE_NAME, dataSource: SERVICE_DATA_SOURCE }),
         HealthModule.forChecks({
           imports: [...(outbox ? [options.outbox!] : []), ...(extra?.imports ?? [])],
           inject: [

@@ -26,6 +26,7 @@ import {
   type Logger,
   type Registry,
 } from '@shopwire/observability';
+import { DeliveryJournalWriter } from '@shopwire/database';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { inboxPrunerProvider } from './inbox-pruning.provider';
@@ -41,6 +42,8 @@ export const SERVICE_KAFKA = Symbol('SERVICE_KAFKA');
 /** Acked producer for the consumer's failure path (retry topic, dead letters) and replays. */
 export const SERVICE_PRODUCER = Symbol('SERVICE_PRODUCER');
 export const SERVICE_DATA_SOURCE = Symbol('SERVICE_DATA_SOURCE');
+/** The service's name (`order`, `inventory`…), as its metrics and delivery journal name it. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
 /** The config fields this module reads; each service's own schema includes them. */
 export interface ServiceRuntimeConfig extends KafkaConnectionConfig {
@@ -110,6 +113,7 @@ export class ServiceCoreModule {
       imports: [serviceConfigModule(config)],
       providers: [
         { provide: SERVICE_LOGGER, useValue: logger },
+        { provide: SERVICE_NAME, useValue: service },
         { provide: API_TOKENS, useValue: config.API_TOKENS },
         {
           provide: API_CREDENTIALS,
@@ -150,14 +154,21 @@ export class ServiceCoreModule {
         {
           // The service's consumers, started by `startConsumers(app)` in main.ts.
           provide: ChunkConsumerTransport,
-          inject: [SERVICE_KAFKA, SERVICE_PRODUCER, METRICS_REGISTRY],
-          useFactory: (kafka: Kafka, producer: BatchingProducer, registry: Registry) =>
+          inject: [SERVICE_KAFKA, SERVICE_PRODUCER, METRICS_REGISTRY, SERVICE_DATA_SOURCE],
+          useFactory: (
+            kafka: Kafka,
+            producer: BatchingProducer,
+            registry: Registry,
+            dataSource: DataSource,
+          ) =>
             new ChunkConsumerTransport({
               kafka,
               producer,
               registry,
               logger,
               groups: options.consumers?.(config),
+              // Every delivery journaled in the service's own schema (docs/adr/0011).
+              journal: new DeliveryJournalWriter(dataSource),
             }),
         },
         inboxPrunerProvider(SERVICE_DATA_SOURCE, logger),
@@ -165,6 +176,7 @@ export class ServiceCoreModule {
       ],
       exports: [
         SERVICE_LOGGER,
+        SERVICE_NAME,
         API_TOKENS,
         API_CREDENTIALS,
         METRICS_REGISTRY,

@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyChunkTogether, isDataError, type ChunkMode } from '@shopwire/database';
+import {
+  applyChunkTogether,
+  isDataError,
+  journalStaleOutcomes,
+  type ChunkMode,
+} from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SERVICE_DATA_SOURCE, SERVICE_LOGGER } from '@shopwire/service-runtime';
@@ -80,7 +85,13 @@ export class SalesService {
     const outcomes = await applyChunkTogether(this.dataSource, claims, {
       together: async (manager, claimed) => {
         await this.prepare(manager, events);
-        return this.applyTogether(manager, claimed, events);
+        const results = await this.applyTogether(manager, claimed, events);
+        await journalStaleOutcomes(
+          manager,
+          claims.map((c) => c.eventId),
+          results,
+        );
+        return results;
       },
       oneByOne: async (manager, mode) => {
         await this.prepare(manager, events);
@@ -90,6 +101,11 @@ export class SalesService {
           results.push(await this.applyOne(manager, mode, event, deltas));
         }
         await this.repository.addDeltas(manager, deltas.daily, deltas.products);
+        await journalStaleOutcomes(
+          manager,
+          claims.map((c) => c.eventId),
+          results,
+        );
         return results;
       },
     });

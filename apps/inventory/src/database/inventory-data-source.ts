@@ -1,6 +1,7 @@
 import { createSchemaDataSource } from '@shopwire/database';
 import type { DataSource } from 'typeorm';
 import { CreateInventory1795900000000 } from './migrations/1795900000000-create-inventory';
+import { DeliveryJournal1797400000000 } from './migrations/1797400000000-delivery-journal';
 
 export const INVENTORY_SCHEMA = 'inventory';
 
@@ -13,7 +14,7 @@ export function createInventoryDataSource(options: { url: string; poolSize: numb
     url: options.url,
     schema: INVENTORY_SCHEMA,
     poolSize: options.poolSize,
-    migrations: [CreateInventory1795900000000],
+    migrations: [CreateInventory1795900000000, DeliveryJournal1797400000000],
     applicationName: 'shopwire-inventory',
   });
 }

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainTopic, type InventoryLevelLowEvent } from '@shopwire/contracts';
-import { applyChunk, enqueueOutbox, isDataError, type ChunkMode } from '@shopwire/database';
+import { DomainEventHeader, DomainTopic, type InventoryLevelLowEvent } from '@shopwire/contracts';
+import {
+  applyChunk,
+  enqueueOutbox,
+  isDataError,
+  journalStaleOutcomes,
+  type ChunkMode,
+} from '@shopwire/database';
 import type { Logger } from '@shopwire/observability';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -149,9 +155,16 @@ export class InventoryService {
     const extra: LockKey[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
-        const results = await applyChunk(this.dataSource, events.map(claimOf), (manager, mode) =>
-          this.applyTogether(manager, mode, events, extra),
-        );
+        const claims = events.map(claimOf);
+        const results = await applyChunk(this.dataSource, claims, async (manager, mode) => {
+          const applied = await this.applyTogether(manager, mode, events, extra);
+          await journalStaleOutcomes(
+            manager,
+            claims.map((c) => c.eventId),
+            applied.map((r) => r.outcome),
+          );
+          return applied;
+        });
         results.forEach((result, index) => this.count(result, events[index]));
         return results;
       } catch (error) {
@@ -405,7 +418,14 @@ export class InventoryService {
           topic: DomainTopic.InventoryLevelLow,
           key: `${shop}/${event.aggregateId}`,
           value: JSON.stringify(event),
-          headers: { 'content-type': 'application/json', 'event-type': event.type },
+          headers: {
+            // 'event-type' as before, for readers of the old name; the rest as every domain event.
+            'event-type': event.type,
+            [DomainEventHeader.EventId]: event.eventId,
+            [DomainEventHeader.EventType]: event.type,
+            ...(event.causationId ? { [DomainEventHeader.CausationId]: event.causationId } : {}),
+            [DomainEventHeader.ContentType]: 'application/json',
+          },
         };
       }),
     );

@@ -4,6 +4,7 @@ import { CreateNotification1796400000000 } from './migrations/1796400000000-crea
 import { IntentTrace1796400000001 } from './migrations/1796400000001-intent-trace';
 import { RedactionTombstones1797200000001 } from './migrations/1797200000001-redaction-tombstones';
 import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
+import { DeliveryJournal1797400000000 } from './migrations/1797400000000-delivery-journal';
 
 export const NOTIFICATION_SCHEMA = 'notification';
 
@@ -20,6 +21,7 @@ export function createNotificationDataSource(options: {
       IntentTrace1796400000001,
       RedactionTombstones1797200000001,
       InboxProcessedAt1797300000000,
+      DeliveryJournal1797400000000,
     ],
     applicationName: 'shopwire-notification',
   });

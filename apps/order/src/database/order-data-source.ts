@@ -6,6 +6,8 @@ import { OrderEntity } from '../orders/order.entity';
 import { CreateOrders1795748394149 } from './migrations/1795748394149-create-orders';
 import { OrderCustomersOutboxPrivacy1795900000000 } from './migrations/1795900000000-order-customers-outbox-privacy';
 import { RedactionTombstones1797200000000 } from './migrations/1797200000000-redaction-tombstones';
+import { DeliveryJournal1797400000000 } from './migrations/1797400000000-delivery-journal';
+import { OrdersByName1797400000001 } from './migrations/1797400000001-orders-by-name';
 
 export const ORDER_SCHEMA = 'orders';
 
@@ -23,6 +25,8 @@ export function createOrderDataSource(options: { url: string; poolSize: number }
       CreateOrders1795748394149,
       OrderCustomersOutboxPrivacy1795900000000,
       RedactionTombstones1797200000000,
+      DeliveryJournal1797400000000,
+      OrdersByName1797400000001,
     ],
     applicationName: 'shopwire-order',
   });

@@ -1,4 +1,5 @@
 import {
+  DomainEventHeader,
   DomainTopic,
   type OrderAcceptedEvent,
   type OrderCancelledEvent,
@@ -91,12 +92,8 @@ export function orderData(order: OrderState, lineItems: LineItemState[]): OrderD
   };
 }
 
-/** Header names on domain event messages, so a consumer can route and dedupe before parsing. */
-export const DomainEventHeader = {
-  EventId: 'shopwire-event-id',
-  EventType: 'shopwire-event-type',
-  ContentType: 'content-type',
-} as const;
+/** Header names on domain event messages (defined with the journal that reads them). */
+export { DomainEventHeader };
 
 /**
  * The outbox message of one event. The event id is minted here and stored in the row's value,
@@ -127,6 +124,7 @@ export function orderEventMessage(
     headers: {
       [DomainEventHeader.EventId]: event.eventId,
       [DomainEventHeader.EventType]: event.type,
+      [DomainEventHeader.CausationId]: causationId,
       [DomainEventHeader.ContentType]: 'application/json',
     },
   };

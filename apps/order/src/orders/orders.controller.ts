@@ -47,6 +47,7 @@ export class OrdersController {
         cancelled: query.cancelled,
         createdFrom: query.created_from,
         createdTo: query.created_to,
+        name: query.name,
       });
       return {
         orders: page.orders.map((order) => shown(OrderDto.from(order), caller)),

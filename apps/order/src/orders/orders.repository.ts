@@ -20,6 +20,8 @@ export interface OrderFilters {
   /** Inclusive lower and exclusive upper bound on Shopify's `created_at` (ISO 8601). */
   createdFrom?: string;
   createdTo?: string;
+  /** The name the shop shows (`#1001`): what an operator quotes ("order #1234 never arrived"). */
+  name?: string;
 }
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'stale';
@@ -249,6 +251,7 @@ export class OrdersRepository {
     if (filters.createdTo) {
       query.andWhere('o.created_at < :createdTo', { createdTo: filters.createdTo });
     }
+    if (filters.name !== undefined) query.andWhere('o.name = :name', { name: filters.name });
     return query.getMany();
   }
 

@@ -3,6 +3,7 @@ import {
   applyChunkTogether,
   enqueueOutbox,
   isDataError,
+  journalStaleOutcomes,
   type ChunkMode,
   type OutboxMessage,
 } from '@shopwire/database';
@@ -76,17 +77,20 @@ export class OrdersService {
    * retried must not count twice.
    */
   async applyEvents(events: OrderEvent[]): Promise<ApplyOutcome[]> {
-    const claims = events.map((e) => ({
-      consumer: ORDERS_INBOX_CONSUMER,
-      eventId: e.meta.webhookId,
-    }));
+    const webhookIds = events.map((e) => e.meta.webhookId);
+    const claims = webhookIds.map((eventId) => ({ consumer: ORDERS_INBOX_CONSUMER, eventId }));
     const { outcomes, emitted } = await applyChunkTogether<ChunkResult>(this.dataSource, claims, {
-      together: (manager, claimed) => this.applyTogether(manager, claimed, events),
+      together: async (manager, claimed) => {
+        const result = await this.applyTogether(manager, claimed, events);
+        await journalStaleOutcomes(manager, webhookIds, result.outcomes);
+        return result;
+      },
       oneByOne: async (manager, mode) => {
         const results: ApplyOutcome[] = [];
         const topics: string[] = [];
         for (const event of events)
           results.push(await this.applyTraced(manager, mode, event, topics));
+        await journalStaleOutcomes(manager, webhookIds, results);
         return { outcomes: results, emitted: topics };
       },
     });

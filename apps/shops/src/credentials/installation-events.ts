@@ -1,4 +1,5 @@
 import {
+  DomainEventHeader,
   DomainTopic,
   installationVersion,
   type ShopInstallationChangedEvent,
@@ -38,11 +39,11 @@ export function installationChanged(
     topic: DomainTopic.ShopInstallationChanged,
     key: installation.shop,
     value: JSON.stringify(event),
-    // The header names every Shopwire domain event carries (see the order service's events).
     headers: {
-      'shopwire-event-id': event.eventId,
-      'shopwire-event-type': type,
-      'content-type': 'application/json',
+      [DomainEventHeader.EventId]: event.eventId,
+      [DomainEventHeader.EventType]: type,
+      ...(causationId ? { [DomainEventHeader.CausationId]: causationId } : {}),
+      [DomainEventHeader.ContentType]: 'application/json',
     },
   };
 }

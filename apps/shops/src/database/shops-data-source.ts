@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { CreateShops1797000000000 } from './migrations/1797000000000-create-shops';
 import { InstallationsRedacted1797000000001 } from './migrations/1797000000001-installations-redacted';
 import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
+import { DeliveryJournal1797400000000 } from './migrations/1797400000000-delivery-journal';
 
 export const SHOPS_SCHEMA = 'shops';
 
@@ -16,6 +17,7 @@ export function createShopsDataSource(options: { url: string; poolSize: number }
       CreateShops1797000000000,
       InstallationsRedacted1797000000001,
       InboxProcessedAt1797300000000,
+      DeliveryJournal1797400000000,
     ],
     applicationName: 'shopwire-shops',
   });

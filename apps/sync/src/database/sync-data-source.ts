@@ -7,6 +7,7 @@ import { VariantsById1796400000004 } from './migrations/1796400000004-variants-b
 import { Schedule1796400000005 } from './migrations/1796400000005-schedule';
 import { RedactionTombstonesErpScope1797200000002 } from './migrations/1797200000002-redaction-tombstones-erp-scope';
 import { InboxProcessedAt1797300000000 } from './migrations/1797300000000-inbox-processed-at';
+import { DeliveryJournal1797400000000 } from './migrations/1797400000000-delivery-journal';
 
 export const SYNC_SCHEMA = 'sync';
 
@@ -23,6 +24,7 @@ export function createSyncDataSource(options: { url: string; poolSize: number })
       Schedule1796400000005,
       RedactionTombstonesErpScope1797200000002,
       InboxProcessedAt1797300000000,
+      DeliveryJournal1797400000000,
     ],
     applicationName: 'shopwire-sync',
   });

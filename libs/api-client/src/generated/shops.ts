@@ -214,6 +214,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What this service's consumers did with each message, newest first
+         * @description Accepted (Kafka time, topic, partition, offset), processed, outcome, attempts, error class and trace id, per consumer group. No payloads.
+         */
+        get: operations["DeliveriesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -401,6 +421,78 @@ export interface components {
             failed: components["schemas"]["FailedChangeDto"][];
             /** @description Subscriptions on endpoints that are not ours, left untouched */
             foreign: number;
+        };
+        DeliveryKafkaDto: {
+            /** @example shopify.orders.v1 */
+            topic: string;
+            /** @example 3 */
+            partition: number;
+            /** @example 48213 */
+            offset: string;
+        };
+        DeliveryDto: {
+            /**
+             * @description The service that journaled it
+             * @example order
+             */
+            service: string;
+            /**
+             * @description Consumer group
+             * @example order
+             */
+            consumer: string;
+            /**
+             * @description The webhook: the message's own, or the one a domain event was caused by
+             * @example b54557e4-bdd9-4b37-8a5f-bf7d70bcd043
+             */
+            webhookId: string | null;
+            /**
+             * @description The inbox key
+             * @example b54557e4-bdd9-4b37-8a5f-bf7d70bcd043
+             */
+            eventId: string;
+            /** @example acme.myshopify.com */
+            shop: string | null;
+            /** @example orders/updated */
+            topic: string | null;
+            /** @example 820982911946154508 */
+            resourceId: string | null;
+            kafka: components["schemas"]["DeliveryKafkaDto"];
+            /**
+             * @description Kafka message time: accepted at the gateway, or produced by the outbox
+             * @example 2026-12-06T05:00:00.000Z
+             */
+            acceptedAt: string | null;
+            /** @example 2026-12-06T05:00:00.120Z */
+            processedAt: string;
+            /**
+             * @example applied
+             * @enum {string}
+             */
+            outcome: "applied" | "stale" | "retrying" | "dead-lettered";
+            /**
+             * @description Delivery rounds, this one included
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Error class of a retrying or dead-lettered delivery (never its message)
+             * @example QueryFailedError
+             */
+            error: string | null;
+            /** @example 4bf92f3577b34da6a3ce929d0e0e4736 */
+            traceId: string | null;
+            /**
+             * @description Times the message came again after it was applied
+             * @example 0
+             */
+            duplicateCount: number;
+            lastDuplicateAt: string | null;
+        };
+        DeliveryListDto: {
+            items: components["schemas"]["DeliveryDto"][];
+            /** @description Pass as cursor for the next page */
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -994,6 +1086,64 @@ export interface operations {
             };
             /** @description `shopify_unavailable`: the listing failed */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeliveriesController_list: {
+        parameters: {
+            query?: {
+                /** @description e.g. acme.myshopify.com (required for a credential limited to shops) */
+                shop?: string;
+                /** @description The webhook's X-Shopify-Webhook-Id; also finds the domain events it caused */
+                webhookId?: string;
+                /** @description The order, inventory item, product… id (from the message key) */
+                resourceId?: string;
+                /** @description orders/updated, orders.order.accepted, or a Kafka topic */
+                topic?: string;
+                /** @description Processed at or after (ISO 8601) */
+                from?: string;
+                /** @description Processed before (ISO 8601) */
+                to?: string;
+                /** @description duplicate: deliveries whose message came again after it was applied */
+                outcome?: "applied" | "stale" | "duplicate" | "retrying" | "dead-lettered";
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryListDto"];
+                };
+            };
+            /** @description Malformed filter or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or unknown bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Needs scope `deliveries:read` and a credential covering the shop */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import { AssignerProtocol, type Admin, type Kafka, type KafkaMessage } from 'kaf
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { DeliveryRecord } from '@shopwire/contracts';
 import { backoffDelay, briefError, sleep } from '../consumer-helpers';
 import { ConsumerRunner } from '../consumer-runner';
 import type {
@@ -10,9 +11,15 @@ import type {
   ConsumerRunnerOptions,
   ConsumerRunnerStatus,
 } from '../consumer-runner-types';
+import { deliveryRecordOf } from '../delivery-records';
 import { deadLetterMalformed } from '../failure-classification';
 import { ConsumerFailureMetrics } from '../failure-metrics';
-import type { DeadLetterOptions, FailurePublisher } from '../failure-router';
+import type {
+  DeadLetterOptions,
+  FailureOrigin,
+  FailurePublisher,
+  RouteResult,
+} from '../failure-router';
 import {
   CONSUME_CHUNKS_EXTRAS,
   isChunkHandlerOutcome,
@@ -58,6 +65,22 @@ export interface ChunkConsumerTransportOptions {
   registry: Registry;
   /** Keyed by logical group (`@ConsumeChunks({ group })`); unset groups use the defaults. */
   groups?: Record<string, ChunkConsumerTuning>;
+  /** Where deliveries are journaled (docs/adr/0011); none when absent. */
+  journal?: ConsumerDeliveryJournal;
+}
+
+/**
+ * The delivery journal as the transport drives it (`DeliveryJournalWriter` of @shopwire/database):
+ * each chunk's records in scope around its handler, so the handler's inbox claims write them,
+ * and a write of its own for a message the failure router parked.
+ */
+export interface ConsumerDeliveryJournal {
+  around<T>(records: readonly DeliveryRecord[], work: () => Promise<T>): Promise<T>;
+  failed(
+    record: DeliveryRecord,
+    outcome: 'retrying' | 'dead-lettered',
+    errorClass: string,
+  ): Promise<void>;
 }
 
 /** One group's consumer as readiness and tests see it. */
@@ -234,6 +257,8 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
             { group: declared.group, topic, ok: String(ok) },
             seconds,
           ),
+        parked: (message, origin, routed, errorClass) =>
+          this.journalFailure(declared.group, message, origin, routed, errorClass),
         // Retries are counted once, by the failure path (shopwire_consumer_retries_in_place_total);
         // without one, here under the same name (every failure is retried in place).
         ...(deadLetters === false
@@ -274,14 +299,57 @@ export class ChunkConsumerTransport extends Server implements CustomTransportStr
         return deadLetterMalformed(context, message, reason, detail);
       },
     };
-    let result = await handler(messages, chunk);
-    if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+    const run = async () => {
+      const returned = await handler(messages, chunk);
+      return isObservable(returned)
+        ? lastValueFrom(returned, { defaultValue: undefined })
+        : returned;
+    };
+    const journal = this.options.journal;
+    // The whole handler, an Observable's subscription included, inside the chunk's journal scope.
+    const result = journal
+      ? await journal.around(
+          messages.flatMap((message) => deliveryRecordOf(group, message, context) ?? []),
+          run,
+        )
+      : await run();
     if (!isChunkHandlerOutcome(result)) {
       throw new Error(`the handler of ${group} did not come through @ConsumeChunks`);
     }
     if (!result.ok) throw result.error;
     for (const { metric, reason, count } of counts) {
       this.metrics[metric].inc({ group, topic: context.topic, reason }, count);
+    }
+  }
+
+  /** Journals a parked message; a failed write is logged, never in the way of the commit. */
+  private async journalFailure(
+    group: string,
+    message: KafkaMessage,
+    origin: FailureOrigin,
+    routed: RouteResult,
+    errorClass: string,
+  ): Promise<void> {
+    const journal = this.options.journal;
+    const record = journal ? deliveryRecordOf(group, message, origin) : null;
+    if (!journal || !record) return;
+    try {
+      await journal.failed(
+        { ...record, kafka: { ...record.kafka, offset: origin.offset }, attempts: routed.attempts },
+        routed.destination === 'dead-letter' ? 'dead-lettered' : 'retrying',
+        errorClass,
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        {
+          group,
+          topic: origin.topic,
+          partition: origin.partition,
+          offset: origin.offset,
+          err: briefError(error),
+        },
+        'could not journal a parked message',
+      );
     }
   }
 

@@ -67,5 +67,11 @@ export class ListOrdersQueryDto extends createZodDto(
       .describe('Only cancelled (true) or only open (false) orders'),
     created_from: instant('created_from', 'ISO 8601; orders created at or after'),
     created_to: instant('created_to', 'ISO 8601; orders created before'),
+    name: z
+      .string()
+      .min(1, 'name must not be empty')
+      .max(64, 'name must be at most 64 characters')
+      .optional()
+      .describe('Exact order name as the shop shows it, e.g. #1001 (encode # as %23)'),
   }),
 ) {}
