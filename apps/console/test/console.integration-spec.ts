@@ -295,6 +295,10 @@ describe('console in a browser (real services, Chromium)', () => {
     expect(await page.locator(`tr[data-shop="${world.shopB}"]`).count()).toBe(0);
     await page.goto(`${world.console.url}/shops/${world.shopB}`);
     await expect(page.locator('.notice').first().textContent()).resolves.toContain('may not see');
+    // The platform's health is every operator's: per-shop breakers are counted, not named.
+    await page.goto(`${world.console.url}/health`);
+    await page.locator('.card[data-service=shops]').waitFor();
+    expect(await page.content()).not.toContain(world.shopB);
 
     // Nothing the browser received names shop B's letter, order or job.
     const everything = seen.join('\n');

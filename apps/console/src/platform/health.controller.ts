@@ -8,6 +8,31 @@ import { ALL_SERVICES, serviceUrls } from '../services/upstream';
 import { probeService, sumBy } from './service-probe';
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'];
+const SHOP_IN_NAME = /[a-z0-9][a-z0-9-]*\.myshopify\.com/;
+
+/**
+ * Breakers by name and state. Per-shop breakers (`shopify-admin:<shop>`) are counted by state, not
+ * named: this page is every operator's, and a credential limited to some shops must not learn
+ * which other shops exist.
+ */
+export function breakerSummary(states: Map<string, number>): (readonly [string, string])[] {
+  const named: (readonly [string, string])[] = [];
+  const perShop = new Map<string, number>();
+  for (const [name, value] of states) {
+    const state = BREAKER_STATES[value] ?? String(value);
+    if (SHOP_IN_NAME.test(name)) {
+      const key = `${name.replace(SHOP_IN_NAME, '<shop>')}|${state}`;
+      perShop.set(key, (perShop.get(key) ?? 0) + 1);
+    } else {
+      named.push([name, state]);
+    }
+  }
+  for (const [key, count] of perShop) {
+    const [name, state] = key.split('|');
+    named.push([`${name} ×${count}`, state]);
+  }
+  return named;
+}
 
 /**
  * The platform's health: each service's readiness, consumer lag per group, breaker states,
@@ -48,9 +73,7 @@ export class PlatformHealthController {
             message: typeof details.message === 'string' ? details.message : null,
           })),
           lag: [...sumBy(m, 'shopwire_consumer_lag_messages', ['group', 'topic'])],
-          breakers: [...sumBy(m, 'shopwire_circuit_breaker_state', ['breaker'])].map(
-            ([name, value]) => [name, BREAKER_STATES[value] ?? String(value)] as const,
-          ),
+          breakers: breakerSummary(sumBy(m, 'shopwire_circuit_breaker_state', ['breaker'])),
           outbox: [...sumBy(m, 'shopwire_outbox_pending', ['schema'])],
           deadLetters: [...sumBy(m, 'shopwire_dead_letters_pending', ['group'])],
         };
