@@ -4,7 +4,7 @@ import { HealthModule, METRICS_REGISTRY, MetricsController } from '@shopwire/htt
 import type { Registry } from '@shopwire/observability';
 import type { ConsoleConfig } from './config';
 import { DeadLettersPagesController } from './dead-letters/dead-letters.controller';
-import { DeliveriesPageController } from './deliveries.controller';
+import { DeliveriesPageController } from './deliveries/deliveries.controller';
 import { JobsPagesController } from './jobs/jobs.controller';
 import { PlatformHealthController } from './platform/health.controller';
 import { ConsoleServices } from './services/console-services';

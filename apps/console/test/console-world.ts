@@ -135,6 +135,8 @@ export class ConsoleWorld {
       CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
       CONSOLE_COOKIE_SECURE: 'false',
       CONSOLE_POLL_SECONDS: '1',
+      // On: the services do not serve GET /deliveries yet, and the page must say so, not fail.
+      CONSOLE_DELIVERIES: 'true',
       OTEL_SDK_DISABLED: 'true',
       SHOPS_URL: this.shops.url,
       ORDER_URL: this.order.url,
@@ -193,7 +195,7 @@ export class ConsoleWorld {
     const now = new Date().toISOString();
     const body =
       `{"id":${orderId},"admin_graphql_api_id":"gid://shopify/Order/${orderId}","name":"#C${orderId.slice(-4)}",` +
-      `"order_number":${orderId.slice(-4)},"email":"buyer@example.com","currency":"EUR",` +
+      `"order_number":${Number(orderId.slice(-4))},"email":"buyer@example.com","currency":"EUR",` +
       `"financial_status":"paid","fulfillment_status":null,"total_price":"10.00","subtotal_price":"10.00",` +
       `"total_tax":"0.00","total_discounts":"0.00","created_at":"${now}","updated_at":"${now}",` +
       `"cancelled_at":null,"cancel_reason":null,"line_items":[]}`;

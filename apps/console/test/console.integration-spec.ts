@@ -171,7 +171,11 @@ describe('console in a browser (real services, Chromium)', () => {
     await page.click('form[action="/dead-letters/replay"] button');
     // The watch polls the letter: replayed, no new failure, and the order row it produced.
     const applied = page.locator('[data-state=applied]');
-    await applied.waitFor({ timeout: 60_000 });
+    await applied.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\nthe page showed: ${await page.locator('main').innerText()}`,
+      );
+    });
     await waitFor(
       async () =>
         (await applied.textContent())?.includes('is in the order service') ? true : null,
@@ -337,6 +341,12 @@ describe('console in a browser (real services, Chromium)', () => {
       'Consumer lag',
     );
     await screenshot(page, 'health');
+
+    // Deliveries: searched across the services; one that does not serve the route yet is named.
+    await page.goto(`${world.console.url}/deliveries?shop=${world.shopA}`);
+    await expect(page.locator('.notice[data-service=order]').textContent()).resolves.toContain(
+      'does not serve GET /deliveries yet',
+    );
 
     await page.click('form.logout button');
     await page.waitForURL(/\/login/);

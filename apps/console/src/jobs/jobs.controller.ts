@@ -8,7 +8,13 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { OperatorToken } from '../session/operator-session';
 import { Pages, queryValue } from '../session/pages';
 import { ConsoleServices } from '../services/console-services';
-import { JOB_SERVICES, outcome, type JobService, type ServiceClients } from '../services/upstream';
+import {
+  JOB_SERVICES,
+  outcome,
+  type JobService,
+  type Outcome,
+  type ServiceClients,
+} from '../services/upstream';
 
 export type Job = analytics.components['schemas']['JobDto'];
 type JobPaths = Pick<AnalyticsPaths, '/jobs' | '/jobs/{id}' | '/jobs/{id}/result'>;
@@ -98,9 +104,7 @@ export class JobsPagesController {
         params: { path: { id } },
       }),
     );
-    if (!job.ok)
-      return this.pages.render(reply, 'partials/notice-row', 'jobs', { service, ...job });
-    return this.pages.render(reply, 'partials/job-row', 'jobs', { job: { ...job.data, service } });
+    return this.renderRow(reply, service, job);
   }
 
   /** Cancel (the jobs API's DELETE); answers the job's row, now cancelling or cancelled. */
@@ -116,12 +120,14 @@ export class JobsPagesController {
     const cancelled = await outcome(() =>
       client.DELETE('/jobs/{id}', { params: { path: { id } } }),
     );
-    if (!cancelled.ok) {
-      return this.pages.render(reply, 'partials/notice-row', 'jobs', { service, ...cancelled });
-    }
-    return this.pages.render(reply, 'partials/job-row', 'jobs', {
-      job: { ...(cancelled.data as Job), service },
-    });
+    return this.renderRow(reply, service, cancelled as Outcome<Job>);
+  }
+
+  /** A job's table row, or a row saying why it cannot be shown (a 403 names what is lacking). */
+  private renderRow(reply: FastifyReply, service: JobService, job: Outcome<Job>): FastifyReply {
+    if (!job.ok)
+      return this.pages.render(reply, 'partials/notice-row', 'jobs', { service, ...job });
+    return this.pages.render(reply, 'partials/job-row', 'jobs', { job: { ...job.data, service } });
   }
 
   /** A succeeded job's result, streamed through with its type and file name. */
