@@ -46,6 +46,8 @@ export class ConsoleWorld {
   private sim?: SimulatorProcess;
   private producer?: Producer;
   console!: ServiceProcess;
+  /** Everything the console process wrote. */
+  consoleLog = '';
   order!: ServiceProcess;
   analytics!: ServiceProcess;
   shops!: ServiceProcess;
@@ -102,8 +104,13 @@ export class ConsoleWorld {
     const [shopsPort, orderPort, analyticsPort, consolePort, ...closed] = await Promise.all(
       Array.from({ length: 8 }, () => freePort()),
     );
-    const launch = async (name: string, port: number, env: Record<string, string>) => {
-      const started = await startService(name, port, env);
+    const launch = async (
+      name: string,
+      port: number,
+      env: Record<string, string>,
+      onOutput?: (text: string) => void,
+    ) => {
+      const started = await startService(name, port, env, { onOutput });
       this.processes.push(started);
       return started;
     };
@@ -131,21 +138,28 @@ export class ConsoleWorld {
         JOBS_PACE_PER_SECOND: '0.5',
       }),
     ]);
-    this.console = await launch('console', consolePort, {
-      CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
-      CONSOLE_COOKIE_SECURE: 'false',
-      CONSOLE_POLL_SECONDS: '1',
-      // On: the services do not serve GET /deliveries yet, and the page must say so, not fail.
-      CONSOLE_DELIVERIES: 'true',
-      OTEL_SDK_DISABLED: 'true',
-      SHOPS_URL: this.shops.url,
-      ORDER_URL: this.order.url,
-      ANALYTICS_URL: this.analytics.url,
-      INVENTORY_URL: `http://127.0.0.1:${closed[0]}`,
-      NOTIFICATION_URL: `http://127.0.0.1:${closed[1]}`,
-      SYNC_URL: `http://127.0.0.1:${closed[2]}`,
-      GATEWAY_URL: `http://127.0.0.1:${closed[3]}`,
-    });
+    this.console = await launch(
+      'console',
+      consolePort,
+      {
+        CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
+        CONSOLE_COOKIE_SECURE: 'false',
+        CONSOLE_POLL_SECONDS: '1',
+        // On: the services do not serve GET /deliveries yet, and the page must say so, not fail.
+        CONSOLE_DELIVERIES: 'true',
+        // Every access line, so the suite can show that no token reaches the log.
+        LOG_LEVEL: 'info',
+        OTEL_SDK_DISABLED: 'true',
+        SHOPS_URL: this.shops.url,
+        ORDER_URL: this.order.url,
+        ANALYTICS_URL: this.analytics.url,
+        INVENTORY_URL: `http://127.0.0.1:${closed[0]}`,
+        NOTIFICATION_URL: `http://127.0.0.1:${closed[1]}`,
+        SYNC_URL: `http://127.0.0.1:${closed[2]}`,
+        GATEWAY_URL: `http://127.0.0.1:${closed[3]}`,
+      },
+      (text) => (this.consoleLog += text),
+    );
     for (const shop of [this.shopA, this.shopB]) {
       const installed = await this.call(
         this.shops.url,

@@ -354,4 +354,12 @@ describe('console in a browser (real services, Chromium)', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
   });
+
+  it('never writes a token to its log', () => {
+    const log = world.consoleLog;
+    expect(log).toContain('request completed');
+    for (const token of [world.adminToken, world.shopAToken, world.readerToken])
+      expect(log).not.toContain(token);
+    expect(log).not.toContain('not-a-real-token');
+  });
 });
