@@ -1,5 +1,6 @@
 import type { OrderPaths, order } from '@shopwire/api-client';
 import type { Client } from 'openapi-fetch';
+import { decodeCursor, encodeCursor, type CrossCursor } from '../services/cross-cursor';
 import {
   CONSUMER_SERVICES,
   outcome,
@@ -28,42 +29,11 @@ export function deadLetterClient(
   return clients[service] as unknown as Client<DeadLetterPaths>;
 }
 
-export const isConsumerService = (value: unknown): value is ConsumerService =>
-  (CONSUMER_SERVICES as readonly unknown[]).includes(value);
-
 export interface DeadLetterFilter {
   service?: ConsumerService;
   shop?: string;
   topic?: string;
   status: 'pending' | 'replayed' | 'all';
-}
-
-/**
- * A page across services: each service pages its own dead letters with its own cursor, so the
- * console's cursor is the set of cursors of the services that have more (base64url JSON).
- * A service not in the set has been read to its end; the first page asks every service.
- */
-export type CrossCursor = Partial<Record<ConsumerService, string>>;
-
-export function encodeCursor(cursor: CrossCursor): string | null {
-  return Object.keys(cursor).length === 0
-    ? null
-    : Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-export function decodeCursor(value: string | undefined): CrossCursor | null {
-  if (!value) return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (!parsed || typeof parsed !== 'object') return {};
-    const cursor: CrossCursor = {};
-    for (const [service, next] of Object.entries(parsed)) {
-      if (isConsumerService(service) && typeof next === 'string') cursor[service] = next;
-    }
-    return cursor;
-  } catch {
-    return {};
-  }
 }
 
 export interface ServiceNotice {

@@ -4,11 +4,15 @@ import type { FastifyReply } from 'fastify';
 import { OperatorToken } from '../session/operator-session';
 import { Pages, queryValue } from '../session/pages';
 import { ConsoleServices } from '../services/console-services';
-import { CONSUMER_SERVICES, outcome, type ConsumerService } from '../services/upstream';
+import {
+  CONSUMER_SERVICES,
+  isConsumerService,
+  outcome,
+  type ConsumerService,
+} from '../services/upstream';
 import {
   deadLetterClient,
   deadLetterPage,
-  isConsumerService,
   letterState,
   type DeadLetterDetail,
   type DeadLetterFilter,

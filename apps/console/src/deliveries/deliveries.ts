@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, type CrossCursor } from '../dead-letters/dead-letter-pages';
+import { decodeCursor, encodeCursor, type CrossCursor } from '../services/cross-cursor';
 import { CONSUMER_SERVICES, type ConsumerService, type Outcome } from '../services/upstream';
 
 /**

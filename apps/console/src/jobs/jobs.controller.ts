@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { Client } from 'openapi-fetch';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { decodeCursor, encodeCursor, type CrossCursor } from '../services/cross-cursor';
 import { OperatorToken } from '../session/operator-session';
 import { Pages, queryValue } from '../session/pages';
 import { ConsoleServices } from '../services/console-services';
@@ -22,8 +23,7 @@ type JobPaths = Pick<AnalyticsPaths, '/jobs' | '/jobs/{id}' | '/jobs/{id}/result
 const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 type JobStatus = (typeof JOB_STATUSES)[number];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The jobs API answers its newest jobs up to a limit (it has no cursor); the page offers more. */
-const LIMITS = [25, 100, 500] as const;
+const PER_SERVICE = 25;
 
 const isJobService = (value: unknown): value is JobService =>
   (JOB_SERVICES as readonly unknown[]).includes(value);
@@ -50,25 +50,35 @@ export class JobsPagesController {
   ): Promise<FastifyReply> {
     const service = queryValue(query.service);
     const status = queryValue(query.status);
-    const requestedLimit = Number(queryValue(query.limit));
     const filter = {
       service: isJobService(service) ? service : undefined,
       status: (JOB_STATUSES as readonly string[]).includes(status ?? '')
         ? (status as JobStatus)
         : undefined,
       type: queryValue(query.type),
-      limit: (LIMITS as readonly number[]).includes(requestedLimit) ? requestedLimit : LIMITS[0],
     };
+    // Each service pages its jobs (newest first) by its own cursor; the console's carries them all.
+    const cursorValue = queryValue(query.cursor);
+    const cursor = decodeCursor(cursorValue);
     const clients = this.services.as(token);
     const answers = await Promise.all(
-      (filter.service ? [filter.service] : [...JOB_SERVICES]).map(async (svc) => ({
-        service: svc,
-        answer: await outcome(() =>
-          jobClient(clients, svc).GET('/jobs', {
-            params: { query: { status: filter.status, type: filter.type, limit: filter.limit } },
-          }),
-        ),
-      })),
+      (filter.service ? [filter.service] : [...JOB_SERVICES])
+        .filter((svc) => cursor === null || cursor[svc] !== undefined)
+        .map(async (svc) => ({
+          service: svc,
+          answer: await outcome(() =>
+            jobClient(clients, svc).GET('/jobs', {
+              params: {
+                query: {
+                  status: filter.status,
+                  type: filter.type,
+                  limit: PER_SERVICE,
+                  cursor: cursor?.[svc],
+                },
+              },
+            }),
+          ),
+        })),
     );
     const jobs = answers
       .flatMap(({ service: svc, answer }) =>
@@ -78,15 +88,24 @@ export class JobsPagesController {
     const notices = answers.flatMap(({ service: svc, answer }) =>
       answer.ok ? [] : [{ service: svc, kind: answer.kind, message: answer.message }],
     );
-    const full = answers.some(({ answer }) => answer.ok && answer.data.jobs.length >= filter.limit);
+    const next: CrossCursor = {};
+    for (const { service: svc, answer } of answers)
+      if (answer.ok && answer.data.next_cursor) next[svc] = answer.data.next_cursor;
+    const nextCursor = encodeCursor(next);
+    const nextQuery = new URLSearchParams({
+      ...(filter.service ? { service: filter.service } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.type ? { type: filter.type } : {}),
+      ...(nextCursor ? { cursor: nextCursor } : {}),
+    });
     return this.pages.render(reply, 'jobs', 'jobs', {
       filter,
       services: JOB_SERVICES,
       statuses: JOB_STATUSES,
-      limits: LIMITS,
       jobs,
       notices,
-      full,
+      firstPage: !cursorValue,
+      nextUrl: nextCursor ? `/jobs?${nextQuery.toString()}` : null,
     });
   }
 

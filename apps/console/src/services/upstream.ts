@@ -19,6 +19,9 @@ export const CONSUMER_SERVICES = [
 ] as const;
 export type ConsumerService = (typeof CONSUMER_SERVICES)[number];
 
+export const isConsumerService = (value: unknown): value is ConsumerService =>
+  (CONSUMER_SERVICES as readonly unknown[]).includes(value);
+
 /** The services that mount libs/jobs' controller. */
 export const JOB_SERVICES = ['analytics', 'sync'] as const;
 export type JobService = (typeof JOB_SERVICES)[number];

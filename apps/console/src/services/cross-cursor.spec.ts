@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from './dead-letter-pages';
+import { decodeCursor, encodeCursor } from './cross-cursor';
 
 describe('the cross-service dead-letter cursor', () => {
   it('round-trips the services that have more, and ends when none has', () => {
