@@ -17,6 +17,10 @@ const sourceRoots = ['apps', 'libs', 'scripts', 'benchmarks'];
 const swcrc = JSON.parse(await readFile(join(root, '.swcrc'), 'utf8'));
 const tsconfig = JSON.parse(await readFile(join(root, 'tsconfig.base.json'), 'utf8'));
 
+// Files an app reads at run time from beside its code (the console's templates and stylesheet),
+// copied as they are.
+const isAsset = (name) => name.endsWith('.eta') || name.endsWith('.css');
+
 const isSource = (name) =>
   name.endsWith('.ts') &&
   !name.endsWith('.d.ts') &&
@@ -57,7 +61,7 @@ async function* walk(dir) {
     if (entry.isDirectory()) {
       if (entry.name === 'node_modules' || entry.name === 'test') continue;
       yield* walk(path);
-    } else if (isSource(entry.name)) {
+    } else if (isSource(entry.name) || isAsset(entry.name)) {
       yield path;
     }
   }
@@ -70,6 +74,12 @@ for (const sourceRoot of sourceRoots)
 
 await Promise.all(
   files.map(async (file) => {
+    if (isAsset(file)) {
+      const target = join(outDir, relative(root, file));
+      await mkdir(dirname(target), { recursive: true });
+      await writeAtomically(target, await readFile(file));
+      return;
+    }
     const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
     const output = await transformFile(file, {
       ...swcrc,

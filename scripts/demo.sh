@@ -3,7 +3,7 @@
 #   real Kafka + the machine's Postgres and Redis → build → topics → migrations → the Shopify
 #   simulator :3100 (with its SMTP sink :2525 and ERP stand-in), the gateway :3000, order :3001,
 #   inventory :3002, notification :3003, analytics :3004, sync :3005 and shops :3006, each in its
-#   own Postgres schema → the demo shop installed through OAuth's authorization code grant, driven
+#   own Postgres schema, and the operator's console :3007 → the demo shop installed through OAuth's authorization code grant, driven
 #   as a browser would (curl with a cookie jar following the redirects), which also creates its
 #   webhook subscriptions → a steady, realistic, signed webhook stream (with Shopify's duplicates
 #   and reordering) to those subscriptions: through the gateway into Kafka and on to the services.
@@ -48,9 +48,9 @@ say() { printf '\033[1m%s\033[0m\n' "$*"; }
 [[ "$DURATION" =~ ^[0-9]+$ ]] || { echo "DEMO_DURATION must be whole seconds, e.g. 40" >&2; exit 2; }
 
 # A port already taken would make a service fail at start, or the demo talk to someone else's.
-for port in 3000 3001 3002 3003 3004 3005 3006 3100 2525; do
+for port in 3000 3001 3002 3003 3004 3005 3006 3007 3100 2525; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is already in use (an earlier demo still running?); the demo needs 3000-3006, 3100 and 2525" >&2
+    echo "port $port is already in use (an earlier demo still running?); the demo needs 3000-3007, 3100 and 2525" >&2
     exit 1
   fi
 done
@@ -102,6 +102,9 @@ start shops 3006 shops/src/main.js SHOPIFY_API_KEY="$APP_CLIENT_ID" \
   SHOPS_TOKEN_KEYS="${SHOPS_TOKEN_KEYS:-dev-only-k1:ZGV2LW9ubHktdG9rZW4ta2V5LTAwMDAwMDAwMDAwMDA=}" \
   SHOPS_COOKIE_SECRET="${SHOPS_COOKIE_SECRET:-dev-only-cookie-secret-0000000000000000}"
 start sync 3005 sync/src/main.js SHOPS_URL="$SHOPS" SHOPS_API_TOKEN="$DEMO_TOKEN"
+# The console over plain http on this machine: its session cookie cannot be Secure here.
+start console 3007 console/src/main.js CONSOLE_COOKIE_SECURE=false \
+  CONSOLE_SESSION_KEY="${CONSOLE_SESSION_KEY:-ZGV2LW9ubHktY29uc29sZS1zZXNzaW9uLWtleS0wMDA=}"
 
 # The merchant's side of the install: open the install link, approve on the consent screen (the
 # simulator approves at once), land on the callback. The state cookie set by /auth/install must
@@ -149,6 +152,7 @@ metric() { # url series [label filter] → the series summed over its labels
 cat <<EOT
 
 Shopwire is running: the simulator sends ~${RATE} signed webhooks/s to $SHOP's subscriptions (the gateway).
+  console          http://127.0.0.1:3007  (sign in with the token $DEMO_TOKEN)
   newest orders    curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3001/orders?shop=$SHOP&limit=5'
   one order        curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3001/orders/<id>?shop=$SHOP'
   daily sales      curl -s -H 'Authorization: Bearer $DEMO_TOKEN' 'http://127.0.0.1:3004/sales/daily?shop=$SHOP&from=2020-01-01&to=2030-01-01'

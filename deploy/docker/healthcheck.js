@@ -12,6 +12,7 @@ const DEFAULT_PORTS = {
   analytics: 3004,
   sync: 3005,
   shops: 3006,
+  console: 3007,
   'shopify-sim': 3100,
 };
 

@@ -28,6 +28,8 @@ export interface JobFilter {
   submittedBy?: string;
   /** Only jobs whose `params.shop` is one of these. */
   shops?: string[];
+  /** Only jobs after this one in the list's order (newest first): the previous page's last id. */
+  after?: string;
 }
 
 export type CancelOutcome =
@@ -146,13 +148,17 @@ export class JobStore {
        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR status = $2)
          AND ($4::text IS NULL OR submitted_by = $4)
          AND ($5::text[] IS NULL OR params->>'shop' = ANY($5::text[]))
-       ORDER BY created_at DESC, id LIMIT $3`,
+       -- Keyset paging: the row of the previous page's last job positions the next page, so a
+       -- page costs the same however deep it is and a job submitted meanwhile shifts nothing.
+       AND ($6::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM ${this.jobs} WHERE id = $6))
+       ORDER BY created_at DESC, id DESC LIMIT $3`,
       [
         filter.type ?? null,
         filter.status ?? null,
         filter.limit ?? 100,
         filter.submittedBy ?? null,
         filter.shops ?? null,
+        filter.after ?? null,
       ],
     );
     return rows.map(toRecord);

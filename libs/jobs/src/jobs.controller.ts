@@ -82,22 +82,30 @@ export class JobsController {
   @Get()
   @Access('jobs:read', ShopFrom.filtered)
   @ApiOperation({
-    summary: 'Jobs, newest first',
+    summary: 'Jobs, newest first, a page at a time (`limit`, `cursor` → `next_cursor`)',
     description: "The caller's own jobs (every submitter's with jobs:admin), of its shops",
   })
   @ApiOkResponse({ type: JobListDto })
   async list(
     @Query() q: ListJobsQueryDto,
     @Caller() caller: ApiCaller,
-  ): Promise<{ jobs: JobView[] }> {
+  ): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+    const { cursor, limit, ...filter } = q;
+    // One row more than the page tells whether another page follows.
     const jobs = await database(() =>
       this.jobs.store.list({
-        ...q,
+        ...filter,
+        limit: limit + 1,
+        after: cursor,
         submittedBy: caller.has('jobs:admin') ? undefined : caller.name,
         shops: caller.shopFilter() ?? undefined,
       }),
     );
-    return { jobs: jobs.map(toJobView) };
+    const page = jobs.slice(0, limit);
+    return {
+      jobs: page.map(toJobView),
+      next_cursor: jobs.length > limit ? page[page.length - 1]!.id : null,
+    };
   }
 
   @Get(':id')

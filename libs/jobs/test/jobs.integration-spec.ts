@@ -81,6 +81,25 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
+it('lists newest first a page at a time, each page after the last id of the one before', async () => {
+  const type = `paging-${run}`;
+  const submitted: JobRecord[] = [];
+  for (let i = 0; i < 5; i++)
+    submitted.push(await store.submit({ type, params: { i }, maxAttempts: 1 }));
+  const newestFirst = [...submitted].reverse().map((job) => job.id);
+  const pages: string[][] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.list({ type, limit: 2, after });
+    if (page.length === 0) break;
+    pages.push(page.map((job) => job.id));
+    after = page[page.length - 1]!.id;
+  }
+  expect(pages).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)]);
+  // Queued with no worker for their type: cancelled at once, so no later test meets them.
+  for (const job of submitted) await store.requestCancel(job.id);
+});
+
 describe('in one worker', () => {
   let running: RunningRuntime;
 

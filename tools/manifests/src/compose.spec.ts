@@ -31,6 +31,7 @@ describe('docker-compose.yml app environments', () => {
     expect(apps.map(([, s]) => s.build!.args!.APP).sort()).toEqual(
       [
         'analytics',
+        'console',
         'gateway',
         'inventory',
         'notification',

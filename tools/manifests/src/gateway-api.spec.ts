@@ -27,10 +27,14 @@ const prod = renderKustomization('k8s/overlays/prod');
 const rendered = renderKustomization(OVERLAY);
 const render = () => structuredClone(rendered);
 
-/** What the Ingress publishes: path → Service. The Gateway must publish exactly this. */
+/**
+ * What the public Ingress publishes: path → Service. The public Gateway must publish exactly this
+ * (the console's internal Ingress becomes the internal Gateway's route, checked apart).
+ */
 const INGRESS_ROUTES: PublicRoutes = Object.fromEntries(
   prod
     .filter((o) => o.kind === 'Ingress')
+    .filter((o) => (o.spec as { ingressClassName?: string }).ingressClassName === 'nginx')
     .flatMap((o) =>
       (
         o.spec as {
@@ -72,12 +76,29 @@ describe(`rendered ${OVERLAY}`, () => {
         .sort(),
     ).toEqual([
       'shopwire',
+      'shopwire-console',
       'shopwire-https-redirect',
       'shopwire-install',
       'shopwire-install-rate-limit',
+      'shopwire-internal',
       'shopwire-webhooks',
       'shopwire-webhooks-load-balancing',
     ]);
+  });
+
+  it('routes the console on the internal Gateway only, and nothing else there', () => {
+    const objects = render();
+    const internal = find(objects, 'Gateway', 'shopwire-internal');
+    expect(internal.metadata.labels).toMatchObject({ 'shopwire.io/exposure': 'internal' });
+    const route = find(objects, 'HTTPRoute', 'shopwire-console');
+    expect(rules(route).flatMap((rule) => rule.backendRefs ?? [])).toEqual([
+      { kind: 'Service', name: 'console', port: 3007 },
+    ]);
+    // An internal API put behind the internal Gateway is refused.
+    rules(route)[0]!.backendRefs = [{ name: 'order', port: 3001 }];
+    expect(checkGatewayRoutes(objects, INGRESS_ROUTES).join('\n')).toMatch(
+      /HTTPRoute shopwire-console: order is not an internal backend/,
+    );
   });
 
   it('admits the Gateway’s proxies to the gateway and the shops service only, and keeps every other invariant', () => {
@@ -96,7 +117,10 @@ describe(`rendered ${OVERLAY}`, () => {
     const edge = (o: K8sObject) =>
       o.kind === 'Ingress' ||
       GATEWAY_API_KINDS.has(o.kind) ||
-      (o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-from-ingress-controller');
+      (o.kind === 'NetworkPolicy' &&
+        ['allow-from-ingress-controller', 'allow-from-internal-ingress-controller'].includes(
+          o.metadata.name,
+        ));
     expect(rendered.filter((o) => !edge(o))).toEqual(prod.filter((o) => !edge(o)));
     for (const object of rendered.filter((o) => GATEWAY_API_KINDS.has(o.kind)))
       expect(object.metadata.namespace).toBe('shopwire');

@@ -1,5 +1,5 @@
 import type { K8sObject } from './render';
-import type { PublicRoutes } from './invariants';
+import { INTERNAL_BACKENDS, isInternalGateway, type PublicRoutes } from './invariants';
 
 interface Listener {
   name: string;
@@ -43,8 +43,11 @@ export function checkGatewayRoutes(
       'an Ingress is rendered beside the Gateway: the surface would be published twice',
     );
 
-  const gateways = ofKind(objects, 'Gateway');
-  if (gateways.length !== 1) problems.push(`expected one Gateway, found ${gateways.length}`);
+  const internalGateways = ofKind(objects, 'Gateway').filter(isInternalGateway);
+  const internalNames = new Set(internalGateways.map((g) => g.metadata.name));
+  problems.push(...checkInternalGatewayRoutes(objects, internalNames));
+  const gateways = ofKind(objects, 'Gateway').filter((g) => !isInternalGateway(g));
+  if (gateways.length !== 1) problems.push(`expected one public Gateway, found ${gateways.length}`);
   const listeners = new Map<string, Listener>();
   for (const gateway of gateways) {
     for (const listener of (gateway.spec as { listeners?: Listener[] }).listeners ?? []) {
@@ -60,7 +63,10 @@ export function checkGatewayRoutes(
   }
 
   const services = new Map(ofKind(objects, 'Service').map((s) => [s.metadata.name, s]));
-  const routes = ofKind(objects, 'HTTPRoute');
+  const routes = ofKind(objects, 'HTTPRoute').filter(
+    (route) =>
+      !((route.spec as RouteSpec).parentRefs ?? []).some((ref) => internalNames.has(ref.name)),
+  );
   const limited = new Set(
     ofKind(objects, 'BackendTrafficPolicy')
       .map((p) => p.spec as PolicySpec)
@@ -68,7 +74,7 @@ export function checkGatewayRoutes(
       .flatMap((spec) => (spec.targetRefs ?? []).filter((ref) => ref.kind === 'HTTPRoute'))
       .map((ref) => ref.name),
   );
-  const routeNames = new Set(routes.map((r) => r.metadata.name));
+  const routeNames = new Set(ofKind(objects, 'HTTPRoute').map((r) => r.metadata.name));
   for (const policy of ofKind(objects, 'BackendTrafficPolicy'))
     for (const ref of (policy.spec as PolicySpec).targetRefs ?? [])
       if (ref.kind === 'HTTPRoute' && !routeNames.has(ref.name ?? ''))
@@ -127,5 +133,43 @@ export function checkGatewayRoutes(
   }
   for (const [path, service] of Object.entries(allowed))
     if (routed.get(path) !== service) problems.push(`HTTPRoute: ${path} must route to ${service}`);
+  return problems;
+}
+
+/**
+ * Routes of an internal Gateway (labelled `shopwire.io/exposure: internal`): attached to it alone,
+ * over HTTPS with a certificate (plain HTTP only redirecting), and only the internal backends (the
+ * console) behind them — never an internal API, not even on the private load balancer.
+ */
+function checkInternalGatewayRoutes(objects: K8sObject[], internal: Set<string>): string[] {
+  const problems: string[] = [];
+  const listeners = new Map<string, Listener>();
+  for (const gateway of ofKind(objects, 'Gateway').filter((g) => internal.has(g.metadata.name)))
+    for (const listener of (gateway.spec as { listeners?: Listener[] }).listeners ?? []) {
+      listeners.set(`${gateway.metadata.name}/${listener.name}`, listener);
+      if (listener.protocol === 'HTTPS' && !listener.tls?.certificateRefs?.length)
+        problems.push(
+          `Gateway ${gateway.metadata.name}: listener ${listener.name} lacks a certificate`,
+        );
+    }
+  for (const route of ofKind(objects, 'HTTPRoute')) {
+    const spec = route.spec as RouteSpec;
+    const refs = spec.parentRefs ?? [];
+    if (!refs.some((ref) => internal.has(ref.name))) continue;
+    const name = route.metadata.name;
+    if (refs.some((ref) => !internal.has(ref.name)))
+      problems.push(`HTTPRoute ${name}: attaches to an internal and a public Gateway`);
+    const plainHttp = refs.some(
+      (ref) => listeners.get(`${ref.name}/${ref.sectionName ?? ''}`)?.protocol !== 'HTTPS',
+    );
+    for (const rule of spec.rules ?? []) {
+      if (!rule.backendRefs?.length) continue;
+      if (plainHttp)
+        problems.push(`HTTPRoute ${name}: an internal route is served over HTTPS only`);
+      for (const backend of rule.backendRefs)
+        if (!INTERNAL_BACKENDS.includes(backend.name))
+          problems.push(`HTTPRoute ${name}: ${backend.name} is not an internal backend`);
+    }
+  }
   return problems;
 }

@@ -310,6 +310,49 @@ export type PublicRoutes = Record<string, string>;
 const RATE_LIMIT = 'nginx.ingress.kubernetes.io/limit-rps';
 
 /**
+ * The internal ingress controller's class: a private load balancer (office network, VPN), never
+ * the internet. It may carry only `INTERNAL_BACKENDS`; everything on it is checked apart from the
+ * public surface.
+ */
+export const INTERNAL_INGRESS_CLASS = 'nginx-internal';
+
+/** What may sit behind an internal route: the operator's console (every page needs sign-in). */
+export const INTERNAL_BACKENDS: readonly string[] = ['console'];
+
+/** A Gateway labelled `shopwire.io/exposure: internal` (a private load balancer). */
+export const isInternalGateway = (gateway: K8sObject) =>
+  (gateway.metadata as { labels?: Record<string, string> }).labels?.['shopwire.io/exposure'] ===
+  'internal';
+
+const isInternalIngress = (ingress: K8sObject) =>
+  (ingress.spec as { ingressClassName?: string }).ingressClassName === INTERNAL_INGRESS_CLASS;
+
+/**
+ * The internal Ingresses: TLS, and only the internal backends (the console) behind them, so an
+ * internal API or /metrics never gets a route even on the private load balancer.
+ */
+export function checkInternalIngress(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const services = new Set(ofKind(objects, 'Service').map((s) => s.metadata.name));
+  for (const ingress of ofKind(objects, 'Ingress').filter(isInternalIngress)) {
+    const name = ingress.metadata.name;
+    const spec = ingress.spec as {
+      tls?: unknown[];
+      rules?: { http?: { paths?: IngressPath[] } }[];
+    };
+    if (!spec.tls?.length) problems.push(`Ingress ${name}: an internal route still needs TLS`);
+    for (const path of (spec.rules ?? []).flatMap((rule) => rule.http?.paths ?? [])) {
+      const backend = path.backend?.service?.name ?? '';
+      if (!INTERNAL_BACKENDS.includes(backend))
+        problems.push(`Ingress ${name}: ${backend || 'a backend'} is not an internal backend`);
+      else if (!services.has(backend))
+        problems.push(`Ingress ${name} → unknown Service ${backend}`);
+    }
+  }
+  return problems;
+}
+
+/**
  * The public surface: exactly the allowed paths (Exact, each to its Service), no internal API,
  * `/metrics`, `/health` or `/docs`; every Ingress not carrying Shopify's deliveries is rate
  * limited, the one carrying them is not (a refused delivery is retried and counts towards
@@ -322,7 +365,7 @@ export function checkIngress(
 ): string[] {
   const problems: string[] = [];
   const services = new Map(ofKind(objects, 'Service').map((s) => [s.metadata.name, s]));
-  const ingresses = ofKind(objects, 'Ingress');
+  const ingresses = ofKind(objects, 'Ingress').filter((ingress) => !isInternalIngress(ingress));
   if (ingresses.length === 0) problems.push('no Ingress rendered');
   const routed = new Map<string, string>();
   for (const ingress of ingresses) {
@@ -596,18 +639,33 @@ export function checkNetworkReachability(
     }
   }
 
-  // The public backends: what an Ingress or a Gateway API HTTPRoute sends traffic to.
+  // The public backends: what a public Ingress or a Gateway API HTTPRoute of the public Gateway
+  // sends traffic to. The internal ones (the console) admit their own controller instead.
+  const internalGateways = new Set(
+    ofKind(objects, 'Gateway')
+      .filter(isInternalGateway)
+      .map((g) => g.metadata.name),
+  );
   const backends = new Set([
-    ...ofKind(objects, 'Ingress').flatMap((ingress) =>
-      ((ingress.spec as { rules?: { http?: { paths?: IngressPath[] } }[] }).rules ?? []).flatMap(
-        (rule) => (rule.http?.paths ?? []).map((path) => path.backend?.service?.name ?? ''),
+    ...ofKind(objects, 'Ingress')
+      .filter((ingress) => !isInternalIngress(ingress))
+      .flatMap((ingress) =>
+        ((ingress.spec as { rules?: { http?: { paths?: IngressPath[] } }[] }).rules ?? []).flatMap(
+          (rule) => (rule.http?.paths ?? []).map((path) => path.backend?.service?.name ?? ''),
+        ),
       ),
-    ),
-    ...ofKind(objects, 'HTTPRoute').flatMap((route) =>
-      ((route.spec as { rules?: { backendRefs?: { name: string }[] }[] }).rules ?? []).flatMap(
-        (rule) => (rule.backendRefs ?? []).map((ref) => ref.name),
+    ...ofKind(objects, 'HTTPRoute')
+      .filter(
+        (route) =>
+          !((route.spec as { parentRefs?: { name: string }[] }).parentRefs ?? []).some((ref) =>
+            internalGateways.has(ref.name),
+          ),
+      )
+      .flatMap((route) =>
+        ((route.spec as { rules?: { backendRefs?: { name: string }[] }[] }).rules ?? []).flatMap(
+          (rule) => (rule.backendRefs ?? []).map((ref) => ref.name),
+        ),
       ),
-    ),
   ]);
   for (const service of ofKind(objects, 'Service').filter((s) => backends.has(s.metadata.name))) {
     const selector = (service.spec as { selector?: Record<string, string> }).selector ?? {};
@@ -641,6 +699,9 @@ export function checkNetworkReachability(
   for (const deployment of ofKind(objects, 'Deployment')) {
     const labels = podTemplate(deployment)?.metadata?.labels ?? {};
     if (publicPods.some((selector) => matches(selector, labels))) continue;
+    // An internal backend admits the internal controller; where both controllers share a
+    // namespace (Envoy Gateway), its policy selects the internal Gateway's proxies by label.
+    if (INTERNAL_BACKENDS.includes(deployment.metadata.name)) continue;
     const fromController = policies.some(
       (p) =>
         p.policyTypes?.includes('Ingress') &&

@@ -5,6 +5,7 @@ import {
   checkConfigMapReferences,
   checkDeployments,
   checkIngress,
+  checkInternalIngress,
   checkJobs,
   checkNetworkPolicies,
   checkNetworkReachability,
@@ -20,7 +21,16 @@ import {
 } from './app-config';
 import { documentedSecrets, exampleSecretValues } from './secrets-example';
 
-const APPS = ['gateway', 'order', 'inventory', 'notification', 'analytics', 'sync', 'shops'];
+const APPS = [
+  'gateway',
+  'order',
+  'inventory',
+  'notification',
+  'analytics',
+  'sync',
+  'shops',
+  'console',
+];
 // The public surface: Shopify's deliveries and the install flow. The internal APIs (every
 // service's REST API, shops' token API), /metrics, /health and /docs have no public route.
 const PUBLIC_ROUTES = {
@@ -29,7 +39,7 @@ const PUBLIC_ROUTES = {
   '/auth/callback': 'shops',
   '/auth/token-exchange': 'shops',
 };
-const CONSUMERS = APPS.filter((app) => app !== 'gateway');
+const CONSUMERS = APPS.filter((app) => app !== 'gateway' && app !== 'console');
 const RELEASE_JOBS = ['shopwire-provision', 'shopwire-migrate'];
 const secrets = documentedSecrets();
 
@@ -39,6 +49,7 @@ function allProblems(objects: K8sObject[]): string[] {
     ...checkSecrets(objects, secrets),
     ...checkConfigMapReferences(objects),
     ...checkIngress(objects, PUBLIC_ROUTES),
+    ...checkInternalIngress(objects),
     ...checkNetworkPolicies(objects),
     ...checkNetworkReachability(objects),
     ...checkJobs(objects, RELEASE_JOBS),
@@ -74,6 +85,7 @@ describe.each(OVERLAYS)('rendered %s', (overlay) => {
     expect(checkIngress(objects, PUBLIC_ROUTES)).toEqual([]);
     const paths = objects
       .filter((o) => o.kind === 'Ingress')
+      .filter((o) => (o.spec as { ingressClassName?: string }).ingressClassName === 'nginx')
       .flatMap((o) =>
         (o.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules.flatMap((r) =>
           r.http.paths.map((p) => p.path),
@@ -179,6 +191,24 @@ describe('the invariants catch what they guard against', () => {
     expect(problems).toMatch(/order container order: livenessProbe/);
     expect(problems).toMatch(/order container order: readOnlyRootFilesystem/);
     expect(problems).toMatch(/terminationGracePeriodSeconds 15/);
+  });
+
+  it('an internal API behind the internal Ingress, or the console on the public one', () => {
+    const objects = render('k8s/overlays/prod');
+    const internal = find(objects, 'Ingress', 'shopwire-console');
+    const paths = (
+      internal.spec as {
+        rules: { http: { paths: { backend: { service: { name: string } } }[] } }[];
+      }
+    ).rules[0]!.http.paths;
+    paths[0]!.backend.service.name = 'order';
+    expect(checkInternalIngress(objects).join('\n')).toMatch(
+      /Ingress shopwire-console: order is not an internal backend/,
+    );
+    (internal.spec as { ingressClassName: string }).ingressClassName = 'nginx';
+    expect(checkIngress(objects, PUBLIC_ROUTES).join('\n')).toMatch(
+      /Ingress shopwire-console: path \/ is not part of the public surface/,
+    );
   });
 
   it('a Deployment without an autoscaler, or with a PDB that blocks drains', () => {

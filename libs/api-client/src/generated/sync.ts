@@ -204,7 +204,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Jobs, newest first
+         * Jobs, newest first, a page at a time (`limit`, `cursor` → `next_cursor`)
          * @description The caller's own jobs (every submitter's with jobs:admin), of its shops
          */
         get: operations["JobsController_list"];
@@ -463,6 +463,8 @@ export interface components {
         };
         JobListDto: {
             jobs: components["schemas"]["JobDto"][];
+            /** @description Pass as `cursor` for the next page (older jobs); null on the last page */
+            next_cursor: string | null;
         };
         DeadLetterErrorDto: {
             /** @example OrderPayloadError */
@@ -1282,6 +1284,8 @@ export interface operations {
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** @description Jobs per answer */
                 limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -21,5 +21,10 @@ export class ListJobsQueryDto extends createZodDto(
       .max(500, 'limit must be between 1 and 500')
       .default(50)
       .describe('Jobs per answer'),
+    cursor: z
+      .string()
+      .uuid('cursor is not one this API handed out')
+      .optional()
+      .describe('next_cursor of the previous page'),
   }),
 ) {}

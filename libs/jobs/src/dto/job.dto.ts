@@ -118,4 +118,11 @@ export class JobDto {
 export class JobListDto {
   @ApiProperty({ type: [JobDto] })
   jobs!: JobDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page (older jobs); null on the last page',
+  })
+  next_cursor!: string | null;
 }

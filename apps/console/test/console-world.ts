@@ -1,0 +1,271 @@
+import {
+  ConsumerGroup,
+  deadLetterTopicOf,
+  envelopeHeaders,
+  messageKey,
+  retryTopicOf,
+  SUBSCRIPTIONS,
+} from '@shopwire/contracts';
+import { encodeFailureHeaders } from '@shopwire/kafka';
+import {
+  freePort,
+  startGroupAtEnd,
+  startService,
+  startSimulatorProcess,
+  testKafka,
+  uniqueShop,
+  type ServiceProcess,
+  type SimulatorProcess,
+} from '@shopwire/testing';
+import type { Producer } from 'kafkajs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+const id = () => randomUUID().slice(0, 8);
+
+const CLIENT_ID = 'console-e2e-client';
+const CLIENT_SECRET = 'console-e2e-client-secret-0123456789';
+
+/**
+ * The services the console's browser tests read, each its own process started from dist:
+ * the simulator (shops install against it), shops, order (dead letters, replays applied),
+ * analytics (jobs) and the console. Inventory, notification and sync are left out on purpose:
+ * the console points at closed ports for them and must show them as unreachable, not fail.
+ */
+export class ConsoleWorld {
+  readonly shopA = uniqueShop();
+  readonly shopB = uniqueShop();
+  /** Every shop, every scope. */
+  readonly adminToken = `console-admin-${randomBytes(16).toString('hex')}`;
+  /** Shop A only; may replay dead letters and run jobs. */
+  readonly shopAToken = `console-shop-a-${randomBytes(16).toString('hex')}`;
+  /** Every shop, but without ops:dead-letters (no payloads, no replays). */
+  readonly readerToken = `console-reader-${randomBytes(16).toString('hex')}`;
+  readonly orderGroup = `order-console-${id()}`;
+  private readonly processes: ServiceProcess[] = [];
+  private sim?: SimulatorProcess;
+  private producer?: Producer;
+  console!: ServiceProcess;
+  /** Everything the console process wrote. */
+  consoleLog = '';
+  order!: ServiceProcess;
+  analytics!: ServiceProcess;
+  shops!: ServiceProcess;
+
+  async start(): Promise<void> {
+    const kafka = testKafka('console-e2e');
+    const analyticsGroup = `analytics-console-${id()}`;
+    const jobsGroup = `analytics-jobs-console-${id()}`;
+    await Promise.all([
+      startGroupAtEnd(kafka, this.orderGroup, [
+        ...SUBSCRIPTIONS[ConsumerGroup.Order],
+        retryTopicOf(ConsumerGroup.Order),
+      ]),
+      startGroupAtEnd(kafka, analyticsGroup, [
+        ...SUBSCRIPTIONS[ConsumerGroup.Analytics],
+        retryTopicOf(ConsumerGroup.Analytics),
+      ]),
+      startGroupAtEnd(kafka, jobsGroup, ['shopwire.jobs.analytics.v1']),
+    ]);
+    this.producer = kafka.producer({ idempotent: true });
+    await this.producer.connect();
+
+    this.sim = await startSimulatorProcess({
+      SIM_APP_CLIENT_ID: CLIENT_ID,
+      SIM_APP_CLIENT_SECRET: CLIENT_SECRET,
+    });
+    const credentials = JSON.stringify([
+      { name: 'console-admin', sha256: sha256(this.adminToken), shops: '*', scopes: '*' },
+      {
+        name: 'console-shop-a',
+        sha256: sha256(this.shopAToken),
+        shops: [this.shopA],
+        scopes: [
+          'dead-letters:read',
+          'ops:dead-letters',
+          'jobs:read',
+          'jobs:write',
+          'shops:read',
+          'orders:read',
+        ],
+      },
+      {
+        name: 'console-reader',
+        sha256: sha256(this.readerToken),
+        shops: '*',
+        scopes: ['dead-letters:read', 'jobs:read', 'shops:read', 'orders:read'],
+      },
+    ]);
+    const common = {
+      API_CREDENTIALS: credentials,
+      OTEL_SDK_DISABLED: 'true',
+      RUN_MIGRATIONS: 'true',
+    };
+    const [shopsPort, orderPort, analyticsPort, consolePort, ...closed] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
+    const launch = async (
+      name: string,
+      port: number,
+      env: Record<string, string>,
+      onOutput?: (text: string) => void,
+    ) => {
+      const started = await startService(name, port, env, { onOutput });
+      this.processes.push(started);
+      return started;
+    };
+    this.shops = await launch('shops', shopsPort, {
+      ...common,
+      SHOPIFY_API_KEY: CLIENT_ID,
+      SHOPIFY_API_SECRET: CLIENT_SECRET,
+      SHOPIFY_SHOP_URL: `${this.sim.baseUrl}/shops/{shop}`,
+      SHOPIFY_WEBHOOK_URL: 'http://127.0.0.1:9/webhooks/shopify',
+      SHOPS_TOKEN_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      SHOPS_COOKIE_SECRET: randomBytes(32).toString('hex'),
+      SHOPS_CONSUMER_GROUP: `shops-console-${id()}`,
+      SUBSCRIPTIONS_CONSUMER_GROUP: `shops-subscriptions-console-${id()}`,
+      SHOPS_UNINSTALLED_SET_KEY: `shopwire-test:${id()}:uninstalled`,
+    });
+    [this.order, this.analytics] = await Promise.all([
+      launch('order', orderPort, { ...common, ORDER_CONSUMER_GROUP: this.orderGroup }),
+      launch('analytics', analyticsPort, {
+        ...common,
+        ANALYTICS_CONSUMER_GROUP: analyticsGroup,
+        JOBS_CONSUMER_GROUP: jobsGroup,
+        // One day per step, one step every two seconds: a year-long report runs for minutes,
+        // long enough to be cancelled from the page; a one-day report ends at once.
+        SALES_REPORT_DAYS_PER_STEP: '1',
+        JOBS_PACE_PER_SECOND: '0.5',
+      }),
+    ]);
+    this.console = await launch(
+      'console',
+      consolePort,
+      {
+        CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
+        CONSOLE_COOKIE_SECURE: 'false',
+        CONSOLE_POLL_SECONDS: '1',
+        // On: the services do not serve GET /deliveries yet, and the page must say so, not fail.
+        CONSOLE_DELIVERIES: 'true',
+        // Every access line, so the suite can show that no token reaches the log.
+        LOG_LEVEL: 'info',
+        OTEL_SDK_DISABLED: 'true',
+        SHOPS_URL: this.shops.url,
+        ORDER_URL: this.order.url,
+        ANALYTICS_URL: this.analytics.url,
+        INVENTORY_URL: `http://127.0.0.1:${closed[0]}`,
+        NOTIFICATION_URL: `http://127.0.0.1:${closed[1]}`,
+        SYNC_URL: `http://127.0.0.1:${closed[2]}`,
+        GATEWAY_URL: `http://127.0.0.1:${closed[3]}`,
+      },
+      (text) => (this.consoleLog += text),
+    );
+    for (const shop of [this.shopA, this.shopB]) {
+      const installed = await this.call(
+        this.shops.url,
+        'POST',
+        `/shops/${shop}/client-credentials`,
+      );
+      if (installed.status !== 201) throw new Error(`install of ${shop}: ${installed.status}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect();
+    for (const started of [...this.processes].reverse()) await started.stop('SIGTERM');
+    await this.sim?.stop();
+  }
+
+  /** An admin call to a service's internal API. */
+  async call<T = Record<string, unknown>>(
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.adminToken,
+  ): Promise<{ status: number; json: T }> {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /**
+   * A dead letter as the order service's runner parks one: an orders/create webhook that failed
+   * five rounds (say, on a bug since fixed). Its bytes are a valid order, so a replay applies it.
+   */
+  async deadLetterAnOrder(shop: string): Promise<{ orderId: string; webhookId: string }> {
+    const orderId = (
+      BigInt(Date.now()) * 1000n +
+      BigInt(Math.floor(Math.random() * 1000))
+    ).toString();
+    const webhookId = randomUUID();
+    const now = new Date().toISOString();
+    const body =
+      `{"id":${orderId},"admin_graphql_api_id":"gid://shopify/Order/${orderId}","name":"#C${orderId.slice(-4)}",` +
+      `"order_number":${Number(orderId.slice(-4))},"email":"buyer@example.com","currency":"EUR",` +
+      `"financial_status":"paid","fulfillment_status":null,"total_price":"10.00","subtotal_price":"10.00",` +
+      `"total_tax":"0.00","total_discounts":"0.00","created_at":"${now}","updated_at":"${now}",` +
+      `"cancelled_at":null,"cancel_reason":null,"line_items":[]}`;
+    await this.producer!.send({
+      topic: deadLetterTopicOf('shopify.orders.v1'),
+      acks: -1,
+      messages: [
+        {
+          key: messageKey(shop, orderId),
+          value: Buffer.from(body),
+          headers: {
+            ...envelopeHeaders({
+              webhookId,
+              eventId: randomUUID(),
+              shopifyTopic: 'orders/create',
+              shopDomain: shop,
+              apiVersion: '2026-10',
+              triggeredAt: now,
+              receivedAt: now,
+            }),
+            ...encodeFailureHeaders({
+              sourceTopic: 'shopify.orders.v1',
+              sourcePartition: 0,
+              sourceOffset: '0',
+              attempts: 5,
+              firstFailureAt: now,
+              lastFailureAt: now,
+              deadLetteredAt: now,
+              errorType: 'ConsoleTestError',
+              errorMessage: 'a bug since fixed',
+              group: ConsumerGroup.Order,
+              consumerGroup: this.orderGroup,
+            }),
+          },
+        },
+      ],
+    });
+    return { orderId, webhookId };
+  }
+
+  /** A sales report job for `shop`; `days` long (one step a day). */
+  async submitReport(
+    shop: string,
+    from: string,
+    to: string,
+    token = this.adminToken,
+  ): Promise<string> {
+    const submitted = await this.call<{ id: string }>(
+      this.analytics.url,
+      'POST',
+      '/jobs',
+      { type: 'sales-report', params: { shop, from, to, format: 'csv' } },
+      token,
+    );
+    if (submitted.status !== 202)
+      throw new Error(`job submit: ${submitted.status} ${JSON.stringify(submitted.json)}`);
+    return submitted.json.id;
+  }
+}
