@@ -33,8 +33,8 @@ describe('pipeline under faults (separate processes, real Kafka and Postgres)', 
   const consumers = ['order', 'inventory', 'notification', 'analytics', 'sync'];
 
   /**
-   * Waits until every effect counts `orders`. On timeout the message carries the last counts, so
-   * a failure names the service that lagged instead of only saying that one did.
+   * Waits until every effect counts `orders`. On timeout the message carries the last counts and
+   * the log tail of each service that lagged, so a failure names the service and what it said.
    */
   async function allApplied(shop: string, orders: number, timeoutMs: number) {
     let last: Record<string, number> = {};
@@ -44,7 +44,15 @@ describe('pipeline under faults (separate processes, real Kafka and Postgres)', 
         return Object.values(last).every((n) => n >= orders) ? last : undefined;
       },
       {
-        what: () => `every service to apply ${orders} orders (last seen ${JSON.stringify(last)})`,
+        what: () => {
+          const lagging = Object.entries(last)
+            .filter(([, n]) => n < orders)
+            .map(([effect]) => effect.split('.')[0]);
+          const logs = [...new Set(lagging)]
+            .map((service) => `--- ${service} log tail:\n${pipeline.logTail(service)}`)
+            .join('\n');
+          return `every service to apply ${orders} orders (last seen ${JSON.stringify(last)})\n${logs}`;
+        },
         timeoutMs,
         intervalMs: 500,
       },

@@ -82,6 +82,11 @@ export class Pipeline {
     await this.processes.get(name)?.stop(signal);
   }
 
+  /** The end of a service's own output (warnings and errors: services log at `warn` here). */
+  logTail(name: string, chars = 3000): string {
+    return this.processes.get(name)?.output().slice(-chars) ?? '';
+  }
+
   async restart(name: string): Promise<void> {
     await this.launch(this.spec(name));
   }
