@@ -53,11 +53,6 @@ export const consoleConfigSchema = z.object({
   GATEWAY_URL: serviceUrl('GATEWAY_URL', 'http://127.0.0.1:3000'),
   /** Per call to a service; a page shows the service as unreachable rather than hang. */
   CONSOLE_UPSTREAM_TIMEOUT_MS: positiveInt(5000),
-  /**
-   * Show the Deliveries page's search. Off until the services serve `GET /deliveries`; on, a
-   * service that does not yet answers it (404) is named on the page.
-   */
-  CONSOLE_DELIVERIES: booleanFlag(false),
 });
 
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;

@@ -14,6 +14,7 @@ import {
   startSimulatorProcess,
   testKafka,
   uniqueShop,
+  waitFor,
   type ServiceProcess,
   type SimulatorProcess,
 } from '@shopwire/testing';
@@ -25,24 +26,33 @@ const id = () => randomUUID().slice(0, 8);
 
 const CLIENT_ID = 'console-e2e-client';
 const CLIENT_SECRET = 'console-e2e-client-secret-0123456789';
+const WEBHOOK_SECRET = `console-e2e-webhook-${randomBytes(8).toString('hex')}`;
 
 /**
  * The services the console's browser tests read, each its own process started from dist:
- * the simulator (shops install against it), shops, order (dead letters, replays applied),
- * analytics (jobs) and the console. Inventory, notification and sync are left out on purpose:
- * the console points at closed ports for them and must show them as unreachable, not fail.
+ * the simulator (shops install against it; it signs webhooks and stands in for the ERP), the
+ * gateway (webhooks onto Kafka), shops, order (dead letters, replays applied, orders by name),
+ * analytics (jobs), sync (the ERP sync a delivery's journey shows) and the console. Inventory and
+ * notification are left out on purpose: the console points at closed ports for them and must
+ * show them as unreachable, not fail.
  */
 export class ConsoleWorld {
   readonly shopA = uniqueShop();
   readonly shopB = uniqueShop();
+  /** Not installed: only the webhooks the deliveries test sends through the gateway. */
+  readonly shopC = uniqueShop();
   /** Every shop, every scope. */
   readonly adminToken = `console-admin-${randomBytes(16).toString('hex')}`;
-  /** Shop A only; may replay dead letters and run jobs. */
+  /** Shop A only; may replay dead letters, run jobs and read deliveries. */
   readonly shopAToken = `console-shop-a-${randomBytes(16).toString('hex')}`;
-  /** Every shop, but without ops:dead-letters (no payloads, no replays). */
+  /** Every shop, but without ops:dead-letters (no payloads, no replays) nor deliveries:read. */
   readonly readerToken = `console-reader-${randomBytes(16).toString('hex')}`;
   readonly orderGroup = `order-console-${id()}`;
+  readonly analyticsGroup = `analytics-console-${id()}`;
+  readonly syncGroup = `sync-console-${id()}`;
   private readonly processes: ServiceProcess[] = [];
+  /** Orders sendOrderThroughGateway already answered. */
+  private readonly sentOrders = new Set<string>();
   private sim?: SimulatorProcess;
   private producer?: Producer;
   console!: ServiceProcess;
@@ -51,21 +61,27 @@ export class ConsoleWorld {
   order!: ServiceProcess;
   analytics!: ServiceProcess;
   shops!: ServiceProcess;
+  gateway!: ServiceProcess;
+  sync!: ServiceProcess;
 
   async start(): Promise<void> {
     const kafka = testKafka('console-e2e');
-    const analyticsGroup = `analytics-console-${id()}`;
     const jobsGroup = `analytics-jobs-console-${id()}`;
+    const syncJobsGroup = `sync-jobs-console-${id()}`;
     await Promise.all([
       startGroupAtEnd(kafka, this.orderGroup, [
         ...SUBSCRIPTIONS[ConsumerGroup.Order],
         retryTopicOf(ConsumerGroup.Order),
       ]),
-      startGroupAtEnd(kafka, analyticsGroup, [
+      startGroupAtEnd(kafka, this.analyticsGroup, [
         ...SUBSCRIPTIONS[ConsumerGroup.Analytics],
         retryTopicOf(ConsumerGroup.Analytics),
       ]),
       startGroupAtEnd(kafka, jobsGroup, ['shopwire.jobs.analytics.v1']),
+      startGroupAtEnd(kafka, this.syncGroup, [
+        ...SUBSCRIPTIONS[ConsumerGroup.Sync],
+        retryTopicOf(ConsumerGroup.Sync),
+      ]),
     ]);
     this.producer = kafka.producer({ idempotent: true });
     await this.producer.connect();
@@ -73,6 +89,7 @@ export class ConsoleWorld {
     this.sim = await startSimulatorProcess({
       SIM_APP_CLIENT_ID: CLIENT_ID,
       SIM_APP_CLIENT_SECRET: CLIENT_SECRET,
+      SHOPIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     const credentials = JSON.stringify([
       { name: 'console-admin', sha256: sha256(this.adminToken), shops: '*', scopes: '*' },
@@ -87,6 +104,9 @@ export class ConsoleWorld {
           'jobs:write',
           'shops:read',
           'orders:read',
+          'deliveries:read',
+          'sync:read',
+          'notifications:read',
         ],
       },
       {
@@ -101,9 +121,9 @@ export class ConsoleWorld {
       OTEL_SDK_DISABLED: 'true',
       RUN_MIGRATIONS: 'true',
     };
-    const [shopsPort, orderPort, analyticsPort, consolePort, ...closed] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
-    );
+    const [shopsPort, orderPort, analyticsPort, gatewayPort, syncPort, consolePort, ...closed] =
+      await Promise.all(Array.from({ length: 8 }, () => freePort()));
+    const uninstalledKey = `shopwire-test:${id()}:uninstalled`;
     const launch = async (
       name: string,
       port: number,
@@ -124,18 +144,34 @@ export class ConsoleWorld {
       SHOPS_COOKIE_SECRET: randomBytes(32).toString('hex'),
       SHOPS_CONSUMER_GROUP: `shops-console-${id()}`,
       SUBSCRIPTIONS_CONSUMER_GROUP: `shops-subscriptions-console-${id()}`,
-      SHOPS_UNINSTALLED_SET_KEY: `shopwire-test:${id()}:uninstalled`,
+      SHOPS_UNINSTALLED_SET_KEY: uninstalledKey,
     });
-    [this.order, this.analytics] = await Promise.all([
+    // Started at once: each mostly waits on its own boot and group join.
+    [this.order, this.analytics, this.gateway, this.sync] = await Promise.all([
       launch('order', orderPort, { ...common, ORDER_CONSUMER_GROUP: this.orderGroup }),
       launch('analytics', analyticsPort, {
         ...common,
-        ANALYTICS_CONSUMER_GROUP: analyticsGroup,
+        ANALYTICS_CONSUMER_GROUP: this.analyticsGroup,
         JOBS_CONSUMER_GROUP: jobsGroup,
         // One day per step, one step every two seconds: a year-long report runs for minutes,
         // long enough to be cancelled from the page; a one-day report ends at once.
         SALES_REPORT_DAYS_PER_STEP: '1',
         JOBS_PACE_PER_SECOND: '0.5',
+      }),
+      launch('gateway', gatewayPort, {
+        ...common,
+        SHOPIFY_WEBHOOK_SECRETS: WEBHOOK_SECRET,
+        UNINSTALLED_SHOPS_KEY: uninstalledKey,
+      }),
+      launch('sync', syncPort, {
+        ...common,
+        SYNC_CONSUMER_GROUP: this.syncGroup,
+        JOBS_CONSUMER_GROUP: syncJobsGroup,
+        CACHE_PURGE_GROUP: `sync-cache-purge-console-${id()}`,
+        // The simulator's ERP stand-in, as the pipeline wires it.
+        ERP_URL: `${this.sim.baseUrl}/sim/erp/orders`,
+        ERP_REDACT_URL: `${this.sim.baseUrl}/sim/erp/redact`,
+        WORKER_POLL_MS: '200',
       }),
     ]);
     this.console = await launch(
@@ -145,8 +181,6 @@ export class ConsoleWorld {
         CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
         CONSOLE_COOKIE_SECURE: 'false',
         CONSOLE_POLL_SECONDS: '1',
-        // On: the services do not serve GET /deliveries yet, and the page must say so, not fail.
-        CONSOLE_DELIVERIES: 'true',
         // Every access line, so the suite can show that no token reaches the log.
         LOG_LEVEL: 'info',
         OTEL_SDK_DISABLED: 'true',
@@ -155,8 +189,8 @@ export class ConsoleWorld {
         ANALYTICS_URL: this.analytics.url,
         INVENTORY_URL: `http://127.0.0.1:${closed[0]}`,
         NOTIFICATION_URL: `http://127.0.0.1:${closed[1]}`,
-        SYNC_URL: `http://127.0.0.1:${closed[2]}`,
-        GATEWAY_URL: `http://127.0.0.1:${closed[3]}`,
+        SYNC_URL: this.sync.url,
+        GATEWAY_URL: this.gateway.url,
       },
       (text) => (this.consoleLog += text),
     );
@@ -248,6 +282,41 @@ export class ConsoleWorld {
       ],
     });
     return { orderId, webhookId };
+  }
+
+  /**
+   * One orders/create webhook for `shop`, signed by the simulator and sent through the real
+   * gateway (a one-webhook stream whose target is the gateway), then waited for until the order
+   * service has the order: its name and the webhook id, as an operator would look them up.
+   */
+  async sendOrderThroughGateway(
+    shop: string,
+  ): Promise<{ orderId: string; name: string; webhookId: string }> {
+    const started = await this.sim!.call<{ id: string }>('POST', '/sim/webhooks/streams', {
+      rate: 1,
+      count: 1,
+      topics: { 'orders/create': 1 },
+      shops: [shop],
+      targetUrl: `${this.gateway.url}/webhooks/shopify`,
+    });
+    if (started.status !== 201)
+      throw new Error(`stream: ${started.status} ${JSON.stringify(started.json)}`);
+    return waitFor(
+      async () => {
+        const page = await this.call<{
+          orders: { id: string; name: string | null; last_webhook_id: string }[];
+        }>(this.order.url, 'GET', `/orders?shop=${shop}&limit=200`);
+        // The shop's order this call created: the one not handed out before.
+        const order =
+          page.status === 200
+            ? page.json.orders.find((o) => o.name && !this.sentOrders.has(o.id))
+            : undefined;
+        if (!order?.name) return null;
+        this.sentOrders.add(order.id);
+        return { orderId: order.id, name: order.name, webhookId: order.last_webhook_id };
+      },
+      { timeoutMs: 60_000, what: `an order of ${shop} through the gateway` },
+    );
   }
 
   /** A sales report job for `shop`; `days` long (one step a day). */

@@ -342,17 +342,99 @@ describe('console in a browser (real services, Chromium)', () => {
     );
     await screenshot(page, 'health');
 
-    // Deliveries: searched across the services; one that does not serve the route yet is named.
-    await page.goto(`${world.console.url}/deliveries?shop=${world.shopA}`);
-    await expect(page.locator('.notice[data-service=order]').textContent()).resolves.toContain(
-      'does not serve GET /deliveries yet',
-    );
-
     await page.click('form.logout button');
     await page.waitForURL(/\/login/);
     await page.goto(`${world.console.url}/jobs`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await context.close();
+  });
+
+  it('follows a webhook from the gateway through each consumer group to the ERP, by order name', async () => {
+    const sent = await world.sendOrderThroughGateway(world.shopC);
+    const { context, page } = await signedIn(world.adminToken);
+    await page.goto(`${world.console.url}/deliveries`);
+    await page.fill('input[name=orderName]', sent.name);
+    await page.fill('input[name=shop]', world.shopC);
+    await Promise.all([page.waitForURL(/orderName=/), page.click('form.filters button')]);
+    // Services not started are named as unreachable; the page still shows the rest.
+    await expect(page.locator('.notice[data-service=inventory]').textContent()).resolves.toContain(
+      'not reachable',
+    );
+    const row = page.locator(`tr[data-webhook="${sent.webhookId}"]`);
+    await row.waitFor();
+    await screenshot(page, 'deliveries');
+
+    // The journey: each consumer group's outcome is journaled once it has run, and the ERP
+    // sync finishes after sync's worker posts to the ERP; reload until both are there.
+    const journey = await waitFor(
+      async () => {
+        await page.goto(
+          `${world.console.url}/deliveries/${sent.webhookId}?shop=${encodeURIComponent(world.shopC)}`,
+        );
+        const consumers = await page
+          .locator('table.consumers tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((r) => [
+              r.getAttribute('data-service'),
+              r.querySelector('.state')?.textContent,
+            ]),
+          );
+        const synced = await page.locator('.erp-sync[data-status=synced]').count();
+        const applied = new Set(consumers.filter(([, o]) => o === 'applied').map(([c]) => c));
+        return synced > 0 && ['order', 'analytics', 'sync'].every((service) => applied.has(service))
+          ? consumers
+          : null;
+      },
+      { timeoutMs: 60_000, what: 'the journey applied by order, analytics and sync, ERP synced' },
+    );
+    expect(journey.length).toBeGreaterThanOrEqual(3);
+    await expect(page.locator('.accepted').textContent()).resolves.toMatch(
+      /Accepted at the gateway .* onto\s+shopify\.orders\.v1 partition \d+ offset \d+/,
+    );
+    await expect(page.locator('.order-row').textContent()).resolves.toContain(sent.name);
+    // Notification was not started: its part of the effects says so, the rest still shows.
+    await expect(
+      page.locator('.effects .notice[data-service=notification]').textContent(),
+    ).resolves.toContain('not reachable');
+    await screenshot(page, 'delivery');
+    await context.close();
+  });
+
+  it("shows a credential without deliveries:read, or without the shop, the service's reason", async () => {
+    const sent = await world.sendOrderThroughGateway(world.shopC);
+    const limited = await signedIn(world.shopAToken);
+    const seen: string[] = [];
+    limited.page.on('response', (response) => {
+      void response.text().then(
+        (text) => seen.push(text),
+        () => undefined,
+      );
+    });
+    await limited.page.goto(
+      `${world.console.url}/deliveries?shop=${world.shopC}&webhookId=${sent.webhookId}`,
+    );
+    await expect(
+      limited.page.locator('.notice[data-service=order]').textContent(),
+    ).resolves.toContain('does not cover the shop');
+    expect(await limited.page.locator(`tr[data-webhook="${sent.webhookId}"]`).count()).toBe(0);
+    // Without a shop, the journey asks every service as the credential: none answers shop C's.
+    await limited.page.goto(`${world.console.url}/deliveries/${sent.webhookId}`);
+    await expect(
+      limited.page.locator('.notice[data-service=order]').textContent(),
+    ).resolves.toContain('must name one of its shops');
+    await limited.page.goto(
+      `${world.console.url}/deliveries/${sent.webhookId}?shop=${world.shopC}`,
+    );
+    expect(await limited.page.locator('table.consumers').count()).toBe(0);
+    expect(seen.join('\n')).not.toContain(sent.orderId);
+    await limited.context.close();
+
+    const reader = await signedIn(world.readerToken);
+    await reader.page.goto(`${world.console.url}/deliveries?shop=${world.shopC}`);
+    await expect(
+      reader.page.locator('.notice[data-service=order]').textContent(),
+    ).resolves.toContain('deliveries:read');
+    await reader.context.close();
   });
 
   it('never writes a token to its log', () => {

@@ -123,25 +123,3 @@ function messageOf(error: unknown): string | null {
   if (typeof code === 'string') return code;
   return null;
 }
-
-/**
- * A GET of a route a service does not publish in its OpenAPI yet (the typed clients cannot name
- * it), answered like a typed call. Same token, same timeout, same Outcome.
- */
-export async function untypedGet<T>(
-  config: ConsoleConfig,
-  service: AnyService,
-  path: string,
-  query: Record<string, string>,
-  token: string,
-): Promise<Outcome<T>> {
-  const url = `${serviceUrls(config)[service]}${path}?${new URLSearchParams(query).toString()}`;
-  return outcome(async () => {
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(config.CONSOLE_UPSTREAM_TIMEOUT_MS),
-    });
-    const body: unknown = await response.json().catch(() => null);
-    return response.ok ? { data: body as T, response } : { error: body ?? undefined, response };
-  });
-}

@@ -25,7 +25,6 @@ export class Pages {
         section,
         csrf: reply.generateCsrf(),
         pollSeconds: this.config.CONSOLE_POLL_SECONDS,
-        deliveriesEnabled: this.config.CONSOLE_DELIVERIES,
       });
   }
 }
