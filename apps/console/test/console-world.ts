@@ -181,6 +181,10 @@ export class ConsoleWorld {
         CONSOLE_SESSION_KEY: randomBytes(32).toString('base64'),
         CONSOLE_COOKIE_SECURE: 'false',
         CONSOLE_POLL_SECONDS: '1',
+        // A dead-letter page reads each DLQ partition from Kafka; on a CI machine running four
+        // suites at once that outlasted the 5 s default, and the page showed the service as
+        // unreachable instead of its letters.
+        CONSOLE_UPSTREAM_TIMEOUT_MS: '20000',
         // Every access line, so the suite can show that no token reaches the log.
         LOG_LEVEL: 'info',
         OTEL_SDK_DISABLED: 'true',
