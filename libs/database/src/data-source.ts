@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { guardedPg } from './guarded-pg';
 import { databasePoolSettings, pgPoolExtra, type DatabasePoolSettings } from './pool-settings';
 
 export interface SchemaDataSourceOptions {
@@ -48,6 +49,8 @@ export function createSchemaDataSource(options: SchemaDataSourceOptions): DataSo
     // A database that does not answer must fail a request, not hang it (and a readiness probe);
     // a statement that runs away or a transaction left open is ended by the server.
     extra: pgPoolExtra(options.pool ?? databasePoolSettings()),
+    // A lost connection must not end the process (./guarded-pg.ts).
+    driver: guardedPg,
   };
   return new DataSource(config);
 }
