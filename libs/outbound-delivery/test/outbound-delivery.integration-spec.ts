@@ -137,7 +137,8 @@ async function insert(count: number, destination = 'a'): Promise<string[]> {
 async function rows(ids?: string[]) {
   return (await db.query(
     `SELECT id::text AS id, destination, status, attempts, last_error, delivered_by,
-            (extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms
+            (extract(epoch FROM next_attempt_at - now()) * 1000)::float8 AS due_in_ms,
+            (extract(epoch FROM next_attempt_at) * 1000)::float8 AS due_at_ms
        FROM ${TABLE} WHERE $1::bigint[] IS NULL OR id = ANY($1::bigint[]) ORDER BY id`,
     [ids ?? null],
   )) as {
@@ -148,6 +149,8 @@ async function rows(ids?: string[]) {
     last_error: string | null;
     delivered_by: string | null;
     due_in_ms: number;
+    /** next_attempt_at as epoch ms, to compare with the test's clock around a pass. */
+    due_at_ms: number;
   }[];
 }
 
@@ -276,12 +279,15 @@ describe('OutboundDeliveryWorker', () => {
     const w = worker('w', {
       breaker: (d) => ({ name: d, timeoutMs: 5000, volumeThreshold: 1000 }),
     });
+    const beforePass = Date.now();
     await w.pass();
+    const afterPass = Date.now();
     const [first, second, third] = await rows([slow!, asked!, refused!]);
     expect(first).toMatchObject({ status: 'pending', attempts: 1, last_error: 'network' });
-    // attempt 1: jitter in [0, 1000), never sooner than the 500 ms floor
-    expect(first!.due_in_ms).toBeGreaterThan(400);
-    expect(first!.due_in_ms).toBeLessThan(1100);
+    // attempt 1: jitter in [0, 1000), never sooner than the 500 ms floor — measured from the pass
+    // that marked it (bounded by the clock around it), not from whenever the rows were read.
+    expect(first!.due_at_ms).toBeGreaterThanOrEqual(beforePass + 500 - 5);
+    expect(first!.due_at_ms).toBeLessThan(afterPass + 1000 + 5);
     expect(second).toMatchObject({ status: 'pending', attempts: 1 });
     expect(second!.due_in_ms).toBeGreaterThan(29_000);
     // a permanent failure is given up at once

@@ -86,6 +86,28 @@ export async function collectMessages(
   return collected;
 }
 
+/**
+ * Every message written to a topic from `from` (taken with `topicPositions`) up to the topic's end
+ * now. A "writes nothing" check looks in these for its own message: the topic is shared, so its
+ * end offset also moves with other suites' writes.
+ */
+export async function messagesWrittenSince(
+  kafka: Kafka,
+  topic: string,
+  from: Map<number, string>,
+): Promise<KafkaMessage[]> {
+  const to = await topicPositions(kafka, topic);
+  let expected = 0n;
+  for (const [partition, end] of to) expected += BigInt(end) - BigInt(from.get(partition) ?? '0');
+  if (expected === 0n) return [];
+  const collected = await collectMessages(kafka, topic, {
+    from,
+    done: (messages) => BigInt(messages.length) >= expected,
+    timeoutMs: 30_000,
+  });
+  return collected.map(({ message }) => message);
+}
+
 export function headerValue(message: KafkaMessage, name: string): string | undefined {
   const value = message.headers?.[name];
   const first = Array.isArray(value) ? value[0] : value;
