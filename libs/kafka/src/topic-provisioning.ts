@@ -40,7 +40,10 @@ export async function provisionTopics(
       replicationFactor: spec.replicationFactor,
       configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
     }));
-    await admin.createTopics({ topics, waitForLeaders: true });
+    // No `waitForLeaders`: kafkajs's own wait gives up on a metadata answer of
+    // UNKNOWN_TOPIC_OR_PARTITION from a broker still creating the topic (seen in CI). Offsets
+    // being served (below, retried while leadership settles) means the leaders are there.
+    await admin.createTopics({ topics, waitForLeaders: false });
     result.created.push(...missing.map((spec) => spec.topic));
     await untilOffsetsServed(admin, result.created);
   }

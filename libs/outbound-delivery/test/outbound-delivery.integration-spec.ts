@@ -351,7 +351,7 @@ describe('OutboundDeliveryWorker', () => {
         return claimDue<Row>(db, SPEC, limit, leaseMs);
       },
     });
-    const w = worker('w', { idlePollMaxMs: 2000, queue: counted });
+    const w = worker('w', { idlePollMaxMs: 8000, queue: counted });
     w.start();
     // Idle: 50, 100, 200, 400, 800 ms between looks — not one every 50 ms (24 in 1.2 s).
     await new Promise((r) => setTimeout(r, 1200));
@@ -370,7 +370,7 @@ describe('OutboundDeliveryWorker', () => {
     // A retry this worker scheduled is looked for when due, not at the end of an idle wait.
     let failures = 0;
     destinationCall = async () => {
-      if (failures++ === 0) throw new HttpLikeError(503, 1200);
+      if (failures++ === 0) throw new HttpLikeError(503, 3500);
     };
     const [retried] = await insert(1);
     w.wake();
@@ -379,9 +379,10 @@ describe('OutboundDeliveryWorker', () => {
     await waitFor(async () => (await rows([retried!]))[0]!.status === 'delivered', {
       intervalMs: 10,
     });
-    // Due after exactly 1200 ms (Retry-After beats the backoff's < 1000 ms); looks backing off
-    // from the failed pass (50, 100, 200, 400, 800 ms) alone would find it only after 1550 ms.
-    expect(Date.now() - failedAt).toBeLessThan(1200 + 250);
+    // Due after exactly 3500 ms (Retry-After beats the backoff's < 1000 ms); looks backing off
+    // from the failed pass alone (50, 100, 200, …, 3200 ms: at 3150, then 6350 ms) would find it
+    // only after 6350 ms. The bound leaves 2 s for a loaded machine and still tells them apart.
+    expect(Date.now() - failedAt).toBeLessThan(3500 + 2000);
   });
 
   it('samples the backlog by status, a status that emptied going to 0', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { provisionTopics } from '@shopwire/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './sim-process';
 
@@ -71,10 +72,10 @@ export async function startOwnKafka(
     const admin = kafka().admin();
     await admin.connect();
     try {
-      await admin.createTopics({
-        topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-        waitForLeaders: true,
-      });
+      await provisionTopics(
+        admin,
+        topics.map((topic) => ({ topic, partitions, replicationFactor: 1 })),
+      );
     } finally {
       await admin.disconnect();
     }
